@@ -1,0 +1,55 @@
+import {
+  ConfigError,
+  Keyspace,
+  QUEUES,
+  applySchedule,
+  assertRedisReachable,
+  createLogger,
+  loadConfig,
+  loadDotEnv,
+  producerConnection,
+} from '@closrads/core';
+import { Queue } from 'bullmq';
+
+/**
+ * `pnpm scheduler`: upserts the repeatable schedule (SYNC_CRON, SYNC_TZ) under a stable id, removes
+ * schedules no longer configured, prints the next run and exits. Running it again, or on several hosts,
+ * leaves exactly one schedule.
+ */
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig(['log', 'redis', 'schedule', 'dryRun']);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`scheduler: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level, name: 'scheduler' });
+  if (config.dryRun) logger.warn('DRY RUN MODE: scheduled runs will make no change on Facebook (set DRY_RUN=false to go live)');
+  try {
+    await assertRedisReachable(config.redis.url);
+  } catch (err) {
+    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const redis = producerConnection(config.redis.url);
+  const keys = new Keyspace(config.redis.prefix);
+  const queue = new Queue(QUEUES.planSync, { connection: redis, prefix: keys.bullPrefix });
+  try {
+    const { next, removed } = await applySchedule(queue, config.schedule, config.dryRun);
+    logger.info(
+      { cron: config.schedule.cron, tz: config.schedule.tz, dryRun: config.dryRun, next: next ? new Date(next).toISOString() : undefined, removed },
+      'schedule in place',
+    );
+  } finally {
+    await queue.close();
+    await redis.quit().catch(() => undefined);
+  }
+  logger.flush();
+}
+
+void main();

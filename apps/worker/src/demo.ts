@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { readCampaignsFile, createLogger, ensureRedis, loadDotEnv, renderTextSummary } from '@closrads/core';
+import { startSimulator } from '@closrads/simulator';
+import { startLocalSystem } from './local-system';
+
+/**
+ * `pnpm demo`: one live sync against the built-in simulator, from nothing but a reachable Redis (a
+ * private redis-server is started when none answers). Prints the report and exits 0.
+ */
+async function main(): Promise<void> {
+  loadDotEnv();
+  let redis;
+  try {
+    redis = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { campaigns, problems } = readCampaignsFile('config/campaigns.example.json');
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const simulator = await startSimulator({ scenario: 'demo', latencyMs: 20 });
+  // A prefix of its own: the demo never touches a real deployment's keys in the same Redis.
+  const prefix = `closrads-demo-${randomBytes(3).toString('hex')}`;
+  const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn', name: 'demo' }, process.stderr);
+  process.stderr.write(`demo: simulator at ${simulator.url}, Redis at ${redis.url}${redis.private ? ' (private)' : ''}, prefix {${prefix}}\n`);
+  const system = startLocalSystem({
+    redisUrl: redis.url,
+    prefix,
+    simulator,
+    campaigns,
+    verifyDelayMs: 1000,
+    logger,
+    out: () => undefined,
+  });
+  try {
+    const report = await system.run({ trigger: 'manual', dryRun: false });
+    process.stdout.write(`${renderTextSummary(report)}\n`);
+    process.stdout.write(`\nThe report as JSON (the contract's shape):\n${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await cleanup(system.deps.redis, `{${prefix}}:*`).catch(() => undefined);
+    await system.close();
+    await simulator.close();
+    await redis.stop();
+  }
+  process.exit(0);
+}
+
+/** Removes the demo's keys so repeated demos leave nothing behind. */
+async function cleanup(redis: import('ioredis').Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+void main();

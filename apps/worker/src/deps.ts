@@ -1,0 +1,100 @@
+import {
+  AccountPacer,
+  AdsetLocks,
+  ClosrtechClient,
+  GraphClient,
+  Keyspace,
+  RegionTable,
+  RunStore,
+  DEFAULT_TIMING,
+  type Campaign,
+  type ClosrtechConfig,
+  type FacebookConfig,
+  type Logger,
+  type NotifyConfig,
+  type RetryPolicy,
+  type RetryTiming,
+  type WorkerConfig,
+} from '@closrads/core';
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Everything the processors need, wired once in main.ts (or by a test) and passed down. */
+export interface WorkerDeps {
+  redis: Redis;
+  keys: Keyspace;
+  store: RunStore;
+  locks: AdsetLocks;
+  pacer: AccountPacer;
+  graph: GraphClient;
+  closrtech: ClosrtechClient;
+  regions: RegionTable;
+  campaigns: Campaign[];
+  worker: WorkerConfig;
+  notify: NotifyConfig;
+  flow: FlowProducer;
+  queues: { updateAdset: Queue; finalizeReport: Queue; deliverReport: Queue; planSync: Queue };
+  timing: RetryTiming;
+  /** Retries of Graph reads while planning (listing ad sets). */
+  planningRetry: RetryPolicy;
+  logger: Logger;
+  /** Secrets to scrub from anything the worker stores or prints. */
+  secrets: string[];
+}
+
+export interface WorkerDepsInput {
+  redis: Redis;
+  prefix: string;
+  campaigns: Campaign[];
+  closrtech: ClosrtechConfig;
+  facebook: FacebookConfig;
+  worker: WorkerConfig;
+  notify: NotifyConfig;
+  logger: Logger;
+  timing?: RetryTiming;
+  planningRetry?: RetryPolicy;
+  closrtechRetry?: RetryPolicy;
+  /** Per-call timeout for both upstream APIs. */
+  httpTimeoutMs?: number;
+}
+
+export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
+  const keys = new Keyspace(input.prefix);
+  const connection = input.redis;
+  const queueOpts = { connection, prefix: keys.bullPrefix };
+  const pacer = new AccountPacer(input.redis, keys);
+  const logger = input.logger;
+  const graph = new GraphClient(input.facebook, {
+    timeoutMs: input.httpTimeoutMs,
+    logger,
+    onUsage: (reading) => {
+      pacer.record(reading).catch((err: unknown) => logger.warn({ err }, 'could not record Graph usage'));
+    },
+  });
+  return {
+    redis: input.redis,
+    keys,
+    store: new RunStore(input.redis, keys),
+    locks: new AdsetLocks(input.redis, keys),
+    pacer,
+    graph,
+    closrtech: new ClosrtechClient(input.closrtech, { logger, timeoutMs: input.httpTimeoutMs, retry: input.closrtechRetry }),
+    regions: RegionTable.load(),
+    campaigns: input.campaigns,
+    worker: input.worker,
+    notify: input.notify,
+    flow: new FlowProducer(queueOpts),
+    queues: {
+      planSync: new Queue('plan-sync', queueOpts),
+      updateAdset: new Queue('update-adset', queueOpts),
+      finalizeReport: new Queue('finalize-report', queueOpts),
+      deliverReport: new Queue('deliver-report', queueOpts),
+    },
+    timing: input.timing ?? DEFAULT_TIMING,
+    planningRetry: input.planningRetry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 },
+    logger,
+    secrets: [input.facebook.accessToken, input.facebook.appSecret, input.closrtech.password, input.closrtech.email].filter(
+      (s): s is string => typeof s === 'string' && s.length > 0,
+    ),
+  };
+}

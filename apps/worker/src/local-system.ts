@@ -1,0 +1,90 @@
+import {
+  createLogger,
+  startRun,
+  waitForReport,
+  workerConnection,
+  type Campaign,
+  type Logger,
+  type NotifyConfig,
+  type RetryPolicy,
+  type RetryTiming,
+  type RunReport,
+  type StartRunRequest,
+} from '@closrads/core';
+import type { Simulator } from '@closrads/simulator';
+import { createWorkerDeps, type WorkerDeps } from './deps';
+import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from './workers';
+
+export interface LocalSystemOptions {
+  redisUrl: string;
+  prefix: string;
+  simulator: Pick<Simulator, 'closrtechUrl' | 'graphUrl'>;
+  campaigns: Campaign[];
+  closrtechCredentials?: { email: string; password: string };
+  accessToken?: string;
+  appSecret?: string;
+  concurrency?: number;
+  verifyDelayMs?: number;
+  notify?: NotifyConfig;
+  timing?: RetryTiming;
+  planningRetry?: RetryPolicy;
+  closrtechRetry?: RetryPolicy;
+  httpTimeoutMs?: number;
+  stall?: Partial<typeof STALL_SETTINGS>;
+  logger?: Logger;
+  /** Where the finalizer prints the summary (stdout by default). */
+  out?: (text: string) => void;
+  /** Start no worker (a test drives them itself). */
+  withoutWorkers?: boolean;
+}
+
+export interface LocalSystem {
+  deps: WorkerDeps;
+  running?: RunningWorkers;
+  /** Starts a run exactly as `pnpm enqueue` does and waits for its report. */
+  run(req: Partial<StartRunRequest>, timeoutMs?: number): Promise<RunReport>;
+  close(): Promise<void>;
+}
+
+/**
+ * Workers wired against a simulator, in this process: what `pnpm demo`, the tests and the benchmark
+ * run. Production wiring (apps/worker/src/main.ts) differs only in where configuration comes from.
+ */
+export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
+  const redis = workerConnection(opts.redisUrl);
+  const logger = opts.logger ?? createLogger({ level: 'silent' });
+  const creds = opts.closrtechCredentials ?? { email: 'demo@example.com', password: 'demo-password' };
+  const deps = createWorkerDeps({
+    redis,
+    prefix: opts.prefix,
+    campaigns: opts.campaigns,
+    closrtech: { url: opts.simulator.closrtechUrl, ...creds },
+    facebook: { graphUrl: opts.simulator.graphUrl, apiVersion: 'v25.0', accessToken: opts.accessToken ?? 'sim-token', appSecret: opts.appSecret },
+    worker: { concurrency: opts.concurrency ?? 10, verifyDelayMs: opts.verifyDelayMs ?? 3000 },
+    notify: opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined },
+    logger,
+    timing: opts.timing,
+    planningRetry: opts.planningRetry,
+    closrtechRetry: opts.closrtechRetry,
+    httpTimeoutMs: opts.httpTimeoutMs,
+  });
+  const running = opts.withoutWorkers ? undefined : startWorkers(deps, { stall: opts.stall, out: opts.out });
+  return {
+    deps,
+    running,
+    run: async (req, timeoutMs = 60_000) => {
+      const runId = await startRun(
+        { flow: deps.flow, store: deps.store, timing: deps.timing },
+        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], runId: req.runId, at: req.at },
+      );
+      const report = await waitForReport(deps.store, runId, timeoutMs, 50);
+      if (!report) throw new Error(`run ${runId} produced no report within ${timeoutMs} ms`);
+      return report;
+    },
+    close: async () => {
+      await running?.close();
+      await Promise.all([deps.flow.close(), ...Object.values(deps.queues).map((q) => q.close())]);
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

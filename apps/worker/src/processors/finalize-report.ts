@@ -1,0 +1,137 @@
+import {
+  FinalizeReportData,
+  buildReport,
+  jobIds,
+  jobOptions,
+  JOB_NAMES,
+  QUEUES,
+  UpdateAdsetData,
+  renderTextSummary,
+  renderTextFollowUp,
+  type AdsetResult,
+  type CampaignPlanSummary,
+  type FollowUp,
+  type RunReport,
+} from '@closrads/core';
+import { Job } from 'bullmq';
+import type { WorkerDeps } from '../deps';
+import type { AdsetJobResult } from './update-adset';
+import type { PlanSyncResult } from './plan-sync';
+
+export type ReportChannel = 'email' | 'slack';
+
+/**
+ * Builds the run's report from its children (the plan and every ad set, failed ones included), stores
+ * it, prints the summary, and hands it to the delivery queue. Runs again when an ad set is retried
+ * after the report was made: the stored report is then brought up to date and a follow-up is sent.
+ */
+export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)) {
+  return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
+    const data = FinalizeReportData.parse(job.data);
+    const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
+    const [values, failures, meta, previous] = await Promise.all([
+      job.getChildrenValues<PlanSyncResult | AdsetJobResult>(),
+      job.getIgnoredChildrenFailures(),
+      deps.store.getMeta(data.runId),
+      deps.store.getReport(data.runId),
+    ]);
+
+    let plan: CampaignPlanSummary[] | undefined;
+    const results: AdsetJobResult[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      if (queueOfKey(key) === QUEUES.planSync) plan = (value as PlanSyncResult).campaigns;
+      else results.push(value as AdsetJobResult);
+    }
+    let planFailure: string | undefined;
+    for (const [key, reason] of Object.entries(failures)) {
+      if (queueOfKey(key) === QUEUES.planSync) planFailure = reason;
+      else results.push(await failedAdset(deps, key, reason));
+    }
+    if (!plan) {
+      const names = meta?.campaigns.length ? meta.campaigns : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
+      const reason = `planning failed: ${planFailure ?? 'no planning result'}`;
+      plan = names.map((name) => ({ name, status: 'aborted', abortReason: reason, activeStates: [], unmappedStates: [], adsetCount: 0 }));
+    }
+
+    const report: RunReport = buildReport({
+      meta: { runId: data.runId, trigger: data.trigger, dryRun: data.dryRun, startedAt: meta?.startedAt ?? new Date(data.requestedAt).toISOString() },
+      plan,
+      results,
+      finishedAt: previous ? new Date(previous.finishedAt) : new Date(),
+      dashboardUrl: deps.notify.dashboardPublicUrl ? `${deps.notify.dashboardPublicUrl}/runs/${data.runId}` : undefined,
+    });
+    const changes = previous ? changedAdsets(previous, report) : [];
+    const revision = !previous ? 1 : changes.length > 0 ? (previous.revision ?? 1) + 1 : (previous.revision ?? 1);
+    report.revision = revision;
+    if (previous) {
+      report.lateChanges = [...(previous.lateChanges ?? []), ...(changes.length > 0 ? changes.map((c) => ({ revision, ...c })) : [])];
+      if (changes.length > 0) report.updatedAt = new Date().toISOString();
+    }
+    if (!previous || changes.length > 0) await deps.store.saveReport(report);
+
+    if (!previous) {
+      await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
+      log.info({ success: report.success, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
+      await enqueueDeliveries(deps, data.runId, 'report', 1);
+    } else if (changes.length > 0) {
+      const followUp: FollowUp = { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, dashboardUrl: report.dashboardUrl, changes };
+      log.info({ revision, changed: changes.length, success: report.success }, 'run report brought up to date after a late retry');
+      await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
+      await enqueueDeliveries(deps, data.runId, 'followup', revision);
+    }
+    return { runId: data.runId, success: report.success, revision };
+  };
+}
+
+/** `{prefix}:update-adset:adset-…` → `update-adset`. */
+function queueOfKey(key: string): string {
+  const parts = key.split(':');
+  return parts[parts.length - 2] ?? '';
+}
+
+/** A failed ad set job, turned into its line of the report (its data says which ad set it was). */
+async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promise<AdsetJobResult> {
+  const id = key.split(':').pop() ?? '';
+  const child = await Job.fromId(deps.queues.updateAdset, id);
+  const parsed = UpdateAdsetData.safeParse(child?.data);
+  const code = /^\(#(\d+)(?:\/(\d+))?\)/.exec(reason);
+  const base: AdsetResult = parsed.success
+    ? { id: parsed.data.adsetId, name: parsed.data.adsetName, facebookCampaignId: parsed.data.facebookCampaignId, outcome: 'failed', added: parsed.data.added, removed: parsed.data.removed }
+    : { id, name: id, facebookCampaignId: '', outcome: 'failed', added: [], removed: [] };
+  return {
+    ...base,
+    campaign: parsed.success ? parsed.data.campaign : '',
+    error: reason || 'failed without a reason',
+    ...(code ? { errorCode: Number(code[1]), ...(code[2] ? { errorSubcode: Number(code[2]) } : {}) } : {}),
+  };
+}
+
+function changedAdsets(previous: RunReport, next: RunReport): FollowUp['changes'] {
+  const before = new Map(previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}/${a.id}`, a.outcome] as const)));
+  return next.campaigns.flatMap((c) =>
+    c.adsets
+      .filter((a) => before.has(`${c.name}/${a.id}`) && before.get(`${c.name}/${a.id}`) !== a.outcome)
+      .map((a) => ({ campaign: c.name, adset: a, previousOutcome: before.get(`${c.name}/${a.id}`)! })),
+  );
+}
+
+async function printOnce(deps: WorkerDeps, runId: string, channel: string, print: () => void): Promise<void> {
+  const first = await deps.redis.hsetnx(deps.keys.deliveries(runId), channel, JSON.stringify({ status: 'sent', at: new Date().toISOString() }));
+  if (first === 1) print();
+}
+
+/** One delivery job per configured channel; the job id makes a second enqueue a no-op. */
+export async function enqueueDeliveries(deps: WorkerDeps, runId: string, kind: 'report' | 'followup', revision: number): Promise<void> {
+  const channels: ReportChannel[] = [];
+  if (deps.notify.email) channels.push('email');
+  if (deps.notify.slackWebhookUrl) channels.push('slack');
+  if (channels.length === 0) return;
+  const opts = jobOptions(deps.timing).deliverReport;
+  await deps.queues.deliverReport.addBulk(
+    channels.map((channel) => ({
+      name: JOB_NAMES.deliverReport,
+      data: { runId, channel, kind, revision },
+      opts: { ...opts, jobId: jobIds.deliver(runId, channel, revision) },
+    })),
+  );
+}

@@ -1,0 +1,213 @@
+import {
+  GraphApiError,
+  JOB_NAMES,
+  PlanSyncData,
+  ScheduledSyncData,
+  diffRegions,
+  errorMessage,
+  jobIds,
+  jobOptions,
+  newRunId,
+  planRegions,
+  regionKeysOf,
+  scrubSecrets,
+  startRun,
+  withRetry,
+  type Adset,
+  type Campaign,
+  type CampaignPlanSummary,
+  type UpdateAdsetData,
+} from '@closrads/core';
+import type { Job } from 'bullmq';
+import type { WorkerDeps } from '../deps';
+
+/** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
+const FAN_OUT_CHUNK = 500;
+/** How long the targeting copied from the listing is kept for the run's first attempts. */
+const LISTED_TTL_S = 3600;
+
+export interface PlanSyncResult {
+  runId: string;
+  campaigns: CampaignPlanSummary[];
+}
+
+interface CampaignPlan {
+  summary: CampaignPlanSummary;
+  jobs: UpdateAdsetData[];
+  listed: Map<string, string>;
+}
+
+const TOKEN_REASON =
+  'the Facebook access token is invalid or expired; issue a new System User token and set FB_ACCESS_TOKEN';
+
+/**
+ * Plans a run: for each campaign on its own, reads demand, maps states to regions, lists the active ad
+ * sets of its Facebook campaigns, then fans out one `update-adset` job per ad set under the run's
+ * `finalize-report` job. A failure in one campaign only aborts that campaign.
+ * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue.
+ */
+export function createPlanSyncProcessor(deps: WorkerDeps) {
+  return async (job: Job): Promise<PlanSyncResult | { runId: string }> => {
+    if (job.name === JOB_NAMES.scheduledSync) return startScheduledRun(deps, job);
+
+    const data = PlanSyncData.parse(job.data);
+    const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
+    if (!job.parent) throw new Error('plan-sync must run as the child of a finalize-report job');
+    if (data.dryRun) log.warn('DRY RUN: this run makes no change on Facebook');
+
+    const selected = deps.campaigns.filter((c) => (data.campaigns.length > 0 ? data.campaigns.includes(c.name) : c.enabled));
+    const tokenState = { invalid: false };
+    const plans = await Promise.all(selected.map((c) => planCampaign(deps, data, c, tokenState)));
+
+    const parent = { id: job.parent.id ?? '', queue: job.parent.queueKey };
+    for (const plan of plans) {
+      if (plan.summary.status !== 'completed') {
+        log.warn({ campaign: plan.summary.name, reason: plan.summary.abortReason }, 'campaign aborted');
+        continue;
+      }
+      await fanOut(deps, data, plan, parent);
+      log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
+    }
+    const summaries = plans.map((p) => p.summary);
+    await deps.redis.set(deps.keys.runPlan(data.runId), JSON.stringify(summaries), 'EX', 35 * 24 * 3600);
+    return { runId: data.runId, campaigns: summaries };
+  };
+}
+
+async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<{ runId: string }> {
+  const data = ScheduledSyncData.parse(job.data);
+  // The scheduler's job id embeds the planned time; deriving the run id from it makes a retried tick
+  // restart the same run rather than a second one.
+  const plannedAt = Number(/(\d{10,})$/.exec(job.id ?? '')?.[1] ?? job.timestamp);
+  const at = new Date(plannedAt);
+  const runId = newRunId(at, job.id ?? String(plannedAt));
+  await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { runId, trigger: 'schedule', dryRun: data.dryRun, campaigns: [], at });
+  deps.logger.info({ runId, dryRun: data.dryRun }, 'scheduled run started');
+  return { runId };
+}
+
+async function planCampaign(
+  deps: WorkerDeps,
+  run: PlanSyncData,
+  campaign: Campaign,
+  tokenState: { invalid: boolean },
+): Promise<CampaignPlan> {
+  const aborted = (reason: string, states: { activeStates?: string[]; unmappedStates?: string[] } = {}): CampaignPlan => ({
+    summary: {
+      name: campaign.name,
+      status: 'aborted',
+      abortReason: scrubSecrets(reason, deps.secrets),
+      activeStates: states.activeStates ?? [],
+      unmappedStates: states.unmappedStates ?? [],
+      adsetCount: 0,
+    },
+    jobs: [],
+    listed: new Map(),
+  });
+  const log = deps.logger.child({ runId: run.runId, campaign: campaign.name });
+
+  let regionPlan;
+  try {
+    const demand = await deps.closrtech.fetchDemand(campaign.closrtechCampaign);
+    regionPlan = planRegions(demand, deps.regions);
+  } catch (err) {
+    return aborted(errorMessage(err));
+  }
+  for (const code of regionPlan.unmappedStates) log.warn({ state: code }, 'state has no Facebook region key; dropped');
+
+  const listedAt = Date.now();
+  const adsets: Array<Adset & { facebookCampaignId: string }> = [];
+  for (const facebookCampaignId of campaign.facebookCampaignIds) {
+    if (tokenState.invalid) return aborted(TOKEN_REASON, regionPlan);
+    try {
+      const listed = await withRetry(
+        () => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }),
+        deps.planningRetry,
+        (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
+      );
+      for (const a of listed) if (a.effective_status === 'ACTIVE') adsets.push({ ...a, facebookCampaignId });
+    } catch (err) {
+      if (err instanceof GraphApiError && err.errorClass === 'auth') {
+        tokenState.invalid = true;
+        return aborted(`${TOKEN_REASON} (${err.message})`, regionPlan);
+      }
+      return aborted(`could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(err)}`, regionPlan);
+    }
+  }
+
+  const regionKeys = regionPlan.regions.map((r) => r.key);
+  const plannedAt = Date.now();
+  const jobs: UpdateAdsetData[] = adsets.map((a) => {
+    const { added, removed } = diffRegions(a.targeting, regionPlan.regions, deps.regions);
+    return {
+      runId: run.runId,
+      campaign: campaign.name,
+      adsetId: a.id,
+      adsetName: a.name,
+      facebookCampaignId: a.facebookCampaignId,
+      adAccountId: campaign.adAccountId,
+      dryRun: run.dryRun,
+      protection: campaign.protection,
+      regionKeys,
+      added,
+      removed,
+      plannedAt,
+      listedAt,
+      step: 'update',
+      throttled: 0,
+    };
+  });
+  const listed = new Map(
+    adsets.filter((a) => regionKeysOf(a.targeting).sort().join() !== [...regionKeys].sort().join()).map((a) => [a.id, JSON.stringify(a.targeting)]),
+  );
+  return {
+    summary: {
+      name: campaign.name,
+      status: 'completed',
+      activeStates: regionPlan.activeStates,
+      unmappedStates: regionPlan.unmappedStates,
+      adsetCount: jobs.length,
+    },
+    jobs,
+    listed,
+  };
+}
+
+/**
+ * Adds the campaign's ad set jobs under the finalizer in bounded chunks. The planning job is itself a
+ * child of the finalizer until it returns, so the finalizer cannot run before every chunk is in.
+ * Job ids derive from the run id: a retried plan re-adds nothing twice.
+ */
+async function fanOut(deps: WorkerDeps, run: PlanSyncData, plan: CampaignPlan, parent: { id: string; queue: string }): Promise<void> {
+  if (!run.dryRun) await claimCampaign(deps, plan.summary.name, run.runId);
+  const listedKey = deps.keys.listedTargeting(run.runId);
+  const entries = [...plan.listed];
+  for (let i = 0; i < entries.length; i += FAN_OUT_CHUNK) {
+    await deps.redis.multi().hset(listedKey, Object.fromEntries(entries.slice(i, i + FAN_OUT_CHUNK))).expire(listedKey, LISTED_TTL_S).exec();
+  }
+  const opts = jobOptions(deps.timing).updateAdset;
+  for (let i = 0; i < plan.jobs.length; i += FAN_OUT_CHUNK) {
+    const chunk = plan.jobs.slice(i, i + FAN_OUT_CHUNK);
+    await deps.queues.updateAdset.addBulk(
+      chunk.map((data) => ({
+        name: JOB_NAMES.updateAdset,
+        data,
+        opts: { ...opts, jobId: jobIds.adset(run.runId, data.adsetId), parent },
+      })),
+    );
+  }
+}
+
+const CLAIM = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local owner = cjson.decode(current)
+  if tonumber(owner.plannedAt) > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], cjson.encode({ runId = ARGV[1], plannedAt = tonumber(ARGV[2]) }), 'EX', ARGV[3])
+return 1`;
+
+/** Marks this run as the newest live run of the campaign: older runs' pending jobs become superseded. */
+async function claimCampaign(deps: WorkerDeps, campaign: string, runId: string): Promise<void> {
+  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(40 * 24 * 3600));
+}

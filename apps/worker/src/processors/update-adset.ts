@@ -1,0 +1,265 @@
+import {
+  GraphApiError,
+  TargetingConflictError,
+  AppError,
+  UpdateAdsetData,
+  adsToRepublish,
+  brokenAds,
+  errorMessage,
+  regionKeysOf,
+  sameRegionKeys,
+  scrubSecrets,
+  withRegions,
+  diffRegions,
+  type AdsetResult,
+  type Ad,
+  type Targeting,
+} from '@closrads/core';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { WorkerDeps } from '../deps';
+
+/** The targeting copied from the listing is trusted only this soon after planning. */
+export const FRESH_LISTING_MS = 30_000;
+/** Lock lifetime for one read-modify-write (renewed across the verify wait). */
+const LOCK_TTL_MS = 120_000;
+/** Throttled answers an ad set may meet before it counts as failed. */
+const MAX_THROTTLED = 25;
+/** Wait before trying again when another job holds the ad set. */
+const LOCK_BUSY_DELAY_MS = 1000;
+
+export type AdsetJobResult = AdsetResult & { campaign: string };
+
+/** Thrown inside the processor to park the job until `untilMs` without spending an attempt. */
+class Park extends Error {
+  constructor(
+    readonly untilMs: number,
+    readonly reason: string,
+    readonly dataPatch: Partial<UpdateAdsetData> = {},
+    readonly keepLock = false,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Brings one ad set's regions in line with demand. Protection (per campaign): pre-flight check of its
+ * ads, republish after the write, verification after VERIFY_DELAY_MS in a delayed step of this job,
+ * and rollback to the exact previous targeting when an ad broke. The worst outcome for an ad set is
+ * "not updated today", never "left worse than before".
+ */
+export function createUpdateAdsetProcessor(deps: WorkerDeps) {
+  return async (job: Job, token?: string): Promise<AdsetJobResult> => {
+    const data = UpdateAdsetData.parse(job.data);
+    const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId, adsetId: data.adsetId });
+    const lockToken = job.id ?? `${data.runId}-${data.adsetId}`;
+    const base = { campaign: data.campaign, id: data.adsetId, name: data.adsetName, facebookCampaignId: data.facebookCampaignId };
+    const result = (outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}): AdsetJobResult => ({
+      ...base,
+      outcome,
+      added: data.added,
+      removed: data.removed,
+      ...extra,
+    });
+    let holdsLock = false;
+    let keepLock = false;
+    try {
+      if (!data.dryRun) {
+        const superseder = await newerOwner(deps, data);
+        if (superseder) {
+          log.info({ supersededBy: superseder }, 'a newer run owns this campaign; nothing written');
+          return result('superseded', { supersededBy: superseder });
+        }
+      }
+      const tokenFailure = await deps.redis.get(deps.keys.tokenFailure(data.runId));
+      if (tokenFailure) throw new UnrecoverableError(tokenFailure);
+
+      const fresh = job.attemptsMade === 0 && data.throttled === 0 && data.step === 'update' && Date.now() - data.plannedAt < FRESH_LISTING_MS;
+      if (fresh && data.added.length === 0 && data.removed.length === 0) return result('unchanged');
+
+      if (!data.dryRun) {
+        holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
+        if (!holdsLock) throw new Park(Date.now() + LOCK_BUSY_DELAY_MS, 'ad set busy in another job');
+      }
+      const wait = await deps.pacer.waitMs(data.adAccountId);
+      if (wait > 0) throw new Park(Date.now() + wait, 'ad account paced');
+
+      if (data.step === 'verify') return await verifyStep(deps, data, result, log);
+
+      const current = await currentTargeting(deps, data, fresh);
+      const desired = data.regionKeys.map((key) => regionOf(deps, key));
+      if (sameRegionKeys(regionKeysOf(current), data.regionKeys)) return result('unchanged', { added: [], removed: [] });
+      const diff = diffRegions(current, desired, deps.regions);
+      const next = withRegions(current, desired);
+      const ctx = { adAccountId: data.adAccountId };
+
+      let ads: Ad[] = [];
+      if (data.protection) {
+        ads = await deps.graph.listAds(data.adsetId, ctx);
+        const broken = brokenAds(ads);
+        if (broken.length > 0) {
+          log.warn({ ads: broken }, 'pre-flight found ads with issues; ad set skipped');
+          return result('skipped_preflight', { ...diff, ads: broken });
+        }
+      }
+      if (data.dryRun) return result('would_update', diff);
+
+      const slotWait = await deps.pacer.takeWriteSlot(data.adAccountId);
+      if (slotWait > 0) throw new Park(Date.now() + slotWait, 'write rate per ad account');
+
+      await deps.redis
+        .multi()
+        .hset(deps.keys.previousTargeting(data.runId), data.adsetId, JSON.stringify(current))
+        .expire(deps.keys.previousTargeting(data.runId), 35 * 24 * 3600)
+        .exec();
+      await deps.graph.updateTargeting(data.adsetId, next, ctx);
+      await deps.redis.set(
+        deps.keys.adsetLastWrite(data.adsetId),
+        JSON.stringify({ runId: data.runId, keys: [...data.regionKeys].sort(), at: Date.now() }),
+        'EX',
+        7 * 24 * 3600,
+      );
+      log.info({ added: diff.added, removed: diff.removed }, 'ad set targeting updated');
+      if (!data.protection) return result('updated', diff);
+
+      const republished = await republish(deps, data, ads, log);
+      const patch = { step: 'verify' as const, republishedAdIds: republished, added: diff.added, removed: diff.removed };
+      if (deps.worker.verifyDelayMs > 0) {
+        // Wait in the delayed set, not in a worker slot; the lock stays held for the verification.
+        keepLock = true;
+        await deps.locks.extend(data.adsetId, lockToken, deps.worker.verifyDelayMs + LOCK_TTL_MS);
+        throw new Park(Date.now() + deps.worker.verifyDelayMs, 'verify after republish', patch, true);
+      }
+      return await verifyStep(deps, { ...data, ...patch }, result, log);
+    } catch (err) {
+      if (err instanceof Park) {
+        keepLock = err.keepLock;
+        if (!err.keepLock && holdsLock) {
+          await deps.locks.release(data.adsetId, lockToken);
+          holdsLock = false;
+        }
+        await job.updateData({ ...data, ...err.dataPatch });
+        await job.moveToDelayed(err.untilMs, token);
+        throw new DelayedError(err.reason);
+      }
+      throw await toJobError(deps, job, token, data, err, log);
+    } finally {
+      if (holdsLock && !keepLock) await deps.locks.release(data.adsetId, lockToken).catch(() => undefined);
+    }
+  };
+}
+
+/** The newest live run that planned this campaign, when it is not this job's run. */
+async function newerOwner(deps: WorkerDeps, data: UpdateAdsetData): Promise<string | undefined> {
+  const raw = await deps.redis.get(deps.keys.campaignOwner(data.campaign));
+  if (!raw) return undefined;
+  const owner = JSON.parse(raw) as { runId: string; plannedAt: number };
+  return owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined;
+}
+
+/**
+ * The ad set's targeting as Facebook has it now: the listed copy when this job runs right after
+ * planning and nothing was written since; otherwise a fresh read.
+ */
+async function currentTargeting(deps: WorkerDeps, data: UpdateAdsetData, fresh: boolean): Promise<Targeting> {
+  if (fresh) {
+    const [listed, lastWrite] = await Promise.all([
+      deps.redis.hget(deps.keys.listedTargeting(data.runId), data.adsetId),
+      deps.redis.get(deps.keys.adsetLastWrite(data.adsetId)),
+    ]);
+    const writtenAt = lastWrite ? (JSON.parse(lastWrite) as { at: number }).at : 0;
+    if (listed && writtenAt < (data.listedAt ?? data.plannedAt)) return JSON.parse(listed) as Targeting;
+  }
+  const adset = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
+  return adset.targeting;
+}
+
+function regionOf(deps: WorkerDeps, key: string) {
+  const usps = deps.regions.uspsOf(key);
+  const region = usps ? deps.regions.region(usps) : undefined;
+  if (!region) throw new UnrecoverableError(`region key ${key} is not in the region table`);
+  return region;
+}
+
+/** Sends status=ACTIVE to every ad whose own status is ACTIVE (never to ads paused by their owner). */
+async function republish(deps: WorkerDeps, data: UpdateAdsetData, ads: Ad[], log: WorkerDeps['logger']): Promise<string[]> {
+  const ids = adsToRepublish(ads);
+  for (const id of ids) {
+    try {
+      await deps.graph.setAdStatus(id, 'ACTIVE', { adAccountId: data.adAccountId });
+    } catch (err) {
+      // Verification decides what happens next; a failed republish alone is not a reason to roll back.
+      log.warn({ adId: id, err: errorMessage(err) }, 'republishing an ad failed');
+    }
+  }
+  return ids;
+}
+
+async function verifyStep(
+  deps: WorkerDeps,
+  data: UpdateAdsetData,
+  result: (outcome: AdsetResult['outcome'], extra?: Partial<AdsetResult>) => AdsetJobResult,
+  log: WorkerDeps['logger'],
+): Promise<AdsetJobResult> {
+  const ctx = { adAccountId: data.adAccountId };
+  const broken = brokenAds(await deps.graph.listAds(data.adsetId, ctx));
+  if (broken.length === 0) return result('updated');
+
+  const previousRaw = await deps.redis.hget(deps.keys.previousTargeting(data.runId), data.adsetId);
+  if (!previousRaw) {
+    log.error({ ads: broken }, 'ads broke after the update and the previous targeting is missing: a person must restore this ad set');
+    return result('failed', { ads: broken, needsAttention: true, rolledBack: false, error: 'ads broke after the update and the previous targeting was not found; restore the ad set by hand' });
+  }
+  try {
+    await deps.graph.updateTargeting(data.adsetId, JSON.parse(previousRaw) as Targeting, ctx);
+  } catch (err) {
+    if (err instanceof AppError && err.retryable) throw err;
+    const message = scrubSecrets(errorMessage(err), deps.secrets);
+    log.error({ ads: broken, err: message }, 'ROLLBACK FAILED: ads broke after the update and the previous targeting could not be restored; a person must restore this ad set');
+    return result('failed', {
+      ads: broken,
+      rolledBack: false,
+      needsAttention: true,
+      error: `ads broke after the update and the rollback failed (${message}); restore the previous targeting by hand`,
+    });
+  }
+  await deps.redis.set(deps.keys.adsetLastWrite(data.adsetId), JSON.stringify({ runId: data.runId, rollback: true, at: Date.now() }), 'EX', 7 * 24 * 3600);
+  log.warn({ ads: broken }, 'ads broke after the update; previous targeting restored');
+  return result('reverted', { ads: broken, rolledBack: true });
+}
+
+/**
+ * Turns an error into what BullMQ should do with it: throttling parks the job for the time Meta asks
+ * (without spending an attempt, up to a cap), transient errors are retried with backoff, everything
+ * else fails at once. Messages are scrubbed of secrets before they are stored.
+ */
+async function toJobError(
+  deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
+  data: UpdateAdsetData,
+  err: unknown,
+  log: WorkerDeps['logger'],
+): Promise<Error> {
+  if (err instanceof DelayedError || err instanceof UnrecoverableError) return err;
+  const message = scrubSecrets(errorMessage(err), deps.secrets);
+  if (err instanceof GraphApiError) {
+    if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) {
+      const waitMs = err.details.retryAfterMs ?? 60_000;
+      await deps.pacer.pause(data.adAccountId, waitMs);
+      log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
+      await job.updateData({ ...data, throttled: data.throttled + 1 });
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      return new DelayedError('throttled');
+    }
+    if (err.errorClass === 'auth') {
+      const reason = `the Facebook access token is invalid or expired; issue a new System User token and set FB_ACCESS_TOKEN (${message})`;
+      await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', 24 * 3600);
+      log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
+      return new UnrecoverableError(reason);
+    }
+    if (err.retryable) return new Error(message);
+    return new UnrecoverableError(message);
+  }
+  if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) return new UnrecoverableError(message);
+  return new Error(message);
+}

@@ -1,0 +1,71 @@
+import { QUEUES } from '@closrads/core';
+import { Job, Worker, type Processor } from 'bullmq';
+import type { WorkerDeps } from './deps';
+import { createDeliverReportProcessor } from './processors/deliver-report';
+import { createFinalizeReportProcessor } from './processors/finalize-report';
+import { createPlanSyncProcessor } from './processors/plan-sync';
+import { createUpdateAdsetProcessor } from './processors/update-adset';
+
+/**
+ * Stall detection settings, identical on every worker (the check is throttled queue-wide by whichever
+ * worker ran it last). A crashed worker's jobs return to the queue after about lockDuration.
+ */
+export const STALL_SETTINGS = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs, lets in-flight jobs finish, then closes every connection the workers opened. */
+  close(): Promise<void>;
+}
+
+/** One BullMQ worker per queue, sharing the deps; the ad set queue runs WORKER_CONCURRENCY jobs at once. */
+export function startWorkers(
+  deps: WorkerDeps,
+  opts: { concurrency?: number; stall?: Partial<typeof STALL_SETTINGS>; out?: (text: string) => void } = {},
+): RunningWorkers {
+  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, ...STALL_SETTINGS, ...opts.stall };
+  const make = (queue: string, processor: Processor, concurrency: number) => {
+    const worker = new Worker(queue, processor, { ...base, concurrency });
+    worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));
+    worker.on('failed', (job, err) =>
+      deps.logger.warn({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed'),
+    );
+    return worker;
+  };
+  const concurrency = opts.concurrency ?? deps.worker.concurrency;
+  const updateWorker = make(QUEUES.updateAdset, createUpdateAdsetProcessor(deps), concurrency);
+  const workers = [
+    make(QUEUES.planSync, createPlanSyncProcessor(deps), 2),
+    updateWorker,
+    make(QUEUES.finalizeReport, createFinalizeReportProcessor(deps, opts.out), 2),
+    make(QUEUES.deliverReport, createDeliverReportProcessor(deps), 2),
+  ];
+  updateWorker.on('completed', (job) => {
+    rerunFinishedFinalizer(deps, job).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'could not re-run the finalizer'));
+  });
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/**
+ * BullMQ never re-runs a finished parent. When an ad set succeeds after its run's report was made
+ * (retried from the board), run the finalizer again so the stored report catches up.
+ */
+async function rerunFinishedFinalizer(deps: WorkerDeps, job: Job): Promise<void> {
+  const parentId = job.parent?.id;
+  if (!parentId) return;
+  const parent = await Job.fromId(deps.queues.finalizeReport, parentId);
+  if (!parent) return;
+  const state = await parent.getState();
+  if (state !== 'completed' && state !== 'failed') return;
+  try {
+    await parent.retry(state);
+    deps.logger.info({ runId: (job.data as { runId?: string }).runId, adsetJob: job.id }, 'late retry: report will be brought up to date');
+  } catch {
+    // Another child already re-queued it.
+  }
+}

@@ -1,0 +1,40 @@
+export * from './errors';
+export * from './redact';
+export * from './config';
+export * from './campaigns';
+export * from './logger';
+export * from './region-keys';
+export * from './domain/demand';
+export * from './domain/targeting';
+export * from './domain/ad-health';
+export * from './clients/retry';
+export * from './clients/closrtech';
+export * from './clients/graph';
+export * from './clients/graph-errors';
+export * from './clients/usage';
+export * from './queue/keys';
+export * from './queue/jobs';
+export * from './queue/redis';
+export * from './queue/run-id';
+export * from './queue/start-run';
+export * from './queue/adset-lock';
+export * from './queue/pacer';
+export * from './report/types';
+export * from './report/build';
+export * from './report/run-store';
+export {
+  reportStatus,
+  renderTextSummary,
+  renderTextFollowUp,
+  renderEmail,
+  renderFollowUpEmail,
+  renderSlack,
+  renderSlackFollowUp,
+  sendEmail,
+  postSlack,
+  redactUrl as redactChannelUrl,
+  type ReportStatus,
+} from './notify';
+export * from './dev/private-redis';
+export * from './queue/wait-report';
+export * from './queue/schedule';

@@ -1,0 +1,17 @@
+/** Run report rendering (text, email, Slack) and delivery (SMTP, Slack webhook). */
+export type { ReportStatus } from './format';
+export { reportStatus, statusSentence, subjectTally, DEFAULT_MAX_ADSETS_PER_CAMPAIGN } from './format';
+export { renderTextSummary, renderTextFollowUp, type TextSummaryOptions } from './summary';
+export { renderEmail, renderFollowUpEmail, emailSubject, STATUS_COLORS, type EmailMessage, type EmailOptions } from './email';
+export { renderSlack, renderSlackFollowUp, SLACK_LIMITS, type SlackPayload, type SlackOptions } from './slack';
+export {
+  parseSmtpUrl,
+  sendEmail,
+  postSlack,
+  redactUrl,
+  DEFAULT_TIMEOUT_MS,
+  type EmailConfig,
+  type OutgoingEmail,
+  type SendOptions,
+} from './channels';
+export { escapeHtml, escapeMrkdwn } from './escape';

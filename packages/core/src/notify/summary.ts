@@ -1,0 +1,130 @@
+/**
+ * Plain-text rendering: what the worker and `pnpm enqueue --wait` print, and the text/plain part of
+ * the email. Sized for a terminal: a 10,000 ad set run still prints a screenful per campaign.
+ */
+import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
+import { oneLine } from './escape';
+import {
+  DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
+  OUTCOME_LABEL,
+  STATUS_WORD,
+  adsetReason,
+  campaignCounts,
+  dateFromRunId,
+  describeAd,
+  describeHidden,
+  duration,
+  plural,
+  reportStatus,
+  runDate,
+  runTime,
+  sliceNotable,
+  statusSentence,
+} from './format';
+
+export { reportStatus };
+export type { ReportStatus } from './format';
+
+export interface TextSummaryOptions {
+  /** Notable ad set lines per campaign before "… and N more" (default 50). */
+  maxAdsetsPerCampaign?: number;
+}
+
+/** At most this many ads are spelled out per ad set line; the rest are counted. */
+const MAX_ADS_PER_LINE = 3;
+
+export function renderTextSummary(report: RunReport, opts: TextSummaryOptions = {}): string {
+  const max = opts.maxAdsetsPerCampaign ?? DEFAULT_MAX_ADSETS_PER_CAMPAIGN;
+  const status = reportStatus(report);
+  const header = [
+    `closrads sync ${report.runId}`,
+    `${runDate(report.startedAt)} ${runTime(report.startedAt)}`,
+    report.trigger,
+    ...(report.dryRun ? ['DRY RUN'] : []),
+    STATUS_WORD[status],
+  ].join(' — ');
+
+  const lines = [header, statusSentence(report)];
+  const took = duration(report.startedAt, report.finishedAt);
+  if (took) lines.push(`Finished ${runTime(report.finishedAt)} (${took})${report.revision && report.revision > 1 ? `, revision ${report.revision}` : ''}`);
+  if (report.dryRun) lines.push('DRY RUN: nothing was changed on Facebook.');
+  if (report.dashboardUrl) lines.push(`Dashboard: ${report.dashboardUrl}`);
+  if (!report.campaigns.length) lines.push('', 'No campaigns were run.');
+
+  for (const c of report.campaigns) lines.push('', ...campaignLines(c, max));
+  return `${lines.join('\n')}\n`;
+}
+
+function campaignLines(c: CampaignReport, max: number): string[] {
+  const lines: string[] = [];
+  const head = `Campaign ${oneLine(c.name, 120)}: ${c.status === 'aborted' ? 'ABORTED' : 'completed'}`;
+  lines.push(c.status === 'aborted' && c.abortReason ? `${head} — ${oneLine(c.abortReason, 400)}` : head);
+  lines.push(`  ${countsLine(c)}`);
+  lines.push(`  Active states (${c.activeStates.length}): ${c.activeStates.length ? c.activeStates.join(', ') : 'none'}`);
+  if (c.unmappedStates.length) lines.push(`  Unmapped states (${c.unmappedStates.length}): ${c.unmappedStates.join(', ')}`);
+
+  const { shown, hidden } = sliceNotable(c, max);
+  for (const a of shown) lines.push(`  ${adsetLine(a)}`);
+  if (hidden.length) lines.push(`  … and ${hidden.length} more (${describeHidden(hidden)})`);
+  return lines;
+}
+
+function countsLine(c: CampaignReport): string {
+  const k = campaignCounts(c);
+  const parts: Array<[string, number]> = [
+    ['processed', k.processed],
+    ['updated', k.updated],
+    ['would update', k.wouldUpdate],
+    ['unchanged', k.unchanged],
+    ['skipped pre-flight', k.skippedPreflight],
+    ['reverted', k.reverted],
+    ['failed', k.failed],
+    ['superseded', k.superseded],
+  ];
+  // Zero counts are noise in a terminal, except "processed" which says the campaign ran at all.
+  return parts
+    .filter(([label, n]) => n > 0 || label === 'processed')
+    .map(([label, n]) => `${label} ${n}`)
+    .join(' · ');
+}
+
+/** "[failed] VET rejects (204) +CA,DC -NY — (#100) Missing … — ads: …" on one line. */
+export function adsetLine(a: AdsetResult): string {
+  const parts = [`[${OUTCOME_LABEL[a.outcome]}] ${oneLine(a.name, 120)} (${a.id})`];
+  const change = changeText(a);
+  if (change) parts[0] += ` ${change}`;
+  const reason = adsetReason(a);
+  if (reason) parts.push(reason);
+  if (a.ads?.length) {
+    const listed = a.ads.slice(0, MAX_ADS_PER_LINE).map((ad) => describeAd(ad, 160));
+    const rest = a.ads.length - listed.length;
+    parts.push(`ads: ${listed.join('; ')}${rest > 0 ? `; +${rest} more` : ''}`);
+  }
+  return parts.join(' — ');
+}
+
+function changeText(a: AdsetResult): string {
+  const out: string[] = [];
+  if (a.added.length) out.push(`+${a.added.join(',')}`);
+  if (a.removed.length) out.push(`-${a.removed.join(',')}`);
+  return out.join(' ');
+}
+
+export function renderTextFollowUp(followUp: FollowUp, opts: TextSummaryOptions = {}): string {
+  const max = opts.maxAdsetsPerCampaign ?? DEFAULT_MAX_ADSETS_PER_CAMPAIGN;
+  const n = followUp.changes.length;
+  const header = [
+    `closrads update ${followUp.runId}`,
+    dateFromRunId(followUp.runId),
+    `revision ${followUp.revision}`,
+    ...(followUp.dryRun ? ['DRY RUN'] : []),
+    followUp.success ? 'run now succeeded' : 'run still has failures',
+  ].join(' — ');
+  const lines = [header, `${plural(n, 'ad set')} changed after a late retry.`];
+  if (followUp.dashboardUrl) lines.push(`Dashboard: ${followUp.dashboardUrl}`);
+  for (const ch of followUp.changes.slice(0, max)) {
+    lines.push(`  ${oneLine(ch.campaign, 80)}: ${OUTCOME_LABEL[ch.previousOutcome]} → ${adsetLine(ch.adset)}`);
+  }
+  if (n > max) lines.push(`  … and ${n - max} more`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,49 @@
+import type { FlowProducer } from 'bullmq';
+import type { RunStore } from '../report/run-store';
+import type { RunTrigger } from '../report/types';
+import { JOB_NAMES, QUEUES, jobIds, jobOptions, type FinalizeReportData, type PlanSyncData, type RetryTiming } from './jobs';
+import { newRunId } from './run-id';
+
+export interface StartRunRequest {
+  trigger: RunTrigger;
+  dryRun: boolean;
+  /** Campaign names; empty = every enabled campaign. */
+  campaigns: string[];
+  /** Given for scheduled runs (derived from the scheduler's job); new otherwise. */
+  runId?: string;
+  at?: Date;
+}
+
+/**
+ * Starts a run: one BullMQ flow whose parent, `finalize-report`, waits for `plan-sync`; planning then
+ * adds one `update-adset` job per ad set under the same parent. Job ids derive from the run id, so
+ * starting the same run twice (a retried scheduler tick) is a no-op.
+ */
+export async function startRun(
+  deps: { flow: FlowProducer; store: RunStore; timing?: RetryTiming },
+  req: StartRunRequest,
+): Promise<string> {
+  const at = req.at ?? new Date();
+  const runId = req.runId ?? newRunId(at);
+  const requestedAt = at.getTime();
+  const opts = jobOptions(deps.timing);
+  await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString() });
+  const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
+  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt };
+  await deps.flow.add({
+    name: JOB_NAMES.finalizeReport,
+    queueName: QUEUES.finalizeReport,
+    data: finalizeData,
+    opts: { ...opts.finalizeReport, jobId: jobIds.finalize(runId) },
+    children: [
+      {
+        name: JOB_NAMES.planSync,
+        queueName: QUEUES.planSync,
+        data: planData,
+        // A planning failure must still end in a report, so it does not block the finalizer.
+        opts: { ...opts.planSync, jobId: jobIds.plan(runId), ignoreDependencyOnFailure: true },
+      },
+    ],
+  });
+  return runId;
+}

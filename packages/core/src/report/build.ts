@@ -1,0 +1,78 @@
+import type { AdsetResult, CampaignReport, OutcomeCounts, RunReport } from './types';
+import type { RunMeta } from './run-store';
+
+/** What planning concluded for one campaign, before any ad set ran. */
+export interface CampaignPlanSummary {
+  name: string;
+  status: 'completed' | 'aborted';
+  abortReason?: string;
+  activeStates: string[];
+  unmappedStates: string[];
+  adsetCount: number;
+}
+
+export function emptyCounts(): OutcomeCounts {
+  return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0 };
+}
+
+const COUNT_OF = {
+  updated: 'updated',
+  would_update: 'wouldUpdate',
+  unchanged: 'unchanged',
+  skipped_preflight: 'skippedPreflight',
+  reverted: 'reverted',
+  failed: 'failed',
+  superseded: 'superseded',
+} as const;
+
+export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {
+  const counts = emptyCounts();
+  for (const a of adsets) {
+    counts.processed++;
+    counts[COUNT_OF[a.outcome]]++;
+  }
+  return counts;
+}
+
+/**
+ * Assembles the report of the contract from the planning summary and every ad set's result
+ * (successful jobs and failed ones alike). `success` is true when no campaign was aborted and no ad
+ * set failed.
+ */
+export function buildReport(input: {
+  meta: Pick<RunMeta, 'runId' | 'trigger' | 'dryRun' | 'startedAt'>;
+  plan: readonly CampaignPlanSummary[];
+  results: readonly (AdsetResult & { campaign: string })[];
+  finishedAt: Date;
+  dashboardUrl?: string;
+}): RunReport {
+  const byCampaign = new Map<string, AdsetResult[]>();
+  for (const { campaign, ...result } of input.results) {
+    const list = byCampaign.get(campaign) ?? [];
+    list.push(result);
+    byCampaign.set(campaign, list);
+  }
+  const campaigns: CampaignReport[] = input.plan.map((p) => {
+    const adsets = (byCampaign.get(p.name) ?? []).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return {
+      name: p.name,
+      status: p.status,
+      ...(p.abortReason ? { abortReason: p.abortReason } : {}),
+      activeStates: p.activeStates,
+      unmappedStates: p.unmappedStates,
+      counts: countOutcomes(adsets),
+      adsets,
+    };
+  });
+  const success = campaigns.every((c) => c.status === 'completed' && c.counts.failed === 0);
+  return {
+    runId: input.meta.runId,
+    trigger: input.meta.trigger,
+    dryRun: input.meta.dryRun,
+    startedAt: input.meta.startedAt,
+    finishedAt: input.finishedAt.toISOString(),
+    success,
+    campaigns,
+    ...(input.dashboardUrl ? { dashboardUrl: input.dashboardUrl } : {}),
+  };
+}

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../queue/keys';
+import type { DeliveryStatus, RunReport, RunTrigger } from './types';
+
+/** Reports and run history are kept 35 days (the contract asks for at least 30). */
+export const RUN_RETENTION_S = 35 * 24 * 3600;
+
+export interface RunMeta {
+  runId: string;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  /** Campaign names asked for; empty = every enabled campaign. */
+  campaigns: string[];
+  startedAt: string;
+}
+
+export interface RunSummary {
+  meta: RunMeta;
+  report?: RunReport;
+}
+
+/** Run history in Redis: what each run was asked to do, and its report once finished. */
+export class RunStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keyspace,
+  ) {}
+
+  async recordStart(meta: RunMeta): Promise<void> {
+    const startedMs = Date.parse(meta.startedAt);
+    await this.redis
+      .multi()
+      .set(this.keys.runMeta(meta.runId), JSON.stringify(meta), 'EX', RUN_RETENTION_S)
+      .zadd(this.keys.runs, startedMs, meta.runId)
+      .zremrangebyscore(this.keys.runs, '-inf', Date.now() - RUN_RETENTION_S * 1000)
+      .exec();
+  }
+
+  async getMeta(runId: string): Promise<RunMeta | undefined> {
+    return parse<RunMeta>(await this.redis.get(this.keys.runMeta(runId)));
+  }
+
+  async saveReport(report: RunReport): Promise<void> {
+    await this.redis.set(this.keys.report(report.runId), JSON.stringify(report), 'EX', RUN_RETENTION_S);
+  }
+
+  async getReport(runId: string): Promise<RunReport | undefined> {
+    return parse<RunReport>(await this.redis.get(this.keys.report(runId)));
+  }
+
+  /** The newest runs first, finished or not. */
+  async listRuns(limit = 50): Promise<RunSummary[]> {
+    const ids = await this.redis.zrevrange(this.keys.runs, 0, limit - 1);
+    if (ids.length === 0) return [];
+    const metaKeys = ids.map((id) => this.keys.runMeta(id));
+    const reportKeys = ids.map((id) => this.keys.report(id));
+    const values = await this.redis.mget(...metaKeys, ...reportKeys);
+    const out: RunSummary[] = [];
+    ids.forEach((_, i) => {
+      const meta = parse<RunMeta>(values[i] ?? null);
+      const report = parse<RunReport>(values[ids.length + i] ?? null);
+      if (meta) out.push({ meta, report });
+    });
+    return out;
+  }
+
+  /** The most recent run that has a report. */
+  async latestFinished(scan = 50): Promise<RunReport | undefined> {
+    return (await this.listRuns(scan)).find((r) => r.report)?.report;
+  }
+
+  async recordDelivery(runId: string, channel: string, status: DeliveryStatus): Promise<void> {
+    const key = this.keys.deliveries(runId);
+    await this.redis.multi().hset(key, channel, JSON.stringify(status)).expire(key, RUN_RETENTION_S).exec();
+  }
+
+  async getDeliveries(runId: string): Promise<Record<string, DeliveryStatus>> {
+    const raw = await this.redis.hgetall(this.keys.deliveries(runId));
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as DeliveryStatus]));
+  }
+}
+
+function parse<T>(raw: string | null): T | undefined {
+  return raw ? (JSON.parse(raw) as T) : undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * Renders the mixed-run email in a real Chromium and keeps a screenshot: artifacts/ for CI, and
+ * docs/img/ for the README.
+ */
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { renderEmail } from '../../src/notify';
+import { mixedReport } from './fixtures';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+describe('email screenshot', () => {
+  it('renders the report email in Chromium', { timeout: 60_000 }, async () => {
+    const artifact = join(repoRoot, 'artifacts', 'email-report.png');
+    const docsCopy = join(repoRoot, 'docs', 'img', 'email-report.png');
+    mkdirSync(dirname(artifact), { recursive: true });
+    mkdirSync(dirname(docsCopy), { recursive: true });
+
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.setContent(renderEmail(mixedReport()).html, { waitUntil: 'load' });
+      // The email must be self-contained: nothing fetched, and the XSS fixture stays text.
+      expect(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank')).toEqual([]);
+      expect(await page.locator('script').count()).toBe(0);
+      expect(await page.getByText('<script>alert("x")</script>', { exact: false }).count()).toBeGreaterThan(0);
+      const width = (await page.locator('table table').first().boundingBox())?.width ?? 0;
+      expect(width).toBeGreaterThanOrEqual(600);
+      expect(width).toBeLessThanOrEqual(660);
+      await page.screenshot({ path: artifact, fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    copyFileSync(artifact, docsCopy);
+    expect(statSync(artifact).size).toBeGreaterThan(20_000);
+    expect(statSync(docsCopy).size).toBe(statSync(artifact).size);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Shapes shared by the scenario files, the live state and the HTTP layer.
+ * Scenario types mirror the JSON files in ../scenarios; state types are what tests read and mutate.
+ */
+
+export interface RateBudget {
+  maxPoints: number;
+  windowMs: number;
+}
+
+export interface ScenarioAdAccount {
+  rateBudget?: RateBudget;
+  /** POSTs allowed per second for this account before 613/5044001 (default 100). */
+  mutationQps?: number;
+  name?: string;
+}
+
+export interface ScenarioCampaign {
+  adAccountId: string;
+  name: string;
+  status?: string;
+  effective_status?: string;
+}
+
+export interface IssueInfo {
+  level: string;
+  error_code: number;
+  error_summary: string;
+  error_message: string;
+  error_type: string;
+  [extra: string]: unknown;
+}
+
+export interface ScenarioAdset {
+  id: string;
+  campaignId: string;
+  name: string;
+  status: string;
+  effective_status: string;
+  targeting: Record<string, unknown>;
+  issues_info?: IssueInfo[];
+  updated_time?: string;
+  created_time?: string;
+  daily_budget?: string;
+  lifetime_budget?: string;
+  optimization_goal?: string;
+  billing_event?: string;
+  destination_type?: string;
+}
+
+export type OnGeoChange = 'none' | 'break' | 'break-heal-on-republish';
+
+export interface ScenarioAd {
+  id: string;
+  adsetId: string;
+  name: string;
+  status: string;
+  effective_status: string;
+  issues_info?: IssueInfo[];
+  ad_review_feedback?: Record<string, unknown>;
+  onGeoChange?: OnGeoChange;
+}
+
+export interface ClosrtechScenario {
+  email?: string | null;
+  password?: string | null;
+  /** campaign param -> JSON body returned as is */
+  campaigns: Record<string, unknown>;
+  noAccess?: string[];
+}
+
+export interface GraphScenario {
+  accessToken: string;
+  tokenExpired?: boolean;
+  appSecret?: string | null;
+  deprecatedVersions?: string[];
+  pageCap?: number;
+  tokenScopes?: string[];
+  adAccounts: Record<string, ScenarioAdAccount>;
+  campaigns: Record<string, ScenarioCampaign>;
+  adsets: ScenarioAdset[];
+  ads: ScenarioAd[];
+}
+
+export interface Scenario {
+  latencyMs?: number;
+  closrtech: ClosrtechScenario;
+  graph: GraphScenario;
+  faults?: FaultRule[];
+}
+
+export type FaultResponse =
+  | {
+      kind: 'graph-error';
+      code: number;
+      subcode?: number;
+      isTransient?: boolean;
+      message?: string;
+      userTitle?: string;
+      userMsg?: string;
+      httpStatus?: number;
+      estimatedMinutes?: number;
+      resetSeconds?: number;
+    }
+  | { kind: 'http'; status: number; body: string; contentType?: string }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'drop' };
+
+export interface FaultMatch {
+  api?: 'graph' | 'closrtech';
+  method?: 'GET' | 'POST';
+  objectId?: string;
+  edge?: string;
+  /** CLOSRTECH `campaign` query parameter */
+  campaign?: string;
+  /** only the nth matching call, 1-based */
+  nth?: number;
+}
+
+export interface FaultRule {
+  match: FaultMatch;
+  /** uses left; default 1, -1 = forever */
+  times?: number;
+  response: FaultResponse;
+}
+
+export interface RecordedCall {
+  api: 'graph' | 'closrtech' | 'admin';
+  method: string;
+  path: string;
+  objectId?: string;
+  edge?: string;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+  status: number;
+  adAccountId?: string;
+  at: number;
+  throttled?: boolean;
+}
+
+/** One accepted POST on an ad set or ad (tests count these). */
+export interface WriteRecord {
+  objectId: string;
+  kind: 'adset' | 'ad';
+  /** the parameters that were applied, e.g. { targeting } or { status } */
+  fields: Record<string, unknown>;
+  at: number;
+}
+
+export interface GraphSettings {
+  accessToken: string;
+  tokenExpired: boolean;
+  appSecret: string | null;
+  deprecatedVersions: string[];
+  pageCap: number;
+  tokenScopes: string[];
+}
+
+/** Live in-memory state. Plain records so tests can poke at them and the admin route can serialise them. */
+export interface SimulatorState {
+  latencyMs: number;
+  closrtech: ClosrtechScenario;
+  graph: GraphSettings;
+  adAccounts: Record<string, ScenarioAdAccount>;
+  campaigns: Record<string, ScenarioCampaign>;
+  adsets: Record<string, ScenarioAdset>;
+  ads: Record<string, ScenarioAd>;
+  writes: WriteRecord[];
+}
