@@ -70,11 +70,12 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
           return result('superseded', { supersededBy: superseder });
         }
       }
-      const tokenFailure = await deps.redis.get(deps.keys.tokenFailure(data.runId));
-      if (tokenFailure) throw new UnrecoverableError(tokenFailure);
-
       const fresh = job.attemptsMade === 0 && data.throttled === 0 && data.step === 'update' && Date.now() - data.plannedAt < FRESH_LISTING_MS;
       if (fresh && data.added.length === 0 && data.removed.length === 0) return result('unchanged');
+
+      // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
+      const tokenFailure = await deps.redis.get(deps.keys.tokenFailure(data.runId));
+      if (tokenFailure) throw new UnrecoverableError(tokenFailure);
 
       if (!data.dryRun) {
         holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
