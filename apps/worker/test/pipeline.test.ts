@@ -270,8 +270,9 @@ describe('secrets', () => {
         else if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
         else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
         else if (type === 'set') dump.push(JSON.stringify(await redis.smembers(key)));
-        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
         else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+        else dump.push(`(unchecked ${type})`);
         dump.push(key);
       }
       const everything = dump.join('\n');

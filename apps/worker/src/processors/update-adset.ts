@@ -81,7 +81,7 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
         if (!holdsLock) throw new Park(Date.now() + LOCK_BUSY_DELAY_MS, 'ad set busy in another job');
       }
-      const wait = await deps.pacer.waitMs(data.adAccountId);
+      const wait = await deps.pacer.acquire(data.adAccountId, { slot: false });
       if (wait > 0) throw new Park(Date.now() + wait, 'ad account paced');
 
       if (data.step === 'verify') return await verifyStep(deps, data, result, log);
@@ -104,7 +104,7 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
       }
       if (data.dryRun) return result('would_update', diff);
 
-      const slotWait = await deps.pacer.takeWriteSlot(data.adAccountId);
+      const slotWait = await deps.pacer.acquire(data.adAccountId, { write: true });
       if (slotWait > 0) throw new Park(Date.now() + slotWait, 'write rate per ad account');
 
       await deps.redis
@@ -246,7 +246,7 @@ async function toJobError(
   if (err instanceof GraphApiError) {
     if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) {
       const waitMs = err.details.retryAfterMs ?? 60_000;
-      await deps.pacer.pause(data.adAccountId, waitMs);
+      await deps.pacer.throttled(data.adAccountId, waitMs);
       log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
       await job.updateData({ ...data, throttled: data.throttled + 1 });
       await job.moveToDelayed(Date.now() + waitMs, token);

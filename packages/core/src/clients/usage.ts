@@ -9,6 +9,8 @@ export interface UsageReading {
   percent: number;
   /** How long Meta says calls will keep being refused (0 when not blocked). */
   waitMs: number;
+  /** Time until the ad account's usage window frees up (X-Ad-Account-Usage reset_time_duration). */
+  resetMs: number;
 }
 
 type Headers = { get(name: string): string | null };
@@ -22,6 +24,7 @@ export function readUsage(headers: Headers, adAccountId?: string): UsageReading 
 
   let percent = 0;
   let waitMs = 0;
+  let resetMs = 0;
   if (buc && typeof buc === 'object') {
     for (const [key, entries] of Object.entries(buc as Record<string, unknown>)) {
       if (adAccountId && !sameAccount(key, adAccountId)) continue;
@@ -36,6 +39,7 @@ export function readUsage(headers: Headers, adAccountId?: string): UsageReading 
   if (account && typeof account === 'object') {
     const a = account as Record<string, unknown>;
     percent = Math.max(percent, num(a.acc_id_util_pct));
+    resetMs = num(a.reset_time_duration) * 1000;
     // reset_time_duration is the time until the account's score resets; it is a wait only when at the limit.
     if (num(a.acc_id_util_pct) >= 100) waitMs = Math.max(waitMs, num(a.reset_time_duration) * 1000);
   }
@@ -43,7 +47,7 @@ export function readUsage(headers: Headers, adAccountId?: string): UsageReading 
     const a = app as Record<string, unknown>;
     percent = Math.max(percent, num(a.call_count), num(a.total_time), num(a.total_cputime));
   }
-  return { adAccountId, percent, waitMs };
+  return { adAccountId, percent, waitMs, resetMs };
 }
 
 /**

@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv } from '@closrads/core';
+import { createApp } from './app';
+import { createDashboardDeps } from './deps';
+import { assertListenAllowed } from './listen';
+
+function fail(message: string): never {
+  process.stderr.write(`dashboard: ${message}\n`);
+  process.exit(2);
+}
+
+/** `pnpm dashboard`: validates configuration, checks Redis, serves until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config;
+  try {
+    config = loadConfig(['log', 'redis', 'dashboard', 'campaigns', 'dryRun']);
+    assertListenAllowed(config.dashboard);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof Error) fail(err.message);
+    throw err;
+  }
+  const logger = createLogger({ level: config.log.level, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
+  if (config.dryRun) logger.warn('DRY RUN MODE is the default: "Run now" preselects dry run');
+  try {
+    await assertRedisReachable(config.redis.url);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const deps = createDashboardDeps({
+    redisUrl: config.redis.url,
+    prefix: config.redis.prefix,
+    config: { dashboard: config.dashboard, campaigns: config.campaigns.list, dryRun: config.dryRun },
+    logger,
+  });
+  try {
+    await deps.ready();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const app = createApp(deps);
+  const { host, port } = config.dashboard;
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+  } catch (err) {
+    fail(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  }
+  logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/runs`, auth: config.dashboard.auth ? 'basic' : 'none (loopback only)' }, 'dashboard listening');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting connections, drop idle keep-alives, then close Redis; force-exit if something hangs.
+    const force = setTimeout(() => process.exit(0), 10_000);
+    force.unref();
+    server.close(() => {
+      deps
+        .close()
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,97 @@
+/**
+ * The operator's path in a real browser (Debian Chromium via playwright-core): log in, open a run with
+ * a failed ad set, follow its link into Bull Board, retry the job, and watch the run page catch up.
+ * Saves the run page as artifacts/run-page.png (and docs/img/run-page.png for the README).
+ */
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCampaignsFile } from '@closrads/core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../worker/test/harness';
+import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+describe('the operator retries a failed ad set from the dashboard', () => {
+  let h: Harness;
+  let d: TestDashboard;
+  let server: Server;
+  let browser: Browser;
+  let base = '';
+
+  beforeAll(async () => {
+    const { campaigns, problems } = readCampaignsFile(join(repoRoot, 'config', 'campaigns.example.json'));
+    expect(problems).toEqual([]);
+    h = await startHarness({ scenario: 'demo', campaigns: campaigns.filter((c) => c.name === 'Veterans') });
+    d = await testDashboard({ prefix: h.prefix });
+    server = await new Promise<Server>((resolve) => {
+      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await d?.close();
+    await h?.close();
+  });
+
+  /** Reloads the run page until the ad set row shows the outcome (the report is rebuilt by the worker). */
+  async function waitForOutcome(page: Page, url: string, adsetId: string, outcome: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await page.goto(url);
+      const text = (await page.locator(`tr[data-adset="${adsetId}"] td:nth-child(2)`).textContent()) ?? '';
+      if (text.includes(outcome)) return;
+      if (Date.now() > deadline) throw new Error(`ad set ${adsetId} still shows "${text}" on ${url}`);
+      await page.waitForTimeout(300);
+    }
+  }
+
+  it('logs in, follows the failed ad set into Bull Board, retries it, and sees it updated', { timeout: 90_000 }, async () => {
+    // A permanent Graph error (#100) on the write to ad set 201: the job fails, the report says so.
+    h.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: -1, response: { kind: 'graph-error', code: 100, subcode: 1885364 } });
+    const report = await h.system.run({ dryRun: false, campaigns: ['Veterans'] });
+    const failed = report.campaigns[0]?.adsets.find((a) => a.id === '201');
+    expect(failed?.outcome).toBe('failed');
+
+    // Without credentials: a 401 and a Basic challenge (Chromium then shows its login prompt).
+    const denied = await fetch(`${base}/runs`);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toContain('Basic');
+
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/runs`);
+    await page.getByRole('link', { name: report.runId }).click();
+    const runUrl = `${base}/runs/${report.runId}`;
+    expect(page.url()).toBe(runUrl);
+    const row = page.locator('tr[data-adset="201"]');
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toContain('failed');
+    expect(await row.textContent()).toContain('(#100/1885364)');
+
+    // The cause is fixed upstream; now retry from the board.
+    h.sim.clearFaults();
+    await row.getByRole('link', { name: 'job' }).click();
+    await page.waitForURL(`**/queues/queue/update-adset/adset-${report.runId}-201`);
+    await page.waitForTimeout(3000);
+    await page.screenshot({ path: join(repoRoot, 'artifacts', 'board-job.png'), fullPage: true });
+    console.log(await page.locator('body').innerText());
+    console.log((await page.getByRole('button').all()).length, await Promise.all((await page.getByRole('button').all()).map((b) => b.getAttribute('title').then(async (t) => `${t}|${await b.innerText()}`))));
+    const retry = page.getByRole('button', { name: /^retry$/i });
+    await retry.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(repoRoot, 'artifacts', 'board-job.png'), fullPage: true });
+    await retry.click();
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(repoRoot, 'artifacts', 'board-job2.png'), fullPage: true });
+  });
+});

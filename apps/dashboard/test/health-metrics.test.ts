@@ -1,0 +1,100 @@
+import { Worker } from 'bullmq';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedReport, minutesAgo, okReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
+import { testRedisUrl } from '../../../test/redis';
+
+/** Parses Prometheus text into `name{labels}` → value, and checks each family is declared once. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  const declared = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const help = /^# (HELP|TYPE) (\S+)/.exec(line);
+    if (help) {
+      const key = `${help[1]} ${help[2]}`;
+      expect(declared.has(key), `duplicate ${key}`).toBe(false);
+      declared.add(key);
+      continue;
+    }
+    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    expect(m, `bad line: ${line}`).not.toBeNull();
+    samples.set(m![1]!, Number(m![2]));
+  }
+  return samples;
+}
+
+describe('/healthz and /metrics', () => {
+  let d: TestDashboard;
+  let worker: Worker;
+  const last = okReport(minutesAgo(30), true);
+  const lastSuccessLive = okReport(minutesAgo(90));
+  const failed = failedReport(minutesAgo(150));
+
+  beforeAll(async () => {
+    d = await testDashboard();
+    // One worker on one queue, as a worker process would connect it.
+    worker = new Worker('update-adset', async () => undefined, { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix, autorun: true });
+    await worker.waitUntilReady();
+    await seedFinished(d.deps, failed);
+    await seedFinished(d.deps, lastSuccessLive);
+    // The newest run failed for Veterans only in the sense of the fixture below: a dry run with a failure.
+    await seedFinished(d.deps, { ...last, success: false, campaigns: [{ ...last.campaigns[0]!, counts: { ...last.campaigns[0]!.counts, failed: 1 }, adsets: [...last.campaigns[0]!.adsets, { id: '209', name: 'x', facebookCampaignId: '9001', outcome: 'failed', added: [], removed: [], error: 'boom' }] }] });
+    await d.deps.queues['plan-sync'].add('plan-sync', { runId: 'x' });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await d.close();
+  });
+
+  it('/healthz: Redis answers, workers counted, last run and its outcome', async () => {
+    const res = await request(d.app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      redis: { ok: true },
+      workers: { total: 1, byQueue: { 'update-adset': 1, 'plan-sync': 0, 'finalize-report': 0, 'deliver-report': 0 } },
+      lastRun: { runId: last.runId, finishedAt: last.finishedAt, success: false, dryRun: true },
+    });
+  });
+
+  it('/healthz: 503 when Redis does not answer, and says nothing more', async () => {
+    const down = await testDashboard({ redisUrl: 'redis://127.0.0.1:1', prefix: d.prefix });
+    try {
+      const res = await request(down.app).get('/healthz');
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ status: 'unavailable', redis: { ok: false } });
+      expect((await request(down.app).get('/metrics')).status).toBe(503);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('/metrics: queue figures and per-campaign run figures in valid Prometheus text', async () => {
+    const res = await request(d.app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain; version=0.0.4');
+    const m = parseExposition(res.text);
+    expect(m.get('closrads_queue_jobs{queue="plan-sync",state="waiting"}')).toBe(1);
+    expect(m.get('closrads_queue_jobs{queue="update-adset",state="failed"}')).toBe(0);
+    expect(m.get('closrads_queue_completed_total{queue="update-adset"}')).toBe(0);
+    expect(m.has('closrads_queue_failed_total{queue="finalize-report"}')).toBe(true);
+    expect(m.get('closrads_workers{queue="update-adset"}')).toBe(1);
+
+    const s = (iso: string) => Date.parse(iso) / 1000;
+    expect(m.get('closrads_last_run_success')).toBe(0);
+    expect(m.get('closrads_last_run_dry_run')).toBe(1);
+    expect(m.get('closrads_last_run_timestamp_seconds')).toBe(s(last.finishedAt));
+    expect(m.get('closrads_last_success_timestamp_seconds')).toBe(s(lastSuccessLive.finishedAt));
+    expect(m.get('closrads_campaign_last_run_timestamp_seconds{campaign="Veterans"}')).toBe(s(last.finishedAt));
+    expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(s(lastSuccessLive.finishedAt));
+    // Truckers only ran in the oldest run, where it was aborted: a last run, no success.
+    expect(m.get('closrads_campaign_last_run_timestamp_seconds{campaign="Truckers"}')).toBe(s(failed.finishedAt));
+    expect(m.has('closrads_campaign_last_success_timestamp_seconds{campaign="Truckers"}')).toBe(false);
+    expect(m.get('closrads_campaign_adsets{campaign="Veterans",outcome="updated"}')).toBe(1);
+    expect(m.get('closrads_campaign_adsets{campaign="Veterans",outcome="failed"}')).toBe(1);
+    expect(m.get('closrads_campaign_adsets{campaign="Veterans",outcome="unchanged"}')).toBe(1);
+    expect(m.get('closrads_campaign_adsets{campaign="Truckers",outcome="updated"}')).toBe(0);
+    expect(m.get('closrads_runs_in_progress')).toBe(0);
+  });
+});

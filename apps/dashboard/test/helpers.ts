@@ -1,0 +1,120 @@
+import { createLogger, newRunId, type Campaign, type RunReport } from '@closrads/core';
+import type { Express } from 'express';
+import { createApp } from '../src/app';
+import { createDashboardDeps, type DashboardDeps } from '../src/deps';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+
+export const USER = 'ops';
+export const PASSWORD = 'correct horse battery staple';
+export const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+
+export const CAMPAIGNS: Campaign[] = [
+  { name: 'Veterans', closrtechCampaign: 'VND_VETERAN_LEADS', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: true, enabled: true },
+  { name: 'Truckers', closrtechCampaign: 'VND_TRUCKER_LEADS', adAccountId: 'act_1', facebookCampaignIds: ['9002'], protection: true, enabled: true },
+  { name: 'Solar', closrtechCampaign: 'VND_SOLAR_LEADS', adAccountId: 'act_2', facebookCampaignIds: ['9003'], protection: true, enabled: false },
+];
+
+export interface TestDashboard {
+  app: Express;
+  deps: DashboardDeps;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** The app against the test Redis under a fresh prefix; `auth: false` runs it the loopback-only way. */
+export async function testDashboard(opts: { auth?: boolean; redisUrl?: string; prefix?: string; publicUrl?: string } = {}): Promise<TestDashboard> {
+  const prefix = opts.prefix ?? uniquePrefix('dash');
+  const redisUrl = opts.redisUrl ?? testRedisUrl();
+  const deps = createDashboardDeps({
+    redisUrl,
+    prefix,
+    config: {
+      dashboard: { host: '127.0.0.1', port: 0, auth: opts.auth === false ? undefined : { user: USER, password: PASSWORD }, publicUrl: opts.publicUrl },
+      campaigns: CAMPAIGNS,
+      dryRun: true,
+    },
+    logger: createLogger({ level: 'silent' }),
+  });
+  if (!opts.redisUrl) await deps.ready();
+  return {
+    app: createApp(deps),
+    deps,
+    prefix,
+    close: async () => {
+      await deps.close();
+      if (!opts.redisUrl) await deleteUnder(redisUrl, prefix);
+    },
+  };
+}
+
+export const XSS_NAME = '<script>alert("x")</script> VET';
+
+const zero = { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0 };
+
+/** Times relative to now: the run store prunes runs older than its retention. */
+export const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+/** The contract's example report, with an ad set name that would run script if it were not escaped. */
+export function failedReport(started = minutesAgo(120)): RunReport {
+  return {
+    runId: newRunId(started),
+    trigger: 'schedule',
+    dryRun: false,
+    startedAt: started.toISOString(),
+    finishedAt: new Date(started.getTime() + 41_512).toISOString(),
+    success: false,
+    campaigns: [
+      {
+        name: 'Veterans',
+        status: 'completed',
+        activeStates: ['CA', 'DC', 'OH', 'TX'],
+        unmappedStates: ['XX'],
+        counts: { ...zero, processed: 3, updated: 1, failed: 1, skippedPreflight: 1 },
+        adsets: [
+          { id: '201', name: 'VET broad', facebookCampaignId: '9001', outcome: 'updated', added: ['CA', 'DC', 'TX'], removed: ['NY'] },
+          { id: '204', name: XSS_NAME, facebookCampaignId: '9001', outcome: 'failed', added: ['CA', 'DC', 'OH', 'TX'], removed: ['NY'], error: '(#100/1885364) Missing Target Audience Location' },
+          {
+            id: '205',
+            name: 'VET rejected ads',
+            facebookCampaignId: '9001',
+            outcome: 'skipped_preflight',
+            added: ['OH'],
+            removed: [],
+            ads: [{ id: '9', name: 'Ad nine', effectiveStatus: 'DISAPPROVED', issue: 'Ad rejected: misleading claims' }],
+          },
+        ],
+      },
+      { name: 'Truckers', status: 'aborted', abortReason: 'every state reports zero demand; targeting left as it is', activeStates: [], unmappedStates: [], counts: zero, adsets: [] },
+    ],
+  };
+}
+
+export function okReport(started: Date, dryRun = false): RunReport {
+  return {
+    runId: newRunId(started),
+    trigger: 'manual',
+    dryRun,
+    startedAt: started.toISOString(),
+    finishedAt: new Date(started.getTime() + 30_000).toISOString(),
+    success: true,
+    campaigns: [
+      {
+        name: 'Veterans',
+        status: 'completed',
+        activeStates: ['OH'],
+        unmappedStates: [],
+        counts: { ...zero, processed: 2, updated: 1, unchanged: 1 },
+        adsets: [
+          { id: '201', name: 'VET broad', facebookCampaignId: '9001', outcome: 'updated', added: ['OH'], removed: [] },
+          { id: '202', name: 'VET narrow', facebookCampaignId: '9001', outcome: 'unchanged', added: [], removed: [] },
+        ],
+      },
+    ],
+  };
+}
+
+/** Stores a finished run the way the worker does: its start record, then its report. */
+export async function seedFinished(deps: DashboardDeps, report: RunReport): Promise<void> {
+  await deps.store.recordStart({ runId: report.runId, trigger: report.trigger, dryRun: report.dryRun, campaigns: [], startedAt: report.startedAt });
+  await deps.store.saveReport(report);
+}

@@ -1,0 +1,148 @@
+import type { RateBudget } from '@closrads/simulator';
+
+export interface CaseSpec {
+  name: string;
+  description: string;
+  accounts: number;
+  campaignsPerAccount: number;
+  adsetsPerCampaign: number;
+  /** ad sets already target the demanded states: nothing to write */
+  alreadyInSync: boolean;
+  protection: boolean;
+  adsPerAdset: number;
+  /** per ad account sliding-window budget in the simulator (reads 1 point, writes 3) */
+  rateBudget?: RateBudget;
+  /** part of `--quick` (and of the smoke test) */
+  quick: boolean;
+}
+
+export const ADS_PER_ADSET = 1;
+
+function sized(n: number): Pick<CaseSpec, 'accounts' | 'campaignsPerAccount' | 'adsetsPerCampaign'> {
+  if (n === 100) return { accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 25 };
+  if (n === 1000) return { accounts: 5, campaignsPerAccount: 4, adsetsPerCampaign: 50 };
+  if (n === 10_000) return { accounts: 10, campaignsPerAccount: 5, adsetsPerCampaign: 200 };
+  throw new Error(`no shape for ${n} ad sets`);
+}
+
+const label = (n: number): string => (n >= 1000 ? `${n / 1000}k` : String(n));
+
+function build(): CaseSpec[] {
+  const out: CaseSpec[] = [];
+  for (const n of [100, 1000, 10_000]) {
+    const shape = sized(n);
+    const where = `${shape.accounts} ad accounts × ${shape.campaignsPerAccount} campaigns × ${shape.adsetsPerCampaign} ad sets`;
+    for (const protection of [false, true]) {
+      out.push({
+        name: `change-${label(n)}${protection ? '-protect' : ''}`,
+        description: `${n} ad sets all needing a change, protection ${protection ? 'on' : 'off'} (${where})`,
+        ...shape,
+        alreadyInSync: false,
+        protection,
+        adsPerAdset: ADS_PER_ADSET,
+        quick: n === 100,
+      });
+    }
+    for (const protection of [false, true]) {
+      out.push({
+        name: `steady-${label(n)}${protection ? '-protect' : ''}`,
+        description: `${n} ad sets already in sync (steady state), protection ${protection ? 'on' : 'off'} (${where})`,
+        ...shape,
+        alreadyInSync: true,
+        protection,
+        adsPerAdset: ADS_PER_ADSET,
+        quick: n === 100,
+      });
+    }
+  }
+  out.push({
+    name: 'rate-limited',
+    description:
+      '300 ad sets all changing, protection off, per ad account budget of 60 points per 5 s sliding window (3 ad accounts × 2 campaigns × 50 ad sets: 302 points of work per account)',
+    accounts: 3,
+    campaignsPerAccount: 2,
+    adsetsPerCampaign: 50,
+    alreadyInSync: false,
+    protection: false,
+    adsPerAdset: ADS_PER_ADSET,
+    rateBudget: { maxPoints: 60, windowMs: 5000 },
+    quick: false,
+  });
+  return out;
+}
+
+export const CASES: CaseSpec[] = build();
+
+export const totalAdsets = (c: CaseSpec): number => c.accounts * c.campaignsPerAccount * c.adsetsPerCampaign;
+
+/** The simulator's own limits the ideal takes into account. */
+export const SIM_PAGE_CAP = 100;
+/** Meta's (and the simulator's default) mutations per second per ad account. */
+export const MUTATIONS_PER_SECOND = 100;
+/** The product's Graph client asks this many items per page. */
+export const CLIENT_PAGE_SIZE = 100;
+
+export interface Ideal {
+  /** the lower bound, ms */
+  ms: number;
+  /** listing lower bound: demand, then the pages of one Facebook campaign (campaigns in parallel), ms */
+  listingMs: number;
+  /** the listing as the product orders it: Facebook campaigns of a product campaign one after another, ms */
+  listingProductMs: number;
+  /** ad set phase lower bound, ms */
+  adsetPhaseMs: number;
+  /** Graph calls per ad set that must be made */
+  callsPerAdset: number;
+  /** for a rate-limited case: the minimum the budget allows, ms (else undefined) */
+  budgetMs?: number;
+  formula: string;
+}
+
+/**
+ * The lower bound on the wall time that the calls the run must make, the latency L and the
+ * concurrency C allow:
+ *
+ *   listing   = L (demand) + ceil(adsetsPerCampaign / page) × L    (pages of one Facebook campaign are
+ *               sequential, cursor after cursor; campaigns and ad accounts could all be listed in parallel)
+ *   ad sets   = max(ceil(N / C) × k × L, max per account POSTs / 100 per s) (+ verify delay with protection)
+ *               k = calls per ad set: 1 (write; the listed targeting is reused) without protection,
+ *               list ads + write + republish × ads + list ads (after the delay) = 3 + ads with protection;
+ *               0 in steady state (nothing to change, nothing to call)
+ *   ideal     = listing + ad sets
+ *
+ * With a rate budget of B points per window W per ad account, P = the points an account must spend
+ * (1 per read, 3 per write): budget minimum = L + (ceil(P / B) - 1) × W + L (the first B points go at
+ * once, then B per window; the first call waits for the demand, the last answer takes L); the
+ * minimum is then max(ideal, budget minimum).
+ */
+export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, verifyDelayMs: number): Ideal {
+  const L = latencyMs;
+  const page = Math.min(CLIENT_PAGE_SIZE, SIM_PAGE_CAP);
+  const pagesPerFb = Math.max(1, Math.ceil(c.adsetsPerCampaign / page));
+  const listingMs = L + pagesPerFb * L;
+  const listingProductMs = L + c.campaignsPerAccount * pagesPerFb * L;
+  const n = totalAdsets(c);
+  const adPages = Math.max(1, Math.ceil(c.adsPerAdset / page));
+  const k = c.alreadyInSync ? 0 : c.protection ? adPages + 1 + c.adsPerAdset + adPages : 1;
+  const postsPerAdset = c.alreadyInSync ? 0 : 1 + (c.protection ? c.adsPerAdset : 0);
+  const adsetsPerAccount = c.campaignsPerAccount * c.adsetsPerCampaign;
+  let adsetPhaseMs = 0;
+  if (k > 0) {
+    const rounds = Math.ceil(n / concurrency) * k * L;
+    const writeCap = ((postsPerAdset * adsetsPerAccount) / MUTATIONS_PER_SECOND) * 1000;
+    adsetPhaseMs = Math.max(rounds, writeCap) + (c.protection ? verifyDelayMs : 0);
+  }
+  const ideal = listingMs + adsetPhaseMs;
+  let budgetMs: number | undefined;
+  let formula =
+    k === 0
+      ? `L + ${pagesPerFb} page(s) × L = ${listingMs} ms (no call per ad set)`
+      : `(L + ${pagesPerFb} page(s) × L) + ceil(${n}/${concurrency}) × ${k} call(s) × L${c.protection ? ` + verify ${verifyDelayMs}` : ''} = ${Math.round(ideal)} ms`;
+  if (c.rateBudget) {
+    const readsPerAdset = c.protection && !c.alreadyInSync ? 2 * adPages : 0;
+    const points = c.campaignsPerAccount * pagesPerFb + adsetsPerAccount * (3 * postsPerAdset + readsPerAdset);
+    budgetMs = L + (Math.ceil(points / c.rateBudget.maxPoints) - 1) * c.rateBudget.windowMs + L;
+    formula += `; budget: P=${points} points/account, B=${c.rateBudget.maxPoints}/${c.rateBudget.windowMs} ms → 2L + (ceil(P/B)-1) × W = ${budgetMs} ms`;
+  }
+  return { ms: Math.max(ideal, budgetMs ?? 0), listingMs, listingProductMs, adsetPhaseMs, callsPerAdset: k, budgetMs, formula };
+}

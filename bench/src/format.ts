@@ -1,0 +1,79 @@
+import type { MachineInfo } from './measure';
+import type { CaseResult } from './run-case';
+
+const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
+const kb = (b: number): string => (b >= 1e6 ? mb(b) : `${(b / 1e3).toFixed(0)} kB`);
+const n = (x: number): string => x.toLocaleString('en-US');
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function renderMachine(m: MachineInfo, s: { latencyMs: number; concurrency: number; verifyDelayMs: number; seqSample: number; seqBudgetMs: number }): string {
+  return [
+    `Machine: nproc ${m.nproc}, ${m.cpuModel}, ${m.memGiB} GiB RAM, ${m.os}; Node ${m.node}; Redis ${m.redis}`,
+    `Settings: simulator latency ${s.latencyMs} ms per call, worker concurrency ${s.concurrency}, verify delay ${s.verifyDelayMs} ms; ` +
+      `sequential baseline sampled on at most ${s.seqSample} ad sets / ${s.seqBudgetMs / 1000} s, then extrapolated linearly (marked ~)`,
+  ].join('\n');
+}
+
+export function renderTable(results: CaseResult[]): string {
+  const main = table(
+    ['case', 'ad sets', 'wall', 'ideal', 'wall/ideal', 'Graph reads', 'Graph writes', 'Redis cmds', 'worker peak RSS', 'Redis mem', 'sequential', 'speedup', 'correct'],
+    results.map((r) => [
+      r.name,
+      n(r.adsets),
+      ms(r.wallMs),
+      ms(r.ideal.ms),
+      `${r.ratio.toFixed(2)}×`,
+      n(r.graph.reads),
+      n(r.graph.writes),
+      n(r.redis.commands.total),
+      mb(r.worker.peakRssBytes),
+      kb(r.redis.memory.bytes),
+      r.sequential ? `${r.sequential.extrapolated ? '~' : ''}${ms(r.sequential.wallMs)}` : '-',
+      r.sequential ? `${r.sequential.speedup.toFixed(1)}×` : '-',
+      r.correct ? 'yes' : 'NO',
+    ]),
+  );
+  const targets = results.flatMap((r) => r.targets.map((t) => [r.name, t.target, t.value, t.pass ? 'met' : 'MISSED']));
+  const targetTable = targets.length > 0 ? table(['case', 'target', 'measured', 'verdict'], targets) : '(no case with a target was run)';
+  const detail = table(
+    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'throttled', 'client cmds', 'cmds per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'sim CPU', 'report'],
+    results.map((r) => [
+      r.name,
+      r.phases.planMs !== undefined ? ms(r.phases.planMs) : '-',
+      r.phases.adsetsMs !== undefined ? ms(r.phases.adsetsMs) : '-',
+      r.phases.finalizeMs !== undefined ? ms(r.phases.finalizeMs) : '-',
+      `${ms(r.graph.listingSpanMs)} / ${ms(r.ideal.listingMs)} / ${ms(r.ideal.listingProductMs)}`,
+      (r.graph.perAdsetCalls / r.adsets).toFixed(2),
+      n(r.graph.throttled),
+      n(r.redis.clientCommands),
+      `${(r.redis.commands.total / r.adsets).toFixed(1)} srv / ${(r.redis.clientCommands / r.adsets).toFixed(1)} cli`,
+      `${n(r.redis.largestTransaction)} / ${n(r.redis.largestBatch)}`,
+      ms(r.worker.cpuMs),
+      `${(r.worker.eventLoopUtilization * 100).toFixed(0)}%`,
+      `${r.worker.eventLoopDelayP99Ms.toFixed(0)} ms`,
+      ms(r.simulatorCpuMs),
+      kb(r.reportBytes),
+    ]),
+  );
+  const formulas = results.map((r) => `- ${r.name}: ${r.ideal.formula}`).join('\n');
+  const problems = results.filter((r) => !r.correct).map((r) => `- ${r.name}: ${r.problems.join('; ')}`);
+  return [
+    main,
+    '',
+    'Targets:',
+    targetTable,
+    '',
+    'Details (Redis cmds: server side from INFO commandstats, Lua-internal commands included; client cmds: sent by the worker process):',
+    detail,
+    '',
+    'Ideal (L = latency, C = concurrency):',
+    formulas,
+    ...(problems.length > 0 ? ['', 'Correctness problems:', ...problems] : []),
+  ].join('\n');
+}

@@ -1,0 +1,168 @@
+/**
+ * `pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]
+ *             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--list]`
+ *
+ * Runs each case against the simulator: the queue system in a worker process of its own, then the
+ * sequential baseline against a fresh identical simulator, and prints the figures (table, or JSON
+ * with --json on stdout; progress goes to stderr).
+ */
+import { ensureRedis, RegionTable, workerConnection } from '@closrads/core';
+import { CASES, type CaseSpec } from './cases';
+import { renderMachine, renderTable } from './format';
+import { machineInfo } from './measure';
+import { runCase, type BenchSettings, type CaseResult } from './run-case';
+
+interface Cli {
+  quick: boolean;
+  json: boolean;
+  list: boolean;
+  cases: string[];
+  latencyMs: number;
+  concurrency: number;
+  verifyDelayMs: number;
+  sequential: boolean;
+  seqSample: number;
+  seqBudgetMs: number;
+}
+
+function parseArgs(argv: string[]): Cli {
+  const cli: Cli = {
+    quick: false,
+    json: false,
+    list: false,
+    cases: [],
+    latencyMs: 50,
+    concurrency: 20,
+    verifyDelayMs: 3000,
+    sequential: true,
+    seqSample: 500,
+    seqBudgetMs: 30_000,
+  };
+  const num = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a?.startsWith('--') && a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (flag) {
+      case '--':
+        break;
+      case '--quick':
+        cli.quick = true;
+        break;
+      case '--json':
+        cli.json = true;
+        break;
+      case '--list':
+        cli.list = true;
+        break;
+      case '--case':
+        cli.cases.push(...(value() ?? '').split(',').filter(Boolean));
+        break;
+      case '--latency':
+        cli.latencyMs = num(flag, value());
+        break;
+      case '--concurrency':
+        cli.concurrency = Math.max(1, num(flag, value()));
+        break;
+      case '--verify-delay':
+        cli.verifyDelayMs = num(flag, value());
+        break;
+      case '--no-sequential':
+        cli.sequential = false;
+        break;
+      case '--seq-sample':
+        cli.seqSample = Math.max(1, num(flag, value()));
+        break;
+      case '--seq-budget':
+        cli.seqBudgetMs = num(flag, value());
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(
+          'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
+            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--list]\n',
+        );
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${a}`);
+    }
+  }
+  return cli;
+}
+
+function selectCases(cli: Cli): CaseSpec[] {
+  if (cli.cases.length > 0) {
+    return cli.cases.map((name) => {
+      const found = CASES.find((c) => c.name === name);
+      if (!found) throw new Error(`no case ${name} (cases: ${CASES.map((c) => c.name).join(', ')})`);
+      return found;
+    });
+  }
+  return cli.quick ? CASES.filter((c) => c.quick) : CASES;
+}
+
+async function main(): Promise<void> {
+  let cli: Cli;
+  try {
+    cli = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  if (cli.list) {
+    for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${c.quick ? '(quick) ' : ''}${c.description}\n`);
+    return;
+  }
+  const cases = selectCases(cli);
+  const available = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  const redis = workerConnection(available.url);
+  const log = (s: string): void => {
+    process.stderr.write(`${s}\n`);
+  };
+  const settings: BenchSettings = {
+    redisUrl: available.url,
+    latencyMs: cli.latencyMs,
+    concurrency: cli.concurrency,
+    verifyDelayMs: cli.verifyDelayMs,
+    sequential: cli.sequential,
+    seqSampleAdsets: cli.seqSample,
+    seqBudgetMs: cli.seqBudgetMs,
+    runTimeoutMs: 15 * 60_000,
+  };
+  const results: CaseResult[] = [];
+  let failed = 0;
+  try {
+    const machine = await machineInfo(redis);
+    log(`bench: ${cases.length} case(s), latency ${cli.latencyMs} ms, concurrency ${cli.concurrency}, verify delay ${cli.verifyDelayMs} ms, Redis ${available.url}${available.private ? ' (private)' : ''}`);
+    const regions = RegionTable.load();
+    for (const spec of cases) {
+      const t0 = Date.now();
+      log(`case ${spec.name}: ${spec.description}`);
+      try {
+        const r = await runCase(spec, settings, redis, regions, log);
+        results.push(r);
+        log(`  ${spec.name}: wall ${Math.round(r.wallMs)} ms, ideal ${Math.round(r.ideal.ms)} ms, ${r.correct ? 'correct' : `PROBLEMS: ${r.problems.join('; ')}`} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        if (!r.correct) failed++;
+      } catch (err) {
+        failed++;
+        log(`  ${spec.name}: ERROR ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    if (cli.json) {
+      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs }, results }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderMachine(machine, cli)}\n\n${renderTable(results)}\n`);
+    }
+  } finally {
+    redis.disconnect();
+    await available.stop();
+  }
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,71 @@
+import type { Campaign, Outcome } from '@closrads/core';
+
+/** What the parent sends the worker process once, right after it starts. */
+export interface WorkerSettings {
+  redisUrl: string;
+  prefix: string;
+  closrtechUrl: string;
+  graphUrl: string;
+  campaigns: Campaign[];
+  concurrency: number;
+  verifyDelayMs: number;
+  /** Give up waiting for the report after this long. */
+  runTimeoutMs: number;
+  /** How often the worker process samples its RSS, ms. */
+  rssSampleMs: number;
+}
+
+export type ParentMessage = { type: 'start'; settings: WorkerSettings } | { type: 'run' } | { type: 'close' };
+
+/** Redis commands sent by the worker process, counted client-side (every ioredis connection it opens). */
+export interface ClientCommandStats {
+  /** Commands written to Redis (a MULTI's commands count one by one, MULTI/EXEC included). */
+  total: number;
+  byName: Record<string, number>;
+  /** Largest number of commands queued in one MULTI…EXEC transaction. */
+  largestTransaction: number;
+  /** Largest number of commands handed to one connection in one synchronous stretch (one pipeline write). */
+  largestBatch: number;
+  /** Largest single command sent, in bytes of its arguments (e.g. one addJob with its data). */
+  largestCommandBytes: number;
+  largestCommandName: string;
+}
+
+export interface RunPhases {
+  /** enqueue → planning job finished (demand, listing, fan-out), ms */
+  planMs?: number;
+  /** planning finished → finalizer started (the ad set jobs), ms */
+  adsetsMs?: number;
+  /** finalizer started → report seen, ms */
+  finalizeMs?: number;
+}
+
+export interface RunOutcome {
+  type: 'done';
+  runId: string;
+  /** enqueue (startRun) → report stored and seen, ms */
+  wallMs: number;
+  phases: RunPhases;
+  success: boolean;
+  counts: Record<Outcome, number>;
+  /** ad set count per campaign as planned */
+  processed: number;
+  abortedCampaigns: string[];
+  /** up to 10 failed ad sets with their error */
+  failures: Array<{ id: string; error: string }>;
+  /** bytes of the stored report JSON */
+  reportBytes: number;
+  /** bytes of the planning job's return value and of the largest update-adset job data seen */
+  planResultBytes: number;
+  rss: { beforeRunBytes: number; peakDuringRunBytes: number; maxRssBytes: number };
+  heapUsedPeakBytes: number;
+  cpu: { userMs: number; systemMs: number };
+  eventLoop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
+  clientCommands: ClientCommandStats;
+}
+
+export type ChildMessage =
+  | { type: 'ready'; rssBytes: number }
+  | RunOutcome
+  | { type: 'error'; message: string }
+  | { type: 'closed' };

@@ -1,0 +1,358 @@
+import { randomBytes } from 'node:crypto';
+import type { Campaign, RegionTable } from '@closrads/core';
+import { benchCampaignsFile, generateScenario, keyOf, startSimulator, type RecordedCall, type Scenario } from '@closrads/simulator';
+import { idealFor, SIM_PAGE_CAP, totalAdsets, type CaseSpec, type Ideal } from './cases';
+import { startWorkerProcess } from './child';
+import { commandDelta, commandStats, deleteUnder, memoryUnder, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
+import type { RunOutcome } from './protocol';
+import { runSequential, type SequentialResult } from './sequential';
+
+export interface BenchSettings {
+  redisUrl: string;
+  latencyMs: number;
+  concurrency: number;
+  verifyDelayMs: number;
+  /** run the sequential baseline */
+  sequential: boolean;
+  /** sequential baseline: stop after this many ad sets and extrapolate */
+  seqSampleAdsets: number;
+  /** sequential baseline: stop after this long and extrapolate, ms */
+  seqBudgetMs: number;
+  runTimeoutMs: number;
+}
+
+/** The demand every generated scenario uses (generateScenario's default). */
+const DEMAND_STATES = ['CA', 'TX', 'FL', 'NY', 'OH'];
+
+export interface GraphCounts {
+  reads: number;
+  writes: number;
+  throttled: number;
+  closrtech: number;
+  listingPages: number;
+  adsetReads: number;
+  adsListings: number;
+  adsetWrites: number;
+  adWrites: number;
+  /** Graph calls about one ad set (everything but the listing pages) */
+  perAdsetCalls: number;
+  /** first demand call → last listing page answered, ms (measured at the simulator) */
+  listingSpanMs: number;
+}
+
+/** Graph calls per second of the run (from the simulator's record), for the JSON output. */
+export interface TimelineBucket {
+  second: number;
+  reads: number;
+  writes: number;
+  throttled: number;
+  /** ad set writes per ad account in this second */
+  writesByAccount: Record<string, number>;
+}
+
+function timelineOf(calls: RecordedCall[]): TimelineBucket[] {
+  const graphCalls = calls.filter((c) => c.api !== 'admin');
+  const t0 = graphCalls[0]?.at ?? 0;
+  const out: TimelineBucket[] = [];
+  for (const c of graphCalls) {
+    if (c.api !== 'graph') continue;
+    const second = Math.floor((c.at - t0) / 1000);
+    while (out.length <= second) out.push({ second: out.length, reads: 0, writes: 0, throttled: 0, writesByAccount: {} });
+    const b = out[second];
+    if (!b) continue;
+    if (c.throttled) b.throttled++;
+    else if (c.method === 'GET') b.reads++;
+    else {
+      b.writes++;
+      const acct = c.adAccountId ?? '?';
+      b.writesByAccount[acct] = (b.writesByAccount[acct] ?? 0) + 1;
+    }
+  }
+  return out;
+}
+
+export interface TargetCheck {
+  target: string;
+  value: string;
+  pass: boolean;
+}
+
+export interface CaseResult {
+  name: string;
+  description: string;
+  adsets: number;
+  protection: boolean;
+  steady: boolean;
+  settings: { latencyMs: number; concurrency: number; verifyDelayMs: number };
+  wallMs: number;
+  phases: RunOutcome['phases'];
+  ideal: Ideal;
+  /** wall / ideal (the budget minimum for a rate-limited case) */
+  ratio: number;
+  graph: GraphCounts;
+  timeline: TimelineBucket[];
+  redis: {
+    /** server side, INFO commandstats delta over the run (includes commands run inside Lua scripts) */
+    commands: CommandDelta;
+    /** sent by the worker process, counted client side (round trips, MULTI contents one by one) */
+    clientCommands: number;
+    clientTop: Array<[string, number]>;
+    largestTransaction: number;
+    largestBatch: number;
+    largestCommandBytes: number;
+    largestCommandName: string;
+    memory: KeyMemory;
+  };
+  worker: {
+    peakRssBytes: number;
+    maxRssBytes: number;
+    readyRssBytes: number;
+    heapUsedPeakBytes: number;
+    cpuMs: number;
+    eventLoopUtilization: number;
+    eventLoopDelayP99Ms: number;
+    eventLoopDelayMaxMs: number;
+  };
+  simulatorCpuMs: number;
+  reportBytes: number;
+  planResultBytes: number;
+  outcome: { success: boolean; processed: number; counts: RunOutcome['counts']; failures: RunOutcome['failures']; aborted: string[]; inSyncAfter: number };
+  sequential?: SequentialResult & { speedup: number };
+  targets: TargetCheck[];
+  /** correctness: every ad set reached the demanded targeting, report success, counts as expected */
+  correct: boolean;
+  problems: string[];
+}
+
+export function scenarioFor(spec: CaseSpec): Scenario {
+  return generateScenario({
+    accounts: spec.accounts,
+    campaignsPerAccount: spec.campaignsPerAccount,
+    adsetsPerCampaign: spec.adsetsPerCampaign,
+    alreadyInSync: spec.alreadyInSync,
+    adsPerAdset: spec.adsPerAdset,
+    demandStates: DEMAND_STATES,
+    pageCap: SIM_PAGE_CAP,
+    ...(spec.rateBudget ? { rateBudget: spec.rateBudget } : {}),
+  });
+}
+
+export function campaignsFor(spec: CaseSpec, scenario: Scenario): Campaign[] {
+  return benchCampaignsFile(scenario).campaigns.map((c) => ({ ...c, protection: spec.protection }));
+}
+
+function countGraph(calls: RecordedCall[], latencyMs: number): GraphCounts {
+  const g: GraphCounts = {
+    reads: 0,
+    writes: 0,
+    throttled: 0,
+    closrtech: 0,
+    listingPages: 0,
+    adsetReads: 0,
+    adsListings: 0,
+    adsetWrites: 0,
+    adWrites: 0,
+    perAdsetCalls: 0,
+    listingSpanMs: 0,
+  };
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of calls) {
+    if (c.api === 'closrtech') {
+      g.closrtech++;
+      first = Math.min(first, c.at);
+      last = Math.max(last, c.at);
+      continue;
+    }
+    if (c.api !== 'graph') continue;
+    if (c.throttled) g.throttled++;
+    if (c.method === 'GET') {
+      g.reads++;
+      if (c.edge === 'adsets') {
+        g.listingPages++;
+        first = Math.min(first, c.at);
+        last = Math.max(last, c.at);
+      } else if (c.edge === 'ads') g.adsListings++;
+      else g.adsetReads++;
+    } else {
+      g.writes++;
+      if (c.objectId?.startsWith('23')) g.adsetWrites++;
+      else g.adWrites++;
+    }
+  }
+  g.perAdsetCalls = g.reads + g.writes - g.listingPages;
+  g.listingSpanMs = Number.isFinite(first) ? last + latencyMs - first : 0;
+  return g;
+}
+
+const fmtPct = (x: number): string => `${x.toFixed(2)}×`;
+
+export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: RedisConn, regions: RegionTable, log: (s: string) => void): Promise<CaseResult> {
+  const n = totalAdsets(spec);
+  const scenario = scenarioFor(spec);
+  const campaigns = campaignsFor(spec, scenario);
+  const ideal = idealFor(spec, settings.latencyMs, settings.concurrency, settings.verifyDelayMs);
+  const prefix = `bench-${spec.name}-${randomBytes(3).toString('hex')}`;
+  const sim = await startSimulator({ scenario, latencyMs: settings.latencyMs });
+  const problems: string[] = [];
+  let outcome: RunOutcome;
+  let commands: CommandDelta;
+  let memory: KeyMemory;
+  let readyRss = 0;
+  let simCpuMs = 0;
+  try {
+    const worker = await startWorkerProcess({
+      redisUrl: settings.redisUrl,
+      prefix,
+      closrtechUrl: sim.closrtechUrl,
+      graphUrl: sim.graphUrl,
+      campaigns,
+      concurrency: settings.concurrency,
+      verifyDelayMs: settings.verifyDelayMs,
+      runTimeoutMs: settings.runTimeoutMs,
+      rssSampleMs: 25,
+    });
+    readyRss = worker.readyRssBytes;
+    try {
+      sim.clearCalls();
+      const before = await commandStats(redis);
+      const cpu0 = process.cpuUsage();
+      log(`  ${spec.name}: queue run (worker pid ${worker.pid}, prefix {${prefix}})…`);
+      outcome = await worker.run();
+      const cpu = process.cpuUsage(cpu0);
+      simCpuMs = (cpu.user + cpu.system) / 1000;
+      const after = await commandStats(redis);
+      // INFO itself is ours, not the run's.
+      commands = commandDelta(before, after, ['info']);
+      memory = await memoryUnder(redis, prefix);
+    } finally {
+      await worker.close();
+    }
+  } finally {
+    await sim.close();
+    await deleteUnder(redis, prefix).catch(() => undefined);
+  }
+  const graph = countGraph(sim.calls, settings.latencyMs);
+
+  const wantKeys = DEMAND_STATES.map((s) => keyOf(s)).sort().join();
+  const inSyncAfter = Object.values(sim.state.adsets).filter((a) => {
+    const regions = ((a.targeting.geo_locations as { regions?: Array<{ key: string | number }> } | undefined)?.regions ?? []).map((r) => String(r.key));
+    return regions.sort().join() === wantKeys;
+  }).length;
+
+  // Correctness, independent of timing.
+  const expected = spec.alreadyInSync ? 'unchanged' : 'updated';
+  if (!outcome.success) problems.push('report says the run did not succeed');
+  if (outcome.processed !== n) problems.push(`report lists ${outcome.processed} ad sets, expected ${n}`);
+  if (outcome.counts[expected] !== n) problems.push(`${outcome.counts[expected]} ad sets ${expected}, expected ${n}`);
+  if (outcome.counts.failed > 0) problems.push(`${outcome.counts.failed} ad sets failed: ${outcome.failures.map((f) => `${f.id} ${f.error}`).join('; ')}`);
+  if (outcome.abortedCampaigns.length > 0) problems.push(`aborted campaigns: ${outcome.abortedCampaigns.join('; ')}`);
+  if (inSyncAfter !== n) problems.push(`${inSyncAfter} of ${n} ad sets target the demanded states at the simulator after the run`);
+  if (spec.alreadyInSync && graph.writes > 0) problems.push(`steady state made ${graph.writes} Graph writes`);
+  if (!spec.alreadyInSync && graph.adsetWrites < n) problems.push(`${graph.adsetWrites} ad set writes for ${n} ad sets`);
+
+  let sequential: CaseResult['sequential'];
+  if (settings.sequential) {
+    // A fresh, identical scenario (the queue run changed the first simulator's state).
+    const seqScenario = scenarioFor(spec);
+    const sim2 = await startSimulator({ scenario: seqScenario, latencyMs: settings.latencyMs });
+    try {
+      log(`  ${spec.name}: sequential baseline…`);
+      const seq = await runSequential({
+        closrtechUrl: sim2.closrtechUrl,
+        graphUrl: sim2.graphUrl,
+        campaigns: campaignsFor(spec, seqScenario),
+        regions,
+        verifyDelayMs: settings.verifyDelayMs,
+        sampleAdsets: settings.seqSampleAdsets,
+        sampleBudgetMs: settings.seqBudgetMs,
+        totalAdsets: n,
+      });
+      sequential = { ...seq, speedup: seq.wallMs / outcome.wallMs };
+      if (!seq.extrapolated) {
+        const want = spec.alreadyInSync ? seq.unchanged : seq.updated;
+        if (want !== n) problems.push(`sequential baseline: ${want} of ${n} ad sets ${expected}`);
+      }
+    } finally {
+      await sim2.close();
+    }
+  }
+
+  const ratio = outcome.wallMs / ideal.ms;
+  const peakRss = Math.max(outcome.rss.peakDuringRunBytes, outcome.rss.maxRssBytes);
+  const targets: TargetCheck[] = [];
+  if (spec.name === 'change-1k') {
+    targets.push({ target: 'wall ≤ 1.3 × ideal', value: fmtPct(ratio), pass: ratio <= 1.3 });
+    if (sequential) targets.push({ target: '≥ 12 × faster than sequential', value: fmtPct(sequential.speedup), pass: sequential.speedup >= 12 });
+  }
+  if (spec.alreadyInSync) {
+    targets.push({ target: 'no Graph call per ad set (only listing pages)', value: `${graph.perAdsetCalls} calls`, pass: graph.perAdsetCalls === 0 });
+    const r = outcome.wallMs / graph.listingSpanMs;
+    targets.push({ target: 'wall ≤ 2 × time of the listing calls', value: `${fmtPct(r)} (listing ${Math.round(graph.listingSpanMs)} ms)`, pass: r <= 2 });
+  }
+  if (n >= 10_000) {
+    targets.push({
+      target: 'planning: no single transaction or job holds every ad set',
+      value: `largest MULTI ${outcome.clientCommands.largestTransaction} cmds, largest pipeline ${outcome.clientCommands.largestBatch} cmds, largest command ${(outcome.clientCommands.largestCommandBytes / 1024).toFixed(0)} KiB, plan result ${(outcome.planResultBytes / 1024).toFixed(1)} KiB`,
+      pass: outcome.clientCommands.largestTransaction < n && outcome.clientCommands.largestBatch < n && outcome.clientCommands.largestCommandBytes < 1024 * 1024 && outcome.planResultBytes < 1024 * 1024,
+    });
+    targets.push({ target: 'worker peak RSS < 300 MB', value: `${(peakRss / 1e6).toFixed(0)} MB`, pass: peakRss < 300e6 });
+    targets.push({ target: 'run completes', value: outcome.success && outcome.processed === n ? 'yes' : 'no', pass: outcome.success && outcome.processed === n });
+  }
+  if (spec.rateBudget) {
+    targets.push({ target: 'every ad set updated, none failed', value: `${outcome.counts.updated}/${n} updated, ${outcome.counts.failed} failed`, pass: outcome.counts.updated === n && outcome.counts.failed === 0 });
+    targets.push({ target: 'wall ≤ 1.25 × budget minimum', value: `${fmtPct(ratio)} (min ${Math.round(ideal.ms)} ms)`, pass: ratio <= 1.25 });
+  }
+
+  return {
+    name: spec.name,
+    description: spec.description,
+    adsets: n,
+    protection: spec.protection,
+    steady: spec.alreadyInSync,
+    settings: { latencyMs: settings.latencyMs, concurrency: settings.concurrency, verifyDelayMs: settings.verifyDelayMs },
+    wallMs: outcome.wallMs,
+    phases: outcome.phases,
+    ideal,
+    ratio,
+    graph,
+    timeline: timelineOf(sim.calls),
+    redis: {
+      commands,
+      clientCommands: outcome.clientCommands.total,
+      clientTop: Object.entries(outcome.clientCommands.byName)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 16),
+      largestTransaction: outcome.clientCommands.largestTransaction,
+      largestBatch: outcome.clientCommands.largestBatch,
+      largestCommandBytes: outcome.clientCommands.largestCommandBytes,
+      largestCommandName: outcome.clientCommands.largestCommandName,
+      memory,
+    },
+    worker: {
+      peakRssBytes: peakRss,
+      maxRssBytes: outcome.rss.maxRssBytes,
+      readyRssBytes: readyRss,
+      heapUsedPeakBytes: outcome.heapUsedPeakBytes,
+      cpuMs: outcome.cpu.userMs + outcome.cpu.systemMs,
+      eventLoopUtilization: outcome.eventLoop.utilization,
+      eventLoopDelayP99Ms: outcome.eventLoop.delayP99Ms,
+      eventLoopDelayMaxMs: outcome.eventLoop.delayMaxMs,
+    },
+    simulatorCpuMs: simCpuMs,
+    reportBytes: outcome.reportBytes,
+    planResultBytes: outcome.planResultBytes,
+    outcome: {
+      success: outcome.success,
+      processed: outcome.processed,
+      counts: outcome.counts,
+      failures: outcome.failures,
+      aborted: outcome.abortedCampaigns,
+      inSyncAfter,
+    },
+    sequential,
+    targets,
+    correct: problems.length === 0,
+    problems,
+  };
+}

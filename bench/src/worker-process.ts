@@ -1,0 +1,196 @@
+/**
+ * The system under test, in a process of its own so its peak RSS is its own: the real workers
+ * (startLocalSystem) against the simulator the parent runs. Driven over IPC (see protocol.ts):
+ * start → ready, run → done (figures), close → closed.
+ */
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { OUTCOMES, createLogger, jobIds, startRun, workerConnection, type Outcome, type RunReport } from '@closrads/core';
+import { startLocalSystem, type LocalSystem } from '../../apps/worker/src/local-system';
+import type { ChildMessage, ClientCommandStats, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
+
+const send = (msg: ChildMessage): void => {
+  process.send?.(msg);
+};
+
+interface CountedCommand {
+  name: string;
+  args: unknown[];
+}
+
+/**
+ * Counts every command any ioredis connection of this process sends (BullMQ duplicates connections,
+ * all from the same class), by patching the shared prototype before the workers start.
+ */
+function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; reset(): void } {
+  const stats: ClientCommandStats = { total: 0, byName: {}, largestTransaction: 0, largestBatch: 0, largestCommandBytes: 0, largestCommandName: '' };
+  const probe = workerConnection(redisUrl, { lazyConnect: true });
+  const proto = Object.getPrototypeOf(probe) as { sendCommand: (this: object, cmd: CountedCommand, ...rest: unknown[]) => unknown };
+  probe.disconnect();
+  const original = proto.sendCommand;
+  const inMulti = new WeakMap<object, number>();
+  // Commands a connection is given within one synchronous stretch go out as one write (a pipeline,
+  // e.g. BullMQ's addBulk, or a MULTI): that is a "batch", one round trip.
+  const batch = new Map<object, number>();
+  let flushScheduled = false;
+  const flush = (): void => {
+    for (const size of batch.values()) stats.largestBatch = Math.max(stats.largestBatch, size);
+    batch.clear();
+    flushScheduled = false;
+  };
+  proto.sendCommand = function (this: object, cmd: CountedCommand, ...rest: unknown[]) {
+    stats.total++;
+    stats.byName[cmd.name] = (stats.byName[cmd.name] ?? 0) + 1;
+    batch.set(this, (batch.get(this) ?? 0) + 1);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flush);
+    }
+    let bytes = 0;
+    for (const a of cmd.args) bytes += typeof a === 'string' ? a.length : Buffer.isBuffer(a) ? a.length : 8;
+    if (bytes > stats.largestCommandBytes) {
+      stats.largestCommandBytes = bytes;
+      stats.largestCommandName = cmd.name === 'evalsha' || cmd.name === 'eval' ? `${cmd.name} (script)` : cmd.name;
+    }
+    if (cmd.name === 'multi') inMulti.set(this, 0);
+    else if (cmd.name === 'exec') {
+      stats.largestTransaction = Math.max(stats.largestTransaction, inMulti.get(this) ?? 0);
+      inMulti.delete(this);
+    } else if (inMulti.has(this)) inMulti.set(this, (inMulti.get(this) ?? 0) + 1);
+    return original.call(this, cmd, ...rest);
+  };
+  return {
+    stats,
+    reset() {
+      stats.total = 0;
+      stats.byName = {};
+      stats.largestTransaction = 0;
+      stats.largestBatch = 0;
+      stats.largestCommandBytes = 0;
+      stats.largestCommandName = '';
+    },
+  };
+}
+
+function tally(report: RunReport): { counts: Record<Outcome, number>; processed: number; failures: Array<{ id: string; error: string }> } {
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  const failures: Array<{ id: string; error: string }> = [];
+  let processed = 0;
+  for (const c of report.campaigns) {
+    for (const a of c.adsets) {
+      counts[a.outcome]++;
+      processed++;
+      if (a.outcome === 'failed' && failures.length < 10) failures.push({ id: a.id, error: a.error ?? '' });
+    }
+  }
+  return { counts, processed, failures };
+}
+
+async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: ReturnType<typeof installCommandCounter>): Promise<RunOutcome> {
+  const { deps } = system;
+  let peakRss = process.memoryUsage.rss();
+  let peakHeap = process.memoryUsage().heapUsed;
+  const beforeRunBytes = peakRss;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, settings.rssSampleMs);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  counter.reset();
+
+  const t0 = performance.now();
+  const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: [] });
+  const startedAt = Date.now() - (performance.now() - t0);
+  let raw: string | null = null;
+  const deadline = t0 + settings.runTimeoutMs;
+  // Poll the stored report every 20 ms (a GET on a missing key: cheap, and counted like everything else).
+  while (!(raw = await deps.redis.get(deps.keys.report(runId)))) {
+    if (performance.now() > deadline) throw new Error(`run ${runId} produced no report within ${settings.runTimeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const wallMs = performance.now() - t0;
+  clearInterval(sampler);
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  delay.disable();
+  const clientCommands: ClientCommandStats = { ...counter.stats, byName: { ...counter.stats.byName } };
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+
+  const report = JSON.parse(raw) as RunReport;
+  const { counts, processed, failures } = tally(report);
+  const [planJob, finalizeJob] = await Promise.all([
+    deps.queues.planSync.getJob(jobIds.plan(runId)),
+    deps.queues.finalizeReport.getJob(jobIds.finalize(runId)),
+  ]);
+  const phases: RunOutcome['phases'] = {};
+  if (planJob?.finishedOn) phases.planMs = planJob.finishedOn - startedAt;
+  if (planJob?.finishedOn && finalizeJob?.processedOn) phases.adsetsMs = finalizeJob.processedOn - planJob.finishedOn;
+  if (finalizeJob?.processedOn) phases.finalizeMs = startedAt + wallMs - finalizeJob.processedOn;
+
+  return {
+    type: 'done',
+    runId,
+    wallMs,
+    phases,
+    success: report.success,
+    counts,
+    processed,
+    abortedCampaigns: report.campaigns.filter((c) => c.status !== 'completed').map((c) => `${c.name}: ${c.abortReason ?? ''}`),
+    failures,
+    reportBytes: raw.length,
+    planResultBytes: JSON.stringify(planJob?.returnvalue ?? null).length,
+    rss: { beforeRunBytes, peakDuringRunBytes: peakRss, maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+    heapUsedPeakBytes: peakHeap,
+    cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
+    eventLoop: { utilization: elu.utilization, delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6 },
+    clientCommands,
+  };
+}
+
+let system: LocalSystem | undefined;
+let counter: ReturnType<typeof installCommandCounter> | undefined;
+let settings: WorkerSettings | undefined;
+
+process.on('message', (msg: ParentMessage) => {
+  void (async () => {
+    try {
+      if (msg.type === 'start') {
+        settings = msg.settings;
+        counter = installCommandCounter(settings.redisUrl);
+        system = startLocalSystem({
+          redisUrl: settings.redisUrl,
+          prefix: settings.prefix,
+          simulator: { closrtechUrl: settings.closrtechUrl, graphUrl: settings.graphUrl },
+          campaigns: settings.campaigns,
+          closrtechCredentials: { email: 'bench@example.com', password: 'bench-password' },
+          concurrency: settings.concurrency,
+          verifyDelayMs: settings.verifyDelayMs,
+          logger: createLogger({ level: process.env.BENCH_LOG_LEVEL || 'silent', name: 'bench-worker' }, process.stderr),
+          out: () => undefined,
+        });
+        await Promise.all((system.running?.workers ?? []).map((w) => w.waitUntilReady()));
+        send({ type: 'ready', rssBytes: process.memoryUsage.rss() });
+      } else if (msg.type === 'run') {
+        if (!system || !settings || !counter) throw new Error('run before start');
+        send(await runOnce(system, settings, counter));
+      } else {
+        await system?.close();
+        send({ type: 'closed' });
+        process.disconnect?.();
+        setTimeout(() => process.exit(0), 50).unref();
+      }
+    } catch (err) {
+      send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  })();
+});
+
+process.on('disconnect', () => {
+  // The parent went away: do not linger.
+  void (system?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { classifyGraphError } from '../../src/clients/graph-errors';
+import { GraphApiError, type GraphErrorClass } from '../../src/errors';
+
+/** The classification table: by Meta's code (and subcode / is_transient), HTTP status only when there is no code. */
+const TABLE: Array<[string, Parameters<typeof classifyGraphError>[0], GraphErrorClass]> = [
+  ['#4 application request limit', { code: 4, httpStatus: 400 }, 'throttle'],
+  ['#17 user request limit', { code: 17, httpStatus: 400 }, 'throttle'],
+  ['#32 page request limit', { code: 32, httpStatus: 400 }, 'throttle'],
+  ['#341 application limit', { code: 341, httpStatus: 400 }, 'throttle'],
+  ['#613 calls within one hour', { code: 613, subcode: 5044001, httpStatus: 400 }, 'throttle'],
+  ['#80000 ads insights BUC', { code: 80000, httpStatus: 400 }, 'throttle'],
+  ['#80004 ads management BUC', { code: 80004, httpStatus: 400 }, 'throttle'],
+  ['#80014 last BUC code', { code: 80014, httpStatus: 400 }, 'throttle'],
+  ['#80015 past the BUC range', { code: 80015, httpStatus: 400 }, 'invalid'],
+  ['#190 expired token', { code: 190, subcode: 463, httpStatus: 400 }, 'auth'],
+  ['#190 even with HTTP 500', { code: 190, httpStatus: 500 }, 'auth'],
+  ['#102 session key', { code: 102, httpStatus: 400 }, 'auth'],
+  ['#10 permission denied', { code: 10, httpStatus: 400 }, 'permission'],
+  ['#3 capability', { code: 3, httpStatus: 400 }, 'permission'],
+  ['#200 permission family start', { code: 200, httpStatus: 403 }, 'permission'],
+  ['#294 ads_management missing', { code: 294, httpStatus: 403 }, 'permission'],
+  ['#299 permission family end', { code: 299, httpStatus: 403 }, 'permission'],
+  ['#1 unknown error', { code: 1, httpStatus: 500 }, 'transient'],
+  ['#2 service unavailable', { code: 2, httpStatus: 503 }, 'transient'],
+  ['#2 even with HTTP 400', { code: 2, httpStatus: 400 }, 'transient'],
+  ['#100 with is_transient', { code: 100, isTransient: true, httpStatus: 400 }, 'transient'],
+  ['#100/1885364 missing location', { code: 100, subcode: 1885364, httpStatus: 400 }, 'invalid'],
+  ['#100/1487756 invalid region key', { code: 100, subcode: 1487756, httpStatus: 400 }, 'invalid'],
+  ['#100 with HTTP 500 is still invalid', { code: 100, httpStatus: 500 }, 'invalid'],
+  ['#2635 deprecated version', { code: 2635, httpStatus: 400 }, 'invalid'],
+  ['#368 policy block', { code: 368, httpStatus: 400 }, 'invalid'],
+  ['no code, HTTP 500', { httpStatus: 500 }, 'transient'],
+  ['no code, HTTP 502', { httpStatus: 502 }, 'transient'],
+  ['no code, HTTP 504', { httpStatus: 504 }, 'transient'],
+  ['no code, no status (transport)', {}, 'transient'],
+  ['no code, HTTP 429', { httpStatus: 429 }, 'throttle'],
+  ['no code, HTTP 400', { httpStatus: 400 }, 'invalid'],
+  ['no code, HTTP 404', { httpStatus: 404 }, 'invalid'],
+  ['no code, HTTP 200 (a body that is not Meta’s)', { httpStatus: 200 }, 'invalid'],
+];
+
+describe('classifyGraphError', () => {
+  it.each(TABLE)('%s → %s', (_name, input, expected) => {
+    expect(classifyGraphError(input)).toBe(expected);
+  });
+
+  it('makes transient and throttle errors retryable, and only those', () => {
+    const cases: Array<[GraphErrorClass, boolean]> = [
+      ['transient', true],
+      ['throttle', true],
+      ['auth', false],
+      ['permission', false],
+      ['invalid', false],
+    ];
+    for (const [errorClass, retryable] of cases) {
+      expect(new GraphApiError(errorClass, { metaMessage: 'x' }).retryable).toBe(retryable);
+    }
+  });
+
+  it('formats the message with code, subcode and Meta’s user message', () => {
+    const err = new GraphApiError('invalid', {
+      code: 100,
+      subcode: 1885364,
+      metaMessage: 'Invalid parameter',
+      userTitle: 'Missing Target Audience Location',
+      userMessage: 'Your audience is missing a location.',
+    });
+    expect(err.message).toBe('(#100/1885364) Invalid parameter: Your audience is missing a location.');
+    expect(err.code).toBe(100);
+    expect(err.subcode).toBe(1885364);
+  });
+});
