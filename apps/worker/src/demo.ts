@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readCampaignsFile, createLogger, ensureRedis, loadDotEnv, renderTextSummary } from '@closrads/core';
 import { startSimulator } from '@closrads/simulator';
+import type { Redis } from 'ioredis';
 import { startLocalSystem } from './local-system';
 
 /**
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
 }
 
 /** Removes the demo's keys so repeated demos leave nothing behind. */
-async function cleanup(redis: import('ioredis').Redis, pattern: string): Promise<void> {
+async function cleanup(redis: Redis, pattern: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);

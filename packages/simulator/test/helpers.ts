@@ -55,7 +55,7 @@ afterEach(async () => {
 export interface GraphAnswer {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   json: any;
 }
 
