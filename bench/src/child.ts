@@ -16,7 +16,8 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
   // tsx as a loader of a plain node process: no extra wrapper process between us and the workers,
   // so the RSS it reports is the workers' own.
   const child: ChildProcess = fork(WORKER_ENTRY, [], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the worker process there (for profiling a case).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });

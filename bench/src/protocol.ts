@@ -13,6 +13,11 @@ export interface WorkerSettings {
   runTimeoutMs: number;
   /** How often the worker process samples its RSS, ms. */
   rssSampleMs: number;
+  /**
+   * Experiments only (never the product's behaviour): runtime patches that model a proposed product
+   * fix, to measure its effect. See whatif.ts.
+   */
+  whatIf?: string[];
 }
 
 export type ParentMessage = { type: 'start'; settings: WorkerSettings } | { type: 'run' } | { type: 'close' };

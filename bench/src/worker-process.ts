@@ -6,6 +6,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { OUTCOMES, createLogger, jobIds, startRun, workerConnection, type Outcome, type RunReport } from '@closrads/core';
 import { startLocalSystem, type LocalSystem } from '../../apps/worker/src/local-system';
+import { applyWhatIf } from './whatif';
 import type { ChildMessage, ClientCommandStats, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 
 const send = (msg: ChildMessage): void => {
@@ -173,6 +174,7 @@ process.on('message', (msg: ParentMessage) => {
           logger: createLogger({ level: process.env.BENCH_LOG_LEVEL || 'silent', name: 'bench-worker' }, process.stderr),
           out: () => undefined,
         });
+        applyWhatIf(system.deps, settings.whatIf ?? []);
         await Promise.all((system.running?.workers ?? []).map((w) => w.waitUntilReady()));
         send({ type: 'ready', rssBytes: process.memoryUsage.rss() });
       } else if (msg.type === 'run') {

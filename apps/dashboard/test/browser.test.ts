@@ -85,8 +85,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     await page.waitForURL(`**/queues/queue/update-adset/adset-${report.runId}-201`);
     await page.waitForTimeout(3000);
     await page.screenshot({ path: join(repoRoot, 'artifacts', 'board-job.png'), fullPage: true });
-    console.log(await page.locator('body').innerText());
-    console.log((await page.getByRole('button').all()).length, await Promise.all((await page.getByRole('button').all()).map((b) => b.getAttribute('title').then(async (t) => `${t}|${await b.innerText()}`))));
+    console.log(await page.locator('button.button-GXX8BV').first().evaluate((e) => e.parentElement!.parentElement!.outerHTML.slice(0, 3000)));
     const retry = page.getByRole('button', { name: /^retry$/i });
     await retry.waitFor({ timeout: 15_000 });
     await page.screenshot({ path: join(repoRoot, 'artifacts', 'board-job.png'), fullPage: true });

@@ -33,8 +33,9 @@ const CAUGHT = adsetId(0);
  *
  * BullMQ gives a dead worker's jobs back after its locks expire (lockDuration, 30 s in
  * apps/worker/src/workers.ts, with no env knob yet). To keep the test short, it deletes the dead
- * worker's BullMQ job locks right after the kill, which is exactly what their expiry would do; the
- * new worker's stall check then returns the jobs within one stalledInterval (15 s).
+ * worker's BullMQ job locks (and the stall-check throttle key) right after the kill, which is exactly
+ * what their expiry would do; the new worker's stall check then returns the jobs within one
+ * stalledInterval (15 s): it marks them on start and moves them back to wait on its next pass.
  */
 describe('worker killed with SIGKILL mid-run, then restarted', () => {
   let sim: Simulator;
@@ -70,8 +71,11 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
     first.child.kill('SIGKILL');
     expect((await first.exitWithin(5000))?.signal).toBe('SIGKILL');
 
-    // Stand-in for lock expiry (see above): remove the dead worker's job locks.
-    const locks = (await keysUnder(control.redis, prefix)).filter((k) => /:(plan-sync|update-adset|finalize-report|deliver-report):[^:]+:lock$/.test(k));
+    // Stand-in for time passing (see above): remove the dead worker's job locks and the queue-wide
+    // stall-check throttle key, as their expiry would.
+    const locks = (await keysUnder(control.redis, prefix)).filter((k) =>
+      /:(plan-sync|update-adset|finalize-report|deliver-report):([^:]+:lock|stalled-check)$/.test(k),
+    );
     if (locks.length > 0) await control.redis.del(...locks);
 
     second = startWorker(env);

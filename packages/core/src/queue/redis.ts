@@ -9,11 +9,11 @@ export function workerConnection(url: string, opts: RedisOptions = {}): Redis {
 }
 
 /**
- * A connection for short-lived producers (CLI, dashboard requests): fails fast instead of queueing
- * commands while Redis is unreachable.
+ * A connection for short-lived producers (CLI, dashboard requests): a command waits for the connection
+ * to come up, but fails after one retry instead of hanging while Redis is unreachable.
  */
 export function producerConnection(url: string, opts: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5000, ...opts });
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5000, ...opts });
 }
 
 /** Resolves when Redis answers PING, or rejects with a one-line reason after `timeoutMs`. */

@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Keyspace, QUEUES } from '@closrads/core';
+import { startSimulator, type Simulator } from '@closrads/simulator';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { campaign, startHarness, type Harness } from '../../worker/test/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '../../worker/test/scenarios';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(TSX, [join(ROOT, script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
+const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+
+let dir: string;
+let campaignsFile: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'closrads-cli-'));
+  campaignsFile = join(dir, 'campaigns.json');
+  writeFileSync(campaignsFile, JSON.stringify({ campaigns: [VET, MTG] }));
+});
+
+describe('pnpm enqueue', () => {
+  const prefix = uniquePrefix('cli');
+  const env = () => ({ REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, CAMPAIGNS_FILE: campaignsFile, DRY_RUN: 'false' });
+  afterAll(async () => deleteUnder(testRedisUrl(), prefix));
+
+  it('exits 2 with a usage line on an unknown option', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--bogus'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/usage: pnpm enqueue/);
+  });
+
+  it('exits 2 on an unknown campaign, naming the known ones', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--campaign', 'Nope'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown campaign "Nope"; known: Veterans, Mortgage/);
+  });
+
+  it('exits 2 listing every configuration problem at once', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', [], { ...env(), DRY_RUN: 'maybe', QUEUE_PREFIX: 'bad:prefix', CAMPAIGNS_FILE: join(dir, 'missing.json') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/DRY_RUN must be/);
+    expect(r.stderr).toMatch(/QUEUE_PREFIX may only/);
+    expect(r.stderr).toMatch(/file not found/);
+  });
+
+  it('exits 2 with one line when Redis is unreachable', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', [], { ...env(), REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/Redis is not reachable/);
+  });
+
+  it('prints the run id and exits 0 without --wait', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--dry-run'], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^r-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(r.stderr).toMatch(/DRY RUN/);
+  });
+
+  it('exits 3 when --wait times out', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--wait', '--timeout', '1'], env());
+    expect(r.code).toBe(3);
+  });
+});
+
+describe('pnpm enqueue --wait with a worker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const scenario = baseScenario();
+    h = await startHarness({ scenario, campaigns: [VET, MTG], closrtechCredentials: CREDENTIALS, accessToken: TOKEN });
+  });
+  afterAll(async () => h.close());
+  const env = () => ({ REDIS_URL: h.redisUrl, QUEUE_PREFIX: h.prefix, CAMPAIGNS_FILE: campaignsFile, DRY_RUN: 'true' });
+
+  it('--json prints exactly the report JSON on stdout and exits 0 on success', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--json', '--campaign', 'Veterans'], env());
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { dryRun: boolean; success: boolean; trigger: string; campaigns: Array<{ name: string }> };
+    expect(report).toMatchObject({ dryRun: false, success: true, trigger: 'manual' });
+    expect(report.campaigns.map((c) => c.name)).toEqual(['Veterans']);
+  });
+
+  it('prints a readable summary and exits 1 when the run did not succeed', async () => {
+    h.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--wait'], env());
+    h.sim.clearFaults();
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/DRY RUN/);
+    expect(r.stdout).toMatch(/Mortgage/);
+    expect(r.stdout).toMatch(/No access to this campaign/);
+  });
+});
+
+describe('pnpm scheduler', () => {
+  it('leaves exactly one schedule however often it runs, and removes unconfigured ones', async () => {
+    const prefix = uniquePrefix('sched');
+    const keys = new Keyspace(prefix);
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUES.planSync, { connection: redis, prefix: keys.bullPrefix });
+    try {
+      await queue.upsertJobScheduler('old-hourly', { pattern: '0 * * * *' }, { name: 'scheduled-sync', data: { dryRun: true } });
+      const env = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, SYNC_CRON: '0 13 * * *', SYNC_TZ: 'America/Bogota', DRY_RUN: 'false' };
+      const [a, b] = await Promise.all([run('apps/scheduler/src/main.ts', [], env), run('apps/scheduler/src/main.ts', [], env)]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      const again = await run('apps/scheduler/src/main.ts', [], env);
+      expect(again.code).toBe(0);
+      const schedulers = await queue.getJobSchedulers(0, -1);
+      expect(schedulers.map((s) => s.key)).toEqual(['daily-sync']);
+      expect(schedulers[0]).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(await queue.getDelayedCount()).toBe(1);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+      await deleteUnder(testRedisUrl(), prefix);
+    }
+  });
+
+  it('refuses an invalid cron with exit 2', async () => {
+    const r = await run('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/SYNC_CRON/);
+    expect(r.stderr).toMatch(/SYNC_TZ/);
+  });
+});
+
+describe('pnpm doctor', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ scenario: baseScenario() });
+  });
+  afterAll(async () => sim.close());
+  const env = () => ({
+    REDIS_URL: testRedisUrl(),
+    CAMPAIGNS_FILE: campaignsFile,
+    CLOSRTECH_URL: sim.closrtechUrl,
+    CLOSRTECH_EMAIL: CREDENTIALS.email,
+    CLOSRTECH_PASSWORD: CREDENTIALS.password,
+    FB_GRAPH_URL: sim.graphUrl,
+    FB_ACCESS_TOKEN: TOKEN,
+  });
+
+  it('passes every check against a healthy setup', async () => {
+    const r = await run('apps/scheduler/src/doctor.ts', [], env());
+    expect(r.stdout).toMatch(/PASS\s+facebook token\s+valid, never expires, has ads_management/);
+    expect(r.stdout).toMatch(/PASS\s+closrtech Veterans/);
+    expect(r.stdout).toMatch(/PASS\s+region keys\s+51 states/);
+    expect(r.code).toBe(0);
+  });
+
+  it('fails with a clear verdict on a bad token and a refused campaign, without printing secrets', async () => {
+    sim.state.closrtech.noAccess = ['MTG'];
+    const r = await run('apps/scheduler/src/doctor.ts', [], { ...env(), FB_ACCESS_TOKEN: 'EAAB-wrong-token-9999' });
+    sim.state.closrtech.noAccess = [];
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL\s+facebook token\s+.*(invalid|expired)/);
+    expect(r.stdout).toMatch(/FAIL\s+closrtech Mortgage\s+.*No access/);
+    expect(r.stdout).not.toContain('EAAB-wrong-token-9999');
+    expect(r.stdout).not.toContain(CREDENTIALS.password);
+  });
+});
