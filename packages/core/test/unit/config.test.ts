@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDryRun } from '../../src';
+
+function campaignsFile(content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'closrads-config-'));
+  const path = join(dir, 'campaigns.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const good = { name: 'Veterans', closrtechCampaign: 'VND_VETERAN_LEADS', adAccountId: 'act_1111111111', facebookCampaignIds: ['120000000000000001'] };
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('DRY_RUN', () => {
+  it.each([
+    [undefined, true],
+    ['', true],
+    ['TRUE', true],
+    ['1', true],
+    ['Yes', true],
+    ['false', false],
+    ['0', false],
+    ['NO', false],
+    ['maybe', undefined],
+  ])('%s → %s', (value, expected) => {
+    expect(parseDryRun(value)).toBe(expected);
+  });
+});
+
+describe('loadConfig', () => {
+  it('applies the defaults of the contract', () => {
+    const c = loadConfig(['redis', 'dryRun', 'schedule', 'worker', 'log'], {});
+    expect(c).toEqual({
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'closrads' },
+      dryRun: true,
+      schedule: { cron: '0 13 * * *', tz: 'UTC' },
+      worker: { concurrency: 10, verifyDelayMs: 3000 },
+      log: { level: 'info' },
+    });
+  });
+
+  it('lists every problem of every section at once', () => {
+    const list = problems(() =>
+      loadConfig(['redis', 'dryRun', 'closrtech', 'facebook', 'worker', 'notify'], {
+        REDIS_URL: 'http://nope',
+        DRY_RUN: 'perhaps',
+        FB_API_VERSION: '25',
+        WORKER_CONCURRENCY: 'ten',
+        SMTP_URL: 'smtp://mail.example.com',
+      }),
+    );
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/REDIS_URL/),
+        expect.stringMatching(/DRY_RUN/),
+        expect.stringMatching(/CLOSRTECH_EMAIL is required/),
+        expect.stringMatching(/CLOSRTECH_PASSWORD is required/),
+        expect.stringMatching(/FB_ACCESS_TOKEN is required/),
+        expect.stringMatching(/FB_API_VERSION/),
+        expect.stringMatching(/WORKER_CONCURRENCY/),
+        expect.stringMatching(/missing NOTIFY_EMAIL, NOTIFY_FROM/),
+      ]),
+    );
+  });
+
+  it('never puts a secret value in a problem', () => {
+    const list = problems(() => loadConfig(['closrtech', 'facebook'], { CLOSRTECH_URL: 'ftp://x', CLOSRTECH_PASSWORD: 'pw-secret-123', FB_ACCESS_TOKEN: 'EAAB-secret' }));
+    expect(list.join('\n')).not.toMatch(/pw-secret-123|EAAB-secret/);
+  });
+
+  it('does not require a Facebook token from the dashboard, but refuses a public host without a password', () => {
+    expect(loadConfig(['dashboard'], {}).dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    expect(problems(() => loadConfig(['dashboard'], { DASHBOARD_HOST: '0.0.0.0' })).join()).toMatch(/not a loopback address/);
+    expect(loadConfig(['dashboard'], { DASHBOARD_HOST: '0.0.0.0', DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'pw' }).dashboard.auth).toEqual({ user: 'ops', password: 'pw' });
+  });
+
+  it('validates the campaigns file, naming the field', () => {
+    const path = campaignsFile({ campaigns: [good, { ...good, adAccountId: '1111', facebookCampaignIds: [] }, { ...good, enabeld: false }] });
+    const list = problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: path }));
+    expect(list.join('\n')).toMatch(/campaigns\[1\]\.adAccountId: must look like act_/);
+    expect(list.join('\n')).toMatch(/campaigns\[1\]\.facebookCampaignIds/);
+    expect(list.join('\n')).toMatch(/enabeld/);
+  });
+
+  it('rejects duplicate names and a Facebook campaign fed by two demands', () => {
+    const path = campaignsFile({ campaigns: [good, good, { ...good, name: 'Other' }] });
+    const list = problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: path }));
+    expect(list.join('\n')).toMatch(/name "Veterans" is used twice/);
+    expect(list.join('\n')).toMatch(/listed under both "Veterans" and "Other"/);
+  });
+
+  it('defaults protection and enabled to true', () => {
+    const path = campaignsFile({ campaigns: [good] });
+    expect(loadConfig(['campaigns'], { CAMPAIGNS_FILE: path }).campaigns.list[0]).toMatchObject({ protection: true, enabled: true });
+  });
+
+  it('reports a missing or broken campaigns file clearly', () => {
+    expect(problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: '/nonexistent/c.json' })).join()).toMatch(/file not found/);
+    expect(problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: campaignsFile('{nope') })).join()).toMatch(/not valid JSON/);
+  });
+});
