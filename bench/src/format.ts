@@ -42,7 +42,7 @@ export function renderTable(results: CaseResult[]): string {
   const targets = results.flatMap((r) => r.targets.map((t) => [r.name, t.target, t.value, t.pass ? 'met' : 'MISSED']));
   const targetTable = targets.length > 0 ? table(['case', 'target', 'measured', 'verdict'], targets) : '(no case with a target was run)';
   const detail = table(
-    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'throttled', 'client cmds', 'cmds per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'sim CPU', 'report'],
+    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'throttled', 'client cmds', 'cmds per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'Redis RTT p50/p99', 'sim CPU', 'Redis CPU', 'report'],
     results.map((r) => [
       r.name,
       r.phases.planMs !== undefined ? ms(r.phases.planMs) : '-',
@@ -57,7 +57,9 @@ export function renderTable(results: CaseResult[]): string {
       ms(r.worker.cpuMs),
       `${(r.worker.eventLoopUtilization * 100).toFixed(0)}%`,
       `${r.worker.eventLoopDelayP99Ms.toFixed(0)} ms`,
+      `${r.redisRtt.p50Ms.toFixed(1)}/${r.redisRtt.p99Ms.toFixed(1)} ms`,
       ms(r.simulatorCpuMs),
+      ms(r.redisCpuMs),
       kb(r.reportBytes),
     ]),
   );

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]
- *             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--list]`
+ *             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME] [--list]`
  *
  * Runs each case against the simulator: the queue system in a worker process of its own, then the
  * sequential baseline against a fresh identical simulator, and prints the figures (table, or JSON
@@ -11,6 +11,7 @@ import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
 import { runCase, type BenchSettings, type CaseResult } from './run-case';
+import { WHAT_IFS } from './whatif';
 
 interface Cli {
   quick: boolean;
@@ -23,6 +24,7 @@ interface Cli {
   sequential: boolean;
   seqSample: number;
   seqBudgetMs: number;
+  whatIf: string[];
 }
 
 function parseArgs(argv: string[]): Cli {
@@ -37,6 +39,7 @@ function parseArgs(argv: string[]): Cli {
     sequential: true,
     seqSample: 500,
     seqBudgetMs: 30_000,
+    whatIf: [],
   };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -80,11 +83,17 @@ function parseArgs(argv: string[]): Cli {
       case '--seq-budget':
         cli.seqBudgetMs = num(flag, value());
         break;
+      case '--what-if': {
+        const names = (value() ?? '').split(',').filter(Boolean);
+        for (const name of names) if (!(name in WHAT_IFS)) throw new Error(`unknown --what-if ${name} (known: ${Object.keys(WHAT_IFS).join(', ')})`);
+        cli.whatIf.push(...names);
+        break;
+      }
       case '--help':
       case '-h':
         process.stdout.write(
           'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
-            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--list]\n',
+            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--list]\n',
         );
         process.exit(0);
         break;
@@ -133,11 +142,13 @@ async function main(): Promise<void> {
     seqSampleAdsets: cli.seqSample,
     seqBudgetMs: cli.seqBudgetMs,
     runTimeoutMs: 15 * 60_000,
+    whatIf: cli.whatIf,
   };
   const results: CaseResult[] = [];
   let failed = 0;
   try {
     const machine = await machineInfo(redis);
+    if (cli.whatIf.length > 0) log(`bench: WHAT-IF experiment, not the product as it is: ${cli.whatIf.map((w) => `${w} = ${WHAT_IFS[w as keyof typeof WHAT_IFS]}`).join('; ')}`);
     log(`bench: ${cases.length} case(s), latency ${cli.latencyMs} ms, concurrency ${cli.concurrency}, verify delay ${cli.verifyDelayMs} ms, Redis ${available.url}${available.private ? ' (private)' : ''}`);
     const regions = RegionTable.load();
     for (const spec of cases) {
@@ -154,9 +165,10 @@ async function main(): Promise<void> {
       }
     }
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs }, results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${renderMachine(machine, cli)}\n\n${renderTable(results)}\n`);
+      const whatIf = cli.whatIf.length > 0 ? `\nWHAT-IF experiment (not the product as it is): ${cli.whatIf.join(', ')}` : '';
+      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${renderTable(results)}\n`);
     }
   } finally {
     redis.disconnect();

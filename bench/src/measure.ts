@@ -104,3 +104,11 @@ export async function machineInfo(redis: RedisConn): Promise<MachineInfo> {
   const os = /^os:(.+)$/m.exec(server)?.[1]?.trim() ?? process.platform;
   return { nproc, cpuModel, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, redis: version, os };
 }
+
+/** Redis server CPU seconds so far (user + sys, main thread and children). */
+export async function redisCpuSeconds(redis: RedisConn): Promise<number> {
+  const text = await redis.info('cpu');
+  let total = 0;
+  for (const m of text.matchAll(/^used_cpu_(?:sys|user):([\d.]+)/gm)) total += Number(m[1]);
+  return total;
+}

@@ -67,6 +67,8 @@ export interface RunOutcome {
   cpu: { userMs: number; systemMs: number };
   eventLoop: { utilization: number; delayP99Ms: number; delayMaxMs: number };
   clientCommands: ClientCommandStats;
+  /** PING round trips on a connection of its own, every 20 ms during the run (Redis latency as the workers see it) */
+  redisRtt: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 export type ChildMessage =

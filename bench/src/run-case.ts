@@ -3,7 +3,7 @@ import type { Campaign, RegionTable } from '@closrads/core';
 import { benchCampaignsFile, generateScenario, keyOf, startSimulator, type RecordedCall, type Scenario } from '@closrads/simulator';
 import { idealFor, SIM_PAGE_CAP, totalAdsets, type CaseSpec, type Ideal } from './cases';
 import { startWorkerProcess } from './child';
-import { commandDelta, commandStats, deleteUnder, memoryUnder, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
+import { commandDelta, commandStats, deleteUnder, memoryUnder, redisCpuSeconds, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
 import type { RunOutcome } from './protocol';
 import { runSequential, type SequentialResult } from './sequential';
 
@@ -19,6 +19,8 @@ export interface BenchSettings {
   /** sequential baseline: stop after this long and extrapolate, ms */
   seqBudgetMs: number;
   runTimeoutMs: number;
+  /** experiments only: see whatif.ts */
+  whatIf?: string[];
 }
 
 /** The demand every generated scenario uses (generateScenario's default). */
@@ -114,6 +116,11 @@ export interface CaseResult {
     eventLoopDelayMaxMs: number;
   };
   simulatorCpuMs: number;
+  /** Redis server CPU over the run (INFO cpu delta; any other client of the same Redis counts too) */
+  redisCpuMs: number;
+  /** PING round trip seen from the worker process during the run */
+  redisRtt: RunOutcome['redisRtt'];
+  whatIf: string[];
   reportBytes: number;
   planResultBytes: number;
   outcome: { success: boolean; processed: number; counts: RunOutcome['counts']; failures: RunOutcome['failures']; aborted: string[]; inSyncAfter: number };
@@ -200,6 +207,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
   let memory: KeyMemory;
   let readyRss = 0;
   let simCpuMs = 0;
+  let redisCpuMs = 0;
   try {
     const worker = await startWorkerProcess({
       redisUrl: settings.redisUrl,
@@ -211,16 +219,19 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       verifyDelayMs: settings.verifyDelayMs,
       runTimeoutMs: settings.runTimeoutMs,
       rssSampleMs: 25,
+      whatIf: settings.whatIf ?? [],
     });
     readyRss = worker.readyRssBytes;
     try {
       sim.clearCalls();
       const before = await commandStats(redis);
+      const redisCpu0 = await redisCpuSeconds(redis);
       const cpu0 = process.cpuUsage();
       log(`  ${spec.name}: queue run (worker pid ${worker.pid}, prefix {${prefix}})…`);
       outcome = await worker.run();
       const cpu = process.cpuUsage(cpu0);
       simCpuMs = (cpu.user + cpu.system) / 1000;
+      redisCpuMs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1000;
       const after = await commandStats(redis);
       // INFO itself is ours, not the run's.
       commands = commandDelta(before, after, ['info']);
@@ -340,6 +351,9 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       eventLoopDelayMaxMs: outcome.eventLoop.delayMaxMs,
     },
     simulatorCpuMs: simCpuMs,
+    redisCpuMs,
+    redisRtt: outcome.redisRtt,
+    whatIf: settings.whatIf ?? [],
     reportBytes: outcome.reportBytes,
     planResultBytes: outcome.planResultBytes,
     outcome: {

@@ -100,6 +100,18 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   delay.enable();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const probe = workerConnection(settings.redisUrl);
+  await probe.ping();
+  const rtts: number[] = [];
+  let probing = true;
+  const probeLoop = (async () => {
+    while (probing) {
+      const p0 = performance.now();
+      await probe.ping();
+      rtts.push(performance.now() - p0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   counter.reset();
 
   const t0 = performance.now();
@@ -117,7 +129,16 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
+  probing = false;
   const clientCommands: ClientCommandStats = { ...counter.stats, byName: { ...counter.stats.byName } };
+  // The probe's own PINGs are not the run's.
+  const pings = clientCommands.byName.ping ?? 0;
+  clientCommands.total -= pings;
+  delete clientCommands.byName.ping;
+  await probeLoop;
+  probe.disconnect();
+  rtts.sort((a, b) => a - b);
+  const pct = (q: number): number => rtts[Math.min(rtts.length - 1, Math.floor(q * rtts.length))] ?? 0;
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapUsed);
@@ -150,6 +171,7 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
     cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
     eventLoop: { utilization: elu.utilization, delayP99Ms: delay.percentile(99) / 1e6, delayMaxMs: delay.max / 1e6 },
     clientCommands,
+    redisRtt: { samples: rtts.length, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: rtts[rtts.length - 1] ?? 0 },
   };
 }
 

@@ -220,6 +220,8 @@ export class Control {
     this.store = new RunStore(this.redis, this.keys);
     this.flow = new FlowProducer({ connection: this.redis, prefix: this.keys.bullPrefix });
     this.updateQueue = new Queue('update-adset', { connection: this.redis, prefix: this.keys.bullPrefix });
+    this.flow.on('error', () => undefined);
+    this.updateQueue.on('error', () => undefined);
   }
 
   startRun(): Promise<string> {
