@@ -50,7 +50,7 @@ export function createBoard(queues: Record<QueueName, Queue>, basePath: string, 
     options: {
       uiConfig: {
         boardTitle: 'closrads',
-        environment: opts.dryRun ? { label: 'DRY_RUN default', color: '#555' } : { label: 'live', color: '#a61b1b' },
+        environment: opts.dryRun ? { label: 'dry-run default', color: '#555' } : { label: 'live by default', color: '#a61b1b' },
         showWorkers: true,
       },
     },

@@ -41,7 +41,9 @@ describe('basic auth', () => {
     expect(board.text).toContain('<base href="/queues/"');
     const api = await request(d.app).get('/queues/api/queues').set('Authorization', AUTH);
     expect(api.status).toBe(200);
-    expect((api.body as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort()).toEqual(['deliver-report', 'finalize-report', 'plan-sync', 'update-adset']);
+    const queues = (api.body as { queues: Array<{ name: string; allowRetries: boolean; allowCompletedRetries: boolean; readOnlyMode: boolean }> }).queues;
+    expect(queues.map((q) => q.name).sort()).toEqual(['deliver-report', 'finalize-report', 'plan-sync', 'update-adset']);
+    for (const q of queues) expect(q).toMatchObject({ allowRetries: true, allowCompletedRetries: true, readOnlyMode: false });
   });
 
   it('leaves /healthz and /metrics open (they carry no secret)', async () => {

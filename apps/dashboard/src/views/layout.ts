@@ -10,6 +10,8 @@ header.top strong{margin-right:1rem}
 main{padding:1rem;max-width:1200px;margin:0 auto}
 h1{font-size:1.35rem;margin:.2rem 0 .8rem;word-break:break-all}
 h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
+section.card>h2:first-child{margin-top:.2rem}
+section.card>p:first-child{margin-top:.2rem}
 section.card{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:.8rem 1rem;margin:0 0 1rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;width:100%;min-width:560px;background:#fff}
