@@ -295,3 +295,22 @@ describe('ads are irrelevant without protection', () => {
     expect(hh.sim.calls.filter((c) => c.edge === 'ads')).toHaveLength(0);
   });
 });
+
+describe('a scheduled run', () => {
+  it('starts from the job scheduler through the same path, with trigger schedule and the scheduler’s dry-run mode', async () => {
+    const hh = await harness(baseScenario(), [VET]);
+    const { applySchedule } = await import('@closrads/core');
+    await applySchedule(hh.system.deps.queues.planSync, { cron: '* * * * * *', tz: 'UTC' }, true);
+    const deadline = Date.now() + 10_000;
+    let runs = await hh.system.deps.store.listRuns();
+    while (Date.now() < deadline && !runs.some((r) => r.report)) {
+      await new Promise((r) => setTimeout(r, 100));
+      runs = await hh.system.deps.store.listRuns();
+    }
+    await hh.system.deps.queues.planSync.removeJobScheduler('daily-sync');
+    const finished = runs.find((r) => r.report)!.report!;
+    expect(finished).toMatchObject({ trigger: 'schedule', dryRun: true, success: true });
+    expect(finished.campaigns[0]!.counts.wouldUpdate).toBe(1);
+    expect(posts(hh)).toHaveLength(0);
+  });
+});
