@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+/** The repository root: `--import tsx` resolves from the child's working directory. */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The worker process, seen from the parent: start it, run once, close it. */
 export interface WorkerProcess {
@@ -18,6 +20,7 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
   const child: ChildProcess = fork(WORKER_ENTRY, [], {
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the worker process there (for profiling a case).
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
+    cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });

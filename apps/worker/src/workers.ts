@@ -1,5 +1,5 @@
 import { QUEUES } from '@closrads/core';
-import { Job, Worker, type Processor } from 'bullmq';
+import { Job, MetricsTime, Worker, type Processor } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { createDeliverReportProcessor } from './processors/deliver-report';
 import { createFinalizeReportProcessor } from './processors/finalize-report';
@@ -23,7 +23,9 @@ export function startWorkers(
   deps: WorkerDeps,
   opts: { concurrency?: number; stall?: Partial<typeof STALL_SETTINGS>; out?: (text: string) => void } = {},
 ): RunningWorkers {
-  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, ...STALL_SETTINGS, ...opts.stall };
+  // Completed/failed counts per minute for /metrics; the same setting on every worker, as BullMQ requires.
+  const metrics = { maxDataPoints: MetricsTime.ONE_WEEK };
+  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, ...STALL_SETTINGS, ...opts.stall };
   const make = (queue: string, processor: Processor, concurrency: number) => {
     const worker = new Worker(queue, processor, { ...base, concurrency });
     worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));

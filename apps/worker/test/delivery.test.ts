@@ -114,7 +114,7 @@ describe('report delivery', () => {
     const followUp = smtp!.messages[1]!;
     expect(followUp.subject).toMatch(/Update/);
     expect(followUp.html).toContain('adset 201');
-    expect(followUp.html!.length).toBeLessThan(smtp!.messages[0]!.html!.toString().length);
+    expect(String(followUp.html).length).toBeLessThan(String(smtp!.messages[0]!.html).length);
     const stored = await hh.system.deps.store.getReport(report.runId);
     expect(stored).toMatchObject({ revision: 2, success: true });
   });

@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every closrads process (worker, scheduler, enqueue, dashboard, simulator). The apps
+# run from their TypeScript sources with tsx; there is no compile step.
+#
+#   docker build -t closrads .
+#   docker compose up -d            (see docker-compose.yml and docs/runbook.md)
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+# Keep in step with the root package.json (packageManager, devDependencies.tsx).
+ARG PNPM_VERSION=10.34.9
+ARG TSX_VERSION=4.23.15
+
+# ---- build: the whole workspace, dev dependencies included --------------------------------------
+FROM ${NODE_IMAGE} AS build
+ARG PNPM_VERSION
+ARG TYPECHECK=false
+ENV CI=true
+RUN npm install -g "pnpm@${PNPM_VERSION}" && npm cache clean --force
+WORKDIR /app
+
+# Manifests first, so that the dependency layer is reused while only sources change.
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY packages/core/package.json packages/core/
+COPY packages/simulator/package.json packages/simulator/
+COPY apps/worker/package.json apps/worker/
+COPY apps/scheduler/package.json apps/scheduler/
+COPY apps/dashboard/package.json apps/dashboard/
+COPY bench/package.json bench/
+RUN pnpm install --frozen-lockfile --prod=false
+
+COPY . .
+# Optional gate: docker build --build-arg TYPECHECK=true .
+RUN if [ "$TYPECHECK" = "true" ]; then pnpm -s typecheck; fi
+
+# Drop dev dependencies (test runner, linters, TypeScript…). tsx is a dev dependency of the root
+# package, so the runtime stage installs its own pinned copy.
+RUN pnpm prune --prod \
+  && rm -rf packages/*/test apps/*/test bench/test test docs artifacts test-results
+
+# ---- runtime ---------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ARG TSX_VERSION
+ENV NODE_ENV=production \
+    LOG_LEVEL=info
+RUN npm install -g "tsx@${TSX_VERSION}" && npm cache clean --force
+WORKDIR /app
+COPY --from=build --chown=root:root /app /app
+# The campaigns file is mounted at /app/config/campaigns.json (read-only); nothing in /app is writable.
+USER node
+# Default process; docker-compose.yml sets the command of each service.
+CMD ["tsx", "apps/worker/src/main.ts"]
