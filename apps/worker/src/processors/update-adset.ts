@@ -62,6 +62,13 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
     });
     let holdsLock = false;
     let keepLock = false;
+    /** Verification after VERIFY_DELAY_MS: waits in the delayed set, not in a worker slot, lock held. */
+    const afterRepublish = async (next: UpdateAdsetData): Promise<AdsetJobResult> => {
+      if (deps.worker.verifyDelayMs <= 0) return verifyStep(deps, next, result, log);
+      await deps.locks.extend(data.adsetId, lockToken, deps.worker.verifyDelayMs + LOCK_TTL_MS);
+      const patch = { step: next.step, republishedAdIds: next.republishedAdIds, added: next.added, removed: next.removed };
+      throw new Park(Date.now() + deps.worker.verifyDelayMs, 'verify after republish', patch, true);
+    };
     try {
       if (!data.dryRun) {
         const superseder = await newerOwner(deps, data);
@@ -86,12 +93,22 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
 
       if (data.step === 'verify') return await verifyStep(deps, data, result, log);
 
-      const current = await currentTargeting(deps, data, fresh);
+      // An earlier attempt of this job recorded the targeting it was about to replace: its write may
+      // have landed before the worker stopped, so read the ad set as it is now.
+      const earlierAttempt = !data.dryRun && (await deps.redis.hexists(deps.keys.previousTargeting(data.runId), data.adsetId)) === 1;
+      const current = await currentTargeting(deps, data, fresh && !earlierAttempt);
       const desired = data.regionKeys.map((key) => regionOf(deps, key));
-      if (sameRegionKeys(regionKeysOf(current), data.regionKeys)) return result('unchanged', { added: [], removed: [] });
+      const ctx = { adAccountId: data.adAccountId };
+      if (sameRegionKeys(regionKeysOf(current), data.regionKeys)) {
+        if (!earlierAttempt) return result('unchanged', { added: [], removed: [] });
+        // Our own write landed; finish its protection cycle so no ad it broke is left broken.
+        log.warn('resuming after an interrupted attempt whose write had landed');
+        if (!data.protection) return result('updated');
+        const republished = await republish(deps, data, await deps.graph.listAds(data.adsetId, ctx), log);
+        return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished });
+      }
       const diff = diffRegions(current, desired, deps.regions);
       const next = withRegions(current, desired);
-      const ctx = { adAccountId: data.adAccountId };
 
       let ads: Ad[] = [];
       if (data.protection) {
@@ -123,14 +140,7 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
       if (!data.protection) return result('updated', diff);
 
       const republished = await republish(deps, data, ads, log);
-      const patch = { step: 'verify' as const, republishedAdIds: republished, added: diff.added, removed: diff.removed };
-      if (deps.worker.verifyDelayMs > 0) {
-        // Wait in the delayed set, not in a worker slot; the lock stays held for the verification.
-        keepLock = true;
-        await deps.locks.extend(data.adsetId, lockToken, deps.worker.verifyDelayMs + LOCK_TTL_MS);
-        throw new Park(Date.now() + deps.worker.verifyDelayMs, 'verify after republish', patch, true);
-      }
-      return await verifyStep(deps, { ...data, ...patch }, result, log);
+      return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished, added: diff.added, removed: diff.removed });
     } catch (err) {
       if (err instanceof Park) {
         keepLock = err.keepLock;

@@ -135,7 +135,7 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
   // `unchanged` (or `skipped_preflight`, when its listed copy is still fresh, because the ads the
   // write broke now fail the pre-flight check): the ads are never republished nor verified, and a
   // broken lead form stays broken. The retry must finish the protection cycle of its own write.
-  it.fails('still republishes and verifies the ad set caught by the kill: no ad left broken', () => {
+  it('still republishes and verifies the ad set caught by the kill: no ad left broken', () => {
     const caught = report!.campaigns[0]!.adsets.find((a) => a.id === CAUGHT)!;
     expect(caught.outcome).toBe('updated');
     const broken = Object.values(sim.state.ads).filter((ad) => ad.adsetId === CAUGHT && (ad.issues_info?.length ?? 0) > 0);

@@ -59,7 +59,12 @@ export class ClosrtechClient {
       const what = (err as Error).name === 'TimeoutError' ? `timed out after ${this.timeoutMs / 1000} s` : 'could not be reached';
       throw new ClosrtechUnavailableError(`CLOSRTECH ${what} (${safeUrl})`);
     }
-    const text = await response.text().catch(() => '');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      throw new ClosrtechUnavailableError(`CLOSRTECH answer was cut off before its end (${safeUrl})`);
+    }
     if (response.status >= 500 || response.status === 429) {
       throw new ClosrtechUnavailableError(`CLOSRTECH answered HTTP ${response.status} (${safeUrl})`);
     }

@@ -38,7 +38,8 @@ const pageOf = <T extends z.ZodType>(item: T) =>
     paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
   });
 
-const SuccessSchema = z.looseObject({ success: z.union([z.boolean(), z.literal('true')]) });
+/** A write counts as done only when Meta says so; `success: false` is an error. */
+const SuccessSchema = z.looseObject({ success: z.union([z.literal(true), z.literal('true')], { error: 'Meta did not confirm the write (success is not true)' }) });
 
 const ErrorBodySchema = z.looseObject({
   error: z.looseObject({
@@ -146,6 +147,7 @@ export class GraphClient {
   private async listAll<T extends z.ZodType>(path: string, query: Record<string, string>, item: T, ctx: CallContext): Promise<Array<z.output<T>>> {
     const schema = pageOf(item);
     const out: Array<z.output<T>> = [];
+    const seen = new Set<string>();
     let after: string | undefined;
     // Re-issue with `after` against our own base URL rather than following `next`: the token stays out of
     // anything we might log, and a page may be short or even empty while more remain.
@@ -154,6 +156,11 @@ export class GraphClient {
       out.push(...(page.data as Array<z.output<T>>));
       after = page.paging?.cursors?.after;
       if (!page.paging?.next || !after) return out;
+      // An upstream that hands back a cursor it already gave would keep us listing forever.
+      if (seen.has(after)) {
+        throw new GraphApiError('invalid', { metaMessage: `Graph API repeated a paging cursor while listing ${path}; listing stopped` });
+      }
+      seen.add(after);
     }
   }
 
@@ -180,7 +187,13 @@ export class GraphClient {
     }
     const usage = readUsage(response.headers, ctx.adAccountId);
     if (usage) this.opts.onUsage?.(usage);
-    const text = await response.text().catch(() => '');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      // The connection dropped in the middle of the answer: transport trouble, worth another attempt.
+      throw new GraphApiError('transient', { httpStatus: response.status, metaMessage: 'Graph API answer was cut off before its end', request });
+    }
     const json = parseJson(text);
 
     const errorBody = ErrorBodySchema.safeParse(json);
