@@ -7,9 +7,8 @@
 #   docker compose up -d            (see docker-compose.yml and docs/runbook.md)
 
 ARG NODE_IMAGE=node:20-bookworm-slim
-# Keep in step with the root package.json (packageManager, devDependencies.tsx).
+# Keep in step with the root package.json (packageManager).
 ARG PNPM_VERSION=10.34.9
-ARG TSX_VERSION=4.23.15
 
 # ---- build: the whole workspace, dev dependencies included --------------------------------------
 FROM ${NODE_IMAGE} AS build
@@ -33,17 +32,16 @@ COPY . .
 # Optional gate: docker build --build-arg TYPECHECK=true .
 RUN if [ "$TYPECHECK" = "true" ]; then pnpm -s typecheck; fi
 
-# Drop dev dependencies (test runner, linters, TypeScript…). tsx is a dev dependency of the root
-# package, so the runtime stage installs its own pinned copy.
+# Drop dev dependencies (test runner, linters, TypeScript…); tsx, which runs the apps, is a runtime
+# dependency of the root package and stays.
 RUN pnpm prune --prod \
   && rm -rf packages/*/test apps/*/test bench/test test docs artifacts test-results
 
 # ---- runtime ---------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
-ARG TSX_VERSION
 ENV NODE_ENV=production \
-    LOG_LEVEL=info
-RUN npm install -g "tsx@${TSX_VERSION}" && npm cache clean --force
+    LOG_LEVEL=info \
+    PATH=/app/node_modules/.bin:$PATH
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 # The campaigns file is mounted at /app/config/campaigns.json (read-only); nothing in /app is writable.

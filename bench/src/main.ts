@@ -6,6 +6,7 @@
  * sequential baseline against a fresh identical simulator, and prints the figures (table, or JSON
  * with --json on stdout; progress goes to stderr).
  */
+import { writeFileSync } from 'node:fs';
 import { ensureRedis, RegionTable, workerConnection } from '@closrads/core';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
@@ -25,6 +26,7 @@ interface Cli {
   seqSample: number;
   seqBudgetMs: number;
   whatIf: string[];
+  jsonOut?: string;
 }
 
 function parseArgs(argv: string[]): Cli {
@@ -58,6 +60,9 @@ function parseArgs(argv: string[]): Cli {
         break;
       case '--json':
         cli.json = true;
+        break;
+      case '--json-out':
+        cli.jsonOut = value();
         break;
       case '--list':
         cli.list = true;
@@ -93,7 +98,7 @@ function parseArgs(argv: string[]): Cli {
       case '-h':
         process.stdout.write(
           'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
-            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--list]\n',
+            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--list]\n',
         );
         process.exit(0);
         break;
@@ -164,6 +169,8 @@ async function main(): Promise<void> {
         log(`  ${spec.name}: ERROR ${(err as Error).stack ?? String(err)}`);
       }
     }
+    const doc = { machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results };
+    if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
     if (cli.json) {
       process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results }, null, 2)}\n`);
     } else {

@@ -276,7 +276,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
         regions,
         verifyDelayMs: settings.verifyDelayMs,
         sampleAdsets: settings.seqSampleAdsets,
-        sampleBudgetMs: settings.seqBudgetMs,
+        sampleBudgetMs: spec.seqBudgetMs ?? settings.seqBudgetMs,
         totalAdsets: n,
       });
       sequential = { ...seq, speedup: seq.wallMs / outcome.wallMs };

@@ -60,7 +60,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     campaigns: opts.campaigns,
     closrtech: { url: opts.simulator.closrtechUrl, ...creds },
     facebook: { graphUrl: opts.simulator.graphUrl, apiVersion: 'v25.0', accessToken: opts.accessToken ?? 'sim-token', appSecret: opts.appSecret },
-    worker: { concurrency: opts.concurrency ?? 10, verifyDelayMs: opts.verifyDelayMs ?? 3000 },
+    worker: { concurrency: opts.concurrency ?? 10, verifyDelayMs: opts.verifyDelayMs ?? 3000, lockDurationMs: 30_000, stalledIntervalMs: 15_000, httpTimeoutMs: opts.httpTimeoutMs ?? 30_000 },
     notify: opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined },
     logger,
     timing: opts.timing,

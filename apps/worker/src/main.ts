@@ -44,8 +44,11 @@ async function main(): Promise<void> {
     worker: config.worker,
     notify: config.notify,
     logger,
+    httpTimeoutMs: config.worker.httpTimeoutMs,
   });
-  const running = startWorkers(deps);
+  const running = startWorkers(deps, {
+    stall: { lockDuration: config.worker.lockDurationMs, stalledInterval: config.worker.stalledIntervalMs },
+  });
   logger.info(
     { concurrency: config.worker.concurrency, campaigns: config.campaigns.list.filter((c) => c.enabled).map((c) => c.name), prefix: config.redis.prefix },
     'worker started',

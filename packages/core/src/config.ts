@@ -102,8 +102,18 @@ const sections = {
     .object({
       WORKER_CONCURRENCY: intInRange('WORKER_CONCURRENCY', 1, 500, 10),
       VERIFY_DELAY_MS: intInRange('VERIFY_DELAY_MS', 0, 600_000, 3000),
+      // Advanced: how soon a crashed worker's jobs are taken over, and the per-call upstream timeout.
+      WORKER_LOCK_DURATION_MS: intInRange('WORKER_LOCK_DURATION_MS', 1000, 600_000, 30_000),
+      WORKER_STALLED_INTERVAL_MS: intInRange('WORKER_STALLED_INTERVAL_MS', 500, 600_000, 15_000),
+      HTTP_TIMEOUT_MS: intInRange('HTTP_TIMEOUT_MS', 1000, 120_000, 30_000),
     })
-    .transform((e) => ({ concurrency: e.WORKER_CONCURRENCY, verifyDelayMs: e.VERIFY_DELAY_MS })),
+    .transform((e) => ({
+      concurrency: e.WORKER_CONCURRENCY,
+      verifyDelayMs: e.VERIFY_DELAY_MS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      httpTimeoutMs: e.HTTP_TIMEOUT_MS,
+    })),
 
   notify: z
     .object({

@@ -130,11 +130,10 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
     expect(targetingWrites(sim).has('299')).toBe(false);
   });
 
-  // PRODUCT BUG (see report): when a worker dies after an ad set's targeting write and before its
-  // verification, the retried job sees the demanded keys already in place and reports the ad set
-  // `unchanged` (or `skipped_preflight`, when its listed copy is still fresh, because the ads the
-  // write broke now fail the pre-flight check): the ads are never republished nor verified, and a
-  // broken lead form stays broken. The retry must finish the protection cycle of its own write.
+  // Regression: a worker dying after an ad set's targeting write and before its verification used to
+  // leave the retried job seeing the demanded keys in place and reporting `unchanged` (or
+  // `skipped_preflight` while the listed copy was fresh): ads were never republished nor verified, so a
+  // broken lead form stayed broken. The retry must finish the protection cycle of its own write.
   it('still republishes and verifies the ad set caught by the kill: no ad left broken', () => {
     const caught = report!.campaigns[0]!.adsets.find((a) => a.id === CAUGHT)!;
     expect(caught.outcome).toBe('updated');

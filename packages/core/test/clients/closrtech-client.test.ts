@@ -163,9 +163,8 @@ describe('ClosrtechClient against hostile answers', () => {
     expect(e).toBeInstanceOf(ClosrtechUnavailableError);
   });
 
-  // PRODUCT BUG (see report): ClosrtechClient.fetchOnce swallows a failed body read
-  // (`response.text().catch(() => '')`), so a transfer cut mid-body becomes "an empty body" →
-  // DemandDataError (not retried). It is transport trouble: ClosrtechUnavailableError, retried.
+  // Regression: a failed body read used to be swallowed, so a transfer cut mid-body became "an empty
+  // body" → DemandDataError (not retried). It is transport trouble: ClosrtechUnavailableError, retried.
   it('a transfer cut in the middle of the body is retried as unavailable', async () => {
     const server = await rawServer(() => ({
       head: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nConnection: close',

@@ -52,9 +52,8 @@ describe('GraphClient against hostile answers', () => {
     expect(asGraphError(await thrown(graphClient(s).getAdset('1002', ctx))).errorClass).toBe('transient');
   });
 
-  // PRODUCT BUG (see report): GraphClient.call swallows a failed body read (`response.text().catch(() => '')`),
-  // so a connection cut in the middle of the answer looks like "HTTP 200 with an empty body" → 'invalid'
-  // (not retried). A cut transfer is transport trouble and must be 'transient'.
+  // Regression: a failed body read used to be swallowed (`response.text().catch(() => '')`), so a
+  // connection cut in the middle of the answer looked like "HTTP 200 with an empty body" → 'invalid'.
   it('a transfer cut in the middle of the body is transient', async () => {
     const server = await rawServer(() => ({
       head: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000\r\nConnection: close',
@@ -157,8 +156,7 @@ describe('GraphClient against hostile answers', () => {
       expect(asGraphError(await thrown(graphClient(s).updateTargeting('1002', t, ctx))).errorClass).toBe('invalid');
     });
 
-    // PRODUCT BUG (see report): SuccessSchema accepts `success: false`, so a write Meta says did not
-    // happen is taken as done (the ad set is then reported `updated` and recorded as written).
+    // Regression: SuccessSchema used to accept `success: false`, taking a write Meta refused as done.
     it('a write answered {"success": false} is an error, not a success', async () => {
       const s = await sim();
       s.addFault({ match: { objectId: '1001', method: 'POST' }, response: json({ success: false }) });
@@ -175,9 +173,8 @@ describe('GraphClient against hostile answers', () => {
     });
   });
 
-  // PRODUCT BUG (see report): GraphClient.listAll follows `after` as long as `paging.next` is present,
-  // so an upstream that repeats a cursor keeps the planner listing forever. Here the fault stops after
-  // 30 pages (then the simulator rejects the unknown cursor); the listing should stop at the first repeat.
+  // Regression: listAll used to follow `after` as long as `paging.next` was present, so an upstream
+  // repeating a cursor kept the planner listing forever (here the fault gives up after 30 pages).
   it('a paging cursor that repeats stops the listing instead of looping', async () => {
     const s = await sim();
     const page = { data: [{ id: '1001', name: 'set 1', effective_status: 'ACTIVE', targeting: { geo_locations: { regions: [{ key: '3847' }] } } }], paging: { cursors: { after: 'c2ltLWN1cnNvcjoxMDAx' }, next: `${s.graphUrl}/v25.0/${CAMPAIGN_ID}/adsets?after=c2ltLWN1cnNvcjoxMDAx` } };

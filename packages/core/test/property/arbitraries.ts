@@ -50,7 +50,15 @@ const currentRegion = fc.oneof(
     ),
   ),
   // A region outside our table (another country's, or one we do not know).
-  fc.record({ key: fc.integer({ min: 100, max: 3000 }).map(String), name: fc.string({ minLength: 1, maxLength: 12 }), country: fc.constantFrom('CA', 'MX') }),
+  // (Named as Meta names regions: never a two-letter code that could be mistaken for a USPS code.)
+  fc.record(
+    {
+      key: fc.integer({ min: 100, max: 3000 }).map(String),
+      name: fc.oneof(fc.constantFrom('Ontario', 'Quebec', 'British Columbia', 'Jalisco', 'Nuevo León'), fc.string({ minLength: 3, maxLength: 12 })),
+      country: fc.constantFrom('CA', 'MX'),
+    },
+    { requiredKeys: ['key', 'country'] },
+  ),
 );
 
 const ALLOWED_TYPES = fc.constantFrom(['home', 'recent'], ['recent', 'home']);
