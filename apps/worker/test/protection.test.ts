@@ -90,6 +90,23 @@ describe('republish, verify and rollback', () => {
     expect(report.campaigns[0]!.counts.reverted).toBe(1);
   });
 
+  it('a job run again after its rollback (a crash before it finished) does not write again', async () => {
+    const scenario = baseScenario();
+    scenario.graph.ads.push(ad('931', '201', { onGeoChange: 'break' }));
+    const hh = await harness(scenario);
+    const report = await hh.system.run({ dryRun: false });
+    expect(adset201(report).outcome).toBe('reverted');
+    const writes = postsTo(hh, '201').length;
+    const job = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
+    await job!.retry('completed');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await job!.getState()) !== 'completed') await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
+    expect((again!.returnvalue as { outcome: string }).outcome).toBe('reverted');
+    expect(postsTo(hh, '201')).toHaveLength(writes);
+  });
+
   it('reports a failed rollback as failed, needing a person, logged at error level', async () => {
     const scenario = baseScenario();
     scenario.graph.ads.push(ad('931', '201', { onGeoChange: 'break' }));

@@ -107,6 +107,11 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         const republished = await republish(deps, data, await deps.graph.listAds(data.adsetId, ctx), log);
         return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished });
       }
+      if (earlierAttempt) {
+        // The earlier attempt already rolled this ad set back: never write and break its ads again.
+        const rolledBack = await rollbackOf(deps, data);
+        if (rolledBack) return result('reverted', { ads: rolledBack.ads, rolledBack: true });
+      }
       const diff = diffRegions(current, desired, deps.regions);
       const next = withRegions(current, desired);
 
@@ -157,6 +162,13 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
       if (holdsLock && !keepLock) await deps.locks.release(data.adsetId, lockToken).catch(() => undefined);
     }
   };
+}
+
+/** The rollback this run already made on the ad set, if the last write to it was one. */
+async function rollbackOf(deps: WorkerDeps, data: UpdateAdsetData): Promise<{ ads: AdsetResult['ads'] } | undefined> {
+  const raw = await deps.redis.get(deps.keys.adsetLastWrite(data.adsetId));
+  const last = raw ? (JSON.parse(raw) as { runId?: string; rollback?: boolean; ads?: AdsetResult['ads'] }) : undefined;
+  return last?.runId === data.runId && last.rollback ? { ads: last.ads ?? [] } : undefined;
 }
 
 /** The newest live run that planned this campaign, when it is not this job's run. */
@@ -215,6 +227,10 @@ async function verifyStep(
   const broken = brokenAds(await deps.graph.listAds(data.adsetId, ctx));
   if (broken.length === 0) return result('updated');
 
+  // A crash after the rollback and before this job finished: the rollback stands, write nothing more.
+  const rolledBack = await rollbackOf(deps, data);
+  if (rolledBack) return result('reverted', { ads: rolledBack.ads, rolledBack: true });
+
   const previousRaw = await deps.redis.hget(deps.keys.previousTargeting(data.runId), data.adsetId);
   if (!previousRaw) {
     log.error({ ads: broken }, 'ads broke after the update and the previous targeting is missing: a person must restore this ad set');
@@ -233,7 +249,7 @@ async function verifyStep(
       error: `ads broke after the update and the rollback failed (${message}); restore the previous targeting by hand`,
     });
   }
-  await deps.redis.set(deps.keys.adsetLastWrite(data.adsetId), JSON.stringify({ runId: data.runId, rollback: true, at: Date.now() }), 'EX', 7 * 24 * 3600);
+  await deps.redis.set(deps.keys.adsetLastWrite(data.adsetId), JSON.stringify({ runId: data.runId, rollback: true, ads: broken, at: Date.now() }), 'EX', 7 * 24 * 3600);
   log.warn({ ads: broken }, 'ads broke after the update; previous targeting restored');
   return result('reverted', { ads: broken, rolledBack: true });
 }

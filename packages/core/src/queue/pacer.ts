@@ -69,7 +69,7 @@ export class AccountPacer {
   async throttled(adAccountId: string, ms: number, now = Date.now()): Promise<void> {
     const key = this.keys.accountPace(adAccountId);
     const recent = Number((await this.redis.get(this.keys.accountWrites(adAccountId, Math.floor(now / 1000)))) ?? 0);
-    await this.redis.eval(THROTTLED, 1, key, String(now + ms), String(Math.max(1, Math.floor(recent / 2))));
+    await this.redis.eval(THROTTLED, 1, key, String(now + ms), String(Math.max(1, Math.floor(recent / 2))), String(now));
   }
 }
 
@@ -81,13 +81,21 @@ rate = rate + tonumber(ARGV[1])
 if rate >= tonumber(ARGV[2]) then redis.call('HDEL', KEYS[1], 'rate') else redis.call('HSET', KEYS[1], 'rate', tostring(rate)) end
 return 1`;
 
-/** Pause until ARGV[1] (never shortening a longer pause) and halve the rate (or start it at ARGV[2]). */
+/**
+ * Pause until ARGV[1] (never shortening a longer pause) and halve the rate (or start it at ARGV[2]).
+ * Refusals that arrive while the account is already paused come from the same burst: the rate is
+ * halved once per pause, not once per refusal.
+ */
 const THROTTLED = `
 local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
+local now = tonumber(ARGV[3])
 if tonumber(ARGV[1]) > paused then redis.call('HSET', KEYS[1], 'pausedUntil', ARGV[1]) end
-local rate = tonumber(redis.call('HGET', KEYS[1], 'rate') or '0')
-if rate > 0 then rate = math.max(1, rate / 2) else rate = tonumber(ARGV[2]) end
-redis.call('HSET', KEYS[1], 'rate', tostring(rate))
+local cutUntil = tonumber(redis.call('HGET', KEYS[1], 'rateCutUntil') or '0')
+if cutUntil <= now then
+  local rate = tonumber(redis.call('HGET', KEYS[1], 'rate') or '0')
+  if rate > 0 then rate = math.max(1, rate / 2) else rate = tonumber(ARGV[2]) end
+  redis.call('HSET', KEYS[1], 'rate', tostring(rate), 'rateCutUntil', ARGV[1])
+end
 redis.call('EXPIRE', KEYS[1], 3600)
 return 1`;
 
