@@ -88,8 +88,13 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
         if (!holdsLock) throw new Park(Date.now() + LOCK_BUSY_DELAY_MS, 'ad set busy in another job');
       }
-      const wait = await deps.pacer.acquire(data.adAccountId, { slot: false });
-      if (wait > 0) throw new Park(Date.now() + wait, 'ad account paced');
+      // One reserved moment per job on its ad account's pace: a parked job comes back at its moment and
+      // goes then, unless Meta paused the account in the meantime.
+      const pace = await deps.pacer.acquire(data.adAccountId, { write: !data.dryRun, reservedAt: data.reservedAt });
+      if (pace.waitMs > 0) {
+        const until = Date.now() + pace.waitMs;
+        throw new Park(until, 'ad account paced', { reservedAt: pace.reserved ? until : undefined });
+      }
 
       if (data.step === 'verify') return await verifyStep(deps, data, result, log);
 
@@ -125,9 +130,6 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         }
       }
       if (data.dryRun) return result('would_update', diff);
-
-      const slotWait = await deps.pacer.acquire(data.adAccountId, { write: true });
-      if (slotWait > 0) throw new Park(Date.now() + slotWait, 'write rate per ad account');
 
       await deps.redis
         .multi()

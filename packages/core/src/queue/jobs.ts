@@ -67,6 +67,8 @@ export const UpdateAdsetData = z.object({
   step: z.enum(['update', 'verify']).default('update'),
   /** Throttled answers met so far (they do not spend attempts, up to a cap). */
   throttled: z.number().int().default(0),
+  /** The moment the ad account's pacer reserved for this job (it was parked until then). */
+  reservedAt: z.number().optional(),
   /** Ads republished by the write, checked by the verify step. */
   republishedAdIds: z.array(z.string()).optional(),
 });
