@@ -27,6 +27,7 @@ interface Cli {
   seqBudgetMs: number;
   whatIf: string[];
   jsonOut?: string;
+  runTimeoutS: number;
 }
 
 function parseArgs(argv: string[]): Cli {
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): Cli {
     seqSample: 500,
     seqBudgetMs: 30_000,
     whatIf: [],
+    runTimeoutS: 600,
   };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -63,6 +65,9 @@ function parseArgs(argv: string[]): Cli {
         break;
       case '--json-out':
         cli.jsonOut = value();
+        break;
+      case '--run-timeout':
+        cli.runTimeoutS = Math.max(1, num(flag, value()));
         break;
       case '--list':
         cli.list = true;
@@ -98,7 +103,7 @@ function parseArgs(argv: string[]): Cli {
       case '-h':
         process.stdout.write(
           'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
-            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--list]\n',
+            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--run-timeout 600] [--list]\n',
         );
         process.exit(0);
         break;
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
     sequential: cli.sequential,
     seqSampleAdsets: cli.seqSample,
     seqBudgetMs: cli.seqBudgetMs,
-    runTimeoutMs: 15 * 60_000,
+    runTimeoutMs: cli.runTimeoutS * 1000,
     whatIf: cli.whatIf,
   };
   const results: CaseResult[] = [];
@@ -156,12 +161,19 @@ async function main(): Promise<void> {
     if (cli.whatIf.length > 0) log(`bench: WHAT-IF experiment, not the product as it is: ${cli.whatIf.map((w) => `${w} = ${WHAT_IFS[w as keyof typeof WHAT_IFS]}`).join('; ')}`);
     log(`bench: ${cases.length} case(s), latency ${cli.latencyMs} ms, concurrency ${cli.concurrency}, verify delay ${cli.verifyDelayMs} ms, Redis ${available.url}${available.private ? ' (private)' : ''}`);
     const regions = RegionTable.load();
+    const docOf = (rs: CaseResult[]) => ({
+      machine,
+      settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf, runTimeoutMs: settings.runTimeoutMs },
+      results: rs,
+    });
     for (const spec of cases) {
       const t0 = Date.now();
       log(`case ${spec.name}: ${spec.description}`);
       try {
         const r = await runCase(spec, settings, redis, regions, log);
         results.push(r);
+        // Written after every case, so a long run interrupted keeps what it measured.
+        if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(docOf(results), null, 2)}\n`);
         log(`  ${spec.name}: wall ${Math.round(r.wallMs)} ms, ideal ${Math.round(r.ideal.ms)} ms, ${r.correct ? 'correct' : `PROBLEMS: ${r.problems.join('; ')}`} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
         if (!r.correct) failed++;
       } catch (err) {
@@ -169,7 +181,7 @@ async function main(): Promise<void> {
         log(`  ${spec.name}: ERROR ${(err as Error).stack ?? String(err)}`);
       }
     }
-    const doc = { machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results };
+    const doc = docOf(results);
     if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
     if (cli.json) {
       process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { workerConnection } from '@closrads/core';
+import type { workerConnection } from '@closrads/core';
 
 export type RedisConn = ReturnType<typeof workerConnection>;
 

@@ -34,6 +34,8 @@ export interface ClientCommandStats {
   /** Largest single command sent, in bytes of its arguments (e.g. one addJob with its data). */
   largestCommandBytes: number;
   largestCommandName: string;
+  /** largest command sent, per command name, bytes */
+  largestByName: Record<string, number>;
 }
 
 export interface RunPhases {
@@ -52,6 +54,9 @@ export interface RunOutcome {
   wallMs: number;
   phases: RunPhases;
   success: boolean;
+  /** no report within runTimeoutMs: counts are then completed/failed jobs, and `pending` the jobs left */
+  timedOut: boolean;
+  pending: number;
   counts: Record<Outcome, number>;
   /** ad set count per campaign as planned */
   processed: number;

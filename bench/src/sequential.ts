@@ -5,7 +5,7 @@
  * [protection: republish each active ad, wait the verify delay, list ads again, roll back if one
  * broke]. A throttled call waits the time Meta names and is sent again (as the tool would have to).
  *
- * With `sample`, it stops after that many ad sets have been processed and extrapolates the rest
+ * With `sample`, it stops after that many ad sets needing a change have been processed and extrapolates the rest
  * linearly (per ad set time measured on the sample, per campaign overhead measured on the campaigns
  * done); the result says so.
  */
@@ -134,8 +134,9 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
       if (!paging?.next || !after) return items;
     }
   };
+  // The sample counts ad sets that needed a change (an unchanged one costs no call: no need to stop).
   const sampleOver = (): boolean =>
-    (opts.sampleAdsets !== undefined && out.adsetsDone >= opts.sampleAdsets) ||
+    (opts.sampleAdsets !== undefined && out.adsetsDone - out.unchanged >= opts.sampleAdsets) ||
     (opts.sampleBudgetMs !== undefined && performance.now() - t0 >= opts.sampleBudgetMs);
 
   try {
@@ -157,7 +158,7 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
       campaignOverheadMs += performance.now() - c0;
 
       for (const adset of adsets) {
-        if (sampleOver()) throw new StopSample();
+        if (sampleOver() && !sameRegionKeys(regionKeysOf(adset.targeting), desiredKeys)) throw new StopSample();
         const a0 = performance.now();
         out.adsetsDone++;
         if (sameRegionKeys(regionKeysOf(adset.targeting), desiredKeys)) {

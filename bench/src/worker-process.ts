@@ -23,7 +23,7 @@ interface CountedCommand {
  * all from the same class), by patching the shared prototype before the workers start.
  */
 function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; reset(): void } {
-  const stats: ClientCommandStats = { total: 0, byName: {}, largestTransaction: 0, largestBatch: 0, largestCommandBytes: 0, largestCommandName: '' };
+  const stats: ClientCommandStats = { total: 0, byName: {}, largestTransaction: 0, largestBatch: 0, largestCommandBytes: 0, largestCommandName: '', largestByName: {} };
   const probe = workerConnection(redisUrl, { lazyConnect: true });
   const proto = Object.getPrototypeOf(probe) as { sendCommand: (this: object, cmd: CountedCommand, ...rest: unknown[]) => unknown };
   probe.disconnect();
@@ -48,9 +48,11 @@ function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; r
     }
     let bytes = 0;
     for (const a of cmd.args) bytes += typeof a === 'string' ? a.length : Buffer.isBuffer(a) ? a.length : 8;
+    const label = cmd.name === 'evalsha' || cmd.name === 'eval' ? `${cmd.name} (script)` : cmd.name;
+    if (bytes > (stats.largestByName[label] ?? 0)) stats.largestByName[label] = bytes;
     if (bytes > stats.largestCommandBytes) {
       stats.largestCommandBytes = bytes;
-      stats.largestCommandName = cmd.name === 'evalsha' || cmd.name === 'eval' ? `${cmd.name} (script)` : cmd.name;
+      stats.largestCommandName = label;
     }
     if (cmd.name === 'multi') inMulti.set(this, 0);
     else if (cmd.name === 'exec') {
@@ -68,6 +70,7 @@ function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; r
       stats.largestBatch = 0;
       stats.largestCommandBytes = 0;
       stats.largestCommandName = '';
+      stats.largestByName = {};
     },
   };
 }
@@ -118,10 +121,14 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: [] });
   const startedAt = Date.now() - (performance.now() - t0);
   let raw: string | null = null;
+  let timedOut = false;
   const deadline = t0 + settings.runTimeoutMs;
   // Poll the stored report every 20 ms (a GET on a missing key: cheap, and counted like everything else).
   while (!(raw = await deps.redis.get(deps.keys.report(runId)))) {
-    if (performance.now() > deadline) throw new Error(`run ${runId} produced no report within ${settings.runTimeoutMs} ms`);
+    if (performance.now() > deadline) {
+      timedOut = true;
+      break;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   const wallMs = performance.now() - t0;
@@ -130,7 +137,7 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
   probing = false;
-  const clientCommands: ClientCommandStats = { ...counter.stats, byName: { ...counter.stats.byName } };
+  const clientCommands: ClientCommandStats = { ...counter.stats, byName: { ...counter.stats.byName }, largestByName: { ...counter.stats.largestByName } };
   // The probe's own PINGs are not the run's.
   const pings = clientCommands.byName.ping ?? 0;
   clientCommands.total -= pings;
@@ -143,8 +150,22 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   peakRss = Math.max(peakRss, m.rss);
   peakHeap = Math.max(peakHeap, m.heapUsed);
 
-  const report = JSON.parse(raw) as RunReport;
-  const { counts, processed, failures } = tally(report);
+  let pending = 0;
+  let report: RunReport | undefined;
+  let tallied: ReturnType<typeof tally>;
+  if (raw) {
+    report = JSON.parse(raw) as RunReport;
+    tallied = tally(report);
+  } else {
+    // No report in time: say how far the run got, from the queue.
+    const c = await deps.queues.updateAdset.getJobCounts('completed', 'failed', 'delayed', 'waiting', 'active', 'prioritized', 'waiting-children');
+    const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+    counts.updated = c.completed ?? 0;
+    counts.failed = c.failed ?? 0;
+    pending = (c.delayed ?? 0) + (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
+    tallied = { counts, processed: counts.updated + counts.failed, failures: [] };
+  }
+  const { counts, processed, failures } = tallied;
   const [planJob, finalizeJob] = await Promise.all([
     deps.queues.planSync.getJob(jobIds.plan(runId)),
     deps.queues.finalizeReport.getJob(jobIds.finalize(runId)),
@@ -159,12 +180,14 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
     runId,
     wallMs,
     phases,
-    success: report.success,
+    success: report?.success ?? false,
+    timedOut,
+    pending,
     counts,
     processed,
-    abortedCampaigns: report.campaigns.filter((c) => c.status !== 'completed').map((c) => `${c.name}: ${c.abortReason ?? ''}`),
+    abortedCampaigns: (report?.campaigns ?? []).filter((c) => c.status !== 'completed').map((c) => `${c.name}: ${c.abortReason ?? ''}`),
     failures,
-    reportBytes: raw.length,
+    reportBytes: raw?.length ?? 0,
     planResultBytes: JSON.stringify(planJob?.returnvalue ?? null).length,
     rss: { beforeRunBytes, peakDuringRunBytes: peakRss, maxRssBytes: process.resourceUsage().maxRSS * 1024 },
     heapUsedPeakBytes: peakHeap,

@@ -59,7 +59,9 @@ export function startWorkers(
  */
 async function rerunFinishedFinalizer(deps: WorkerDeps, job: Job): Promise<void> {
   const parentId = job.parent?.id;
-  if (!parentId) return;
+  // A job that completed on its first attempt ran inside its run: its parent is still waiting.
+  // Only a job that failed before (retried by BullMQ or from the board) can finish after the report.
+  if (!parentId || job.attemptsMade <= 1) return;
   const parent = await Job.fromId(deps.queues.finalizeReport, parentId);
   if (!parent) return;
   const state = await parent.getState();

@@ -85,8 +85,8 @@ export async function startSimulator(opts: StartOptions): Promise<Simulator> {
       res.end(JSON.stringify({ error: { message: `simulator failure: ${message}`, code: 1 } }));
     });
   });
-  // Keep-alive sockets would otherwise hold close() open.
-  server.keepAliveTimeout = 1000;
+  // Long enough for clients to reuse sockets (as with Meta); close() ends open sockets itself.
+  server.keepAliveTimeout = 5000;
   const address = await listen(server, opts.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   origin = `http://${urlHost}:${address.port}`;

@@ -23,6 +23,8 @@ import type { WorkerDeps } from '../deps';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
+/** Facebook campaigns of one campaign listed at the same time. */
+const LISTING_PARALLELISM = 4;
 /** How long the targeting copied from the listing is kept for the run's first attempts. */
 const LISTED_TTL_S = 3600;
 
@@ -60,14 +62,15 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     const plans = await Promise.all(selected.map((c) => planCampaign(deps, data, c, tokenState)));
 
     const parent = { id: job.parent.id ?? '', queue: job.parent.queueKey };
+    const planned = plans.filter((p) => p.summary.status === 'completed');
     for (const plan of plans) {
-      if (plan.summary.status !== 'completed') {
+      if (plan.summary.status === 'completed') {
+        log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
+      } else {
         log.warn({ campaign: plan.summary.name, reason: plan.summary.abortReason }, 'campaign aborted');
-        continue;
       }
-      await fanOut(deps, data, plan, parent);
-      log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
     }
+    await fanOut(deps, data, planned, parent);
     const summaries = plans.map((p) => p.summary);
     await deps.redis.set(deps.keys.runPlan(data.runId), JSON.stringify(summaries), 'EX', 35 * 24 * 3600);
     return { runId: data.runId, campaigns: summaries };
@@ -117,22 +120,28 @@ async function planCampaign(
 
   const listedAt = Date.now();
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
-  for (const facebookCampaignId of campaign.facebookCampaignIds) {
-    if (tokenState.invalid) return aborted(TOKEN_REASON, regionPlan);
+  // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
+  const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
+    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REASON) as unknown, listed: [] as Adset[] };
     try {
       const listed = await withRetry(
         () => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }),
         deps.planningRetry,
         (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
       );
-      for (const a of listed) if (a.effective_status === 'ACTIVE') adsets.push({ ...a, facebookCampaignId });
-    } catch (err) {
-      if (err instanceof GraphApiError && err.errorClass === 'auth') {
-        tokenState.invalid = true;
-        return aborted(`${TOKEN_REASON} (${err.message})`, regionPlan);
-      }
-      return aborted(`could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(err)}`, regionPlan);
+      return { facebookCampaignId, listed, error: undefined };
+    } catch (error) {
+      if (error instanceof GraphApiError && error.errorClass === 'auth') tokenState.invalid = true;
+      return { facebookCampaignId, listed: [] as Adset[], error };
     }
+  });
+  for (const { facebookCampaignId, listed, error } of listings) {
+    if (error instanceof GraphApiError && error.errorClass === 'auth') return aborted(`${TOKEN_REASON} (${error.message})`, regionPlan);
+    if (error !== undefined && tokenState.invalid) return aborted(TOKEN_REASON, regionPlan);
+    if (error !== undefined) {
+      return aborted(`could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(error)}`, regionPlan);
+    }
+    for (const a of listed) if (a.effective_status === 'ACTIVE') adsets.push({ ...a, facebookCampaignId });
   }
 
   const regionKeys = regionPlan.regions.map((r) => r.key);
@@ -174,28 +183,52 @@ async function planCampaign(
 }
 
 /**
- * Adds the campaign's ad set jobs under the finalizer in bounded chunks. The planning job is itself a
+ * Adds every planned ad set job under the finalizer in bounded chunks. The planning job is itself a
  * child of the finalizer until it returns, so the finalizer cannot run before every chunk is in.
- * Job ids derive from the run id: a retried plan re-adds nothing twice.
+ * Jobs are interleaved across campaigns (so across ad accounts): the first jobs the workers take do
+ * not all hit one ad account's rate limits. Job ids derive from the run id: a retried plan re-adds
+ * nothing twice.
  */
-async function fanOut(deps: WorkerDeps, run: PlanSyncData, plan: CampaignPlan, parent: { id: string; queue: string }): Promise<void> {
-  if (!run.dryRun) await claimCampaign(deps, plan.summary.name, run.runId);
+async function fanOut(deps: WorkerDeps, run: PlanSyncData, plans: CampaignPlan[], parent: { id: string; queue: string }): Promise<void> {
+  if (!run.dryRun) for (const plan of plans) await claimCampaign(deps, plan.summary.name, run.runId);
   const listedKey = deps.keys.listedTargeting(run.runId);
-  const entries = [...plan.listed];
+  const entries = plans.flatMap((p) => [...p.listed]);
   for (let i = 0; i < entries.length; i += FAN_OUT_CHUNK) {
     await deps.redis.multi().hset(listedKey, Object.fromEntries(entries.slice(i, i + FAN_OUT_CHUNK))).expire(listedKey, LISTED_TTL_S).exec();
   }
+  const jobs = interleave(plans.map((p) => p.jobs));
   const opts = jobOptions(deps.timing).updateAdset;
-  for (let i = 0; i < plan.jobs.length; i += FAN_OUT_CHUNK) {
-    const chunk = plan.jobs.slice(i, i + FAN_OUT_CHUNK);
+  for (let i = 0; i < jobs.length; i += FAN_OUT_CHUNK) {
     await deps.queues.updateAdset.addBulk(
-      chunk.map((data) => ({
+      jobs.slice(i, i + FAN_OUT_CHUNK).map((data) => ({
         name: JOB_NAMES.updateAdset,
         data,
         opts: { ...opts, jobId: jobIds.adset(run.runId, data.adsetId), parent },
       })),
     );
   }
+}
+
+/** Round robin: the first item of each list, then the second of each, and so on. */
+export function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) for (const list of lists) if (i < list.length) out.push(list[i]!);
+  return out;
+}
+
+/** Maps with at most `limit` calls in flight, keeping the input order in the output. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
 }
 
 const CLAIM = `

@@ -70,24 +70,22 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
       throw new Park(Date.now() + deps.worker.verifyDelayMs, 'verify after republish', patch, true);
     };
     try {
-      if (!data.dryRun) {
-        const superseder = await newerOwner(deps, data);
-        if (superseder) {
-          log.info({ supersededBy: superseder }, 'a newer run owns this campaign; nothing written');
-          return result('superseded', { supersededBy: superseder });
-        }
-      }
+      // Right after planning, an ad set whose regions already match costs nothing: no Redis, no Graph.
       const fresh = job.attemptsMade === 0 && data.throttled === 0 && data.step === 'update' && Date.now() - data.plannedAt < FRESH_LISTING_MS;
       if (fresh && data.added.length === 0 && data.removed.length === 0) return result('unchanged');
-
-      // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
-      const tokenFailure = await deps.redis.get(deps.keys.tokenFailure(data.runId));
-      if (tokenFailure) throw new UnrecoverableError(tokenFailure);
 
       if (!data.dryRun) {
         holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
         if (!holdsLock) throw new Park(Date.now() + LOCK_BUSY_DELAY_MS, 'ad set busy in another job');
       }
+      const state = await readAdsetState(deps, data);
+      if (!data.dryRun && state.supersededBy) {
+        log.info({ supersededBy: state.supersededBy }, 'a newer run owns this campaign; nothing written');
+        return result('superseded', { supersededBy: state.supersededBy });
+      }
+      // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
+      if (state.tokenFailure) throw new UnrecoverableError(state.tokenFailure);
+
       // One reserved moment per job on its ad account's pace: a parked job comes back at its moment and
       // goes then, unless Meta paused the account in the meantime.
       const pace = await deps.pacer.acquire(data.adAccountId, { write: !data.dryRun, reservedAt: data.reservedAt });
@@ -100,8 +98,10 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
 
       // An earlier attempt of this job recorded the targeting it was about to replace: its write may
       // have landed before the worker stopped, so read the ad set as it is now.
-      const earlierAttempt = !data.dryRun && (await deps.redis.hexists(deps.keys.previousTargeting(data.runId), data.adsetId)) === 1;
-      const current = await currentTargeting(deps, data, fresh && !earlierAttempt);
+      const earlierAttempt = !data.dryRun && state.earlierAttempt;
+      // The listed copy serves only right after planning and when nothing was written since the listing.
+      const listedServes = fresh && !earlierAttempt && state.listed !== undefined && state.lastWriteAt < (data.listedAt ?? data.plannedAt);
+      const current = listedServes ? state.listed! : (await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId })).targeting;
       const desired = data.regionKeys.map((key) => regionOf(deps, key));
       const ctx = { adAccountId: data.adAccountId };
       if (sameRegionKeys(regionKeysOf(current), data.regionKeys)) {
@@ -112,11 +112,8 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         const republished = await republish(deps, data, await deps.graph.listAds(data.adsetId, ctx), log);
         return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished });
       }
-      if (earlierAttempt) {
-        // The earlier attempt already rolled this ad set back: never write and break its ads again.
-        const rolledBack = await rollbackOf(deps, data);
-        if (rolledBack) return result('reverted', { ads: rolledBack.ads, rolledBack: true });
-      }
+      // The earlier attempt already rolled this ad set back: never write and break its ads again.
+      if (earlierAttempt && state.rolledBack) return result('reverted', { ads: state.rolledBack.ads, rolledBack: true });
       const diff = diffRegions(current, desired, deps.regions);
       const next = withRegions(current, desired);
 
@@ -173,29 +170,47 @@ async function rollbackOf(deps: WorkerDeps, data: UpdateAdsetData): Promise<{ ad
   return last?.runId === data.runId && last.rollback ? { ads: last.ads ?? [] } : undefined;
 }
 
-/** The newest live run that planned this campaign, when it is not this job's run. */
-async function newerOwner(deps: WorkerDeps, data: UpdateAdsetData): Promise<string | undefined> {
-  const raw = await deps.redis.get(deps.keys.campaignOwner(data.campaign));
-  if (!raw) return undefined;
-  const owner = JSON.parse(raw) as { runId: string; plannedAt: number };
-  return owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined;
+interface AdsetState {
+  /** A newer live run that planned this campaign. */
+  supersededBy?: string;
+  /** Set when the token was rejected earlier in this run. */
+  tokenFailure?: string;
+  /** This run already recorded the targeting it was about to replace (an earlier attempt wrote, or tried to). */
+  earlierAttempt: boolean;
+  /** The targeting copied from the listing, when still kept. */
+  listed?: Targeting;
+  /** When this product last wrote the ad set (0 if never or long ago). */
+  lastWriteAt: number;
+  /** The rollback this run made on the ad set, if the last write to it was one. */
+  rolledBack?: { ads: AdsetResult['ads'] };
 }
 
-/**
- * The ad set's targeting as Facebook has it now: the listed copy when this job runs right after
- * planning and nothing was written since; otherwise a fresh read.
- */
-async function currentTargeting(deps: WorkerDeps, data: UpdateAdsetData, fresh: boolean): Promise<Targeting> {
-  if (fresh) {
-    const [listed, lastWrite] = await Promise.all([
-      deps.redis.hget(deps.keys.listedTargeting(data.runId), data.adsetId),
-      deps.redis.get(deps.keys.adsetLastWrite(data.adsetId)),
-    ]);
-    const writtenAt = lastWrite ? (JSON.parse(lastWrite) as { at: number }).at : 0;
-    if (listed && writtenAt < (data.listedAt ?? data.plannedAt)) return JSON.parse(listed) as Targeting;
-  }
-  const adset = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
-  return adset.targeting;
+/** Everything Redis knows that decides what this job does, in one round trip. */
+async function readAdsetState(deps: WorkerDeps, data: UpdateAdsetData): Promise<AdsetState> {
+  const replies = await deps.redis
+    .pipeline()
+    .get(deps.keys.campaignOwner(data.campaign))
+    .get(deps.keys.tokenFailure(data.runId))
+    .hexists(deps.keys.previousTargeting(data.runId), data.adsetId)
+    .hget(deps.keys.listedTargeting(data.runId), data.adsetId)
+    .get(deps.keys.adsetLastWrite(data.adsetId))
+    .exec();
+  const value = (i: number): unknown => {
+    const [err, v] = replies?.[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    return v;
+  };
+  const owner = typeof value(0) === 'string' ? (JSON.parse(value(0) as string) as { runId: string; plannedAt: number }) : undefined;
+  const lastWrite =
+    typeof value(4) === 'string' ? (JSON.parse(value(4) as string) as { runId?: string; at?: number; rollback?: boolean; ads?: AdsetResult['ads'] }) : undefined;
+  return {
+    supersededBy: owner && owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined,
+    tokenFailure: typeof value(1) === 'string' ? (value(1) as string) : undefined,
+    earlierAttempt: value(2) === 1,
+    listed: typeof value(3) === 'string' ? (JSON.parse(value(3) as string) as Targeting) : undefined,
+    lastWriteAt: lastWrite?.at ?? 0,
+    rolledBack: lastWrite?.runId === data.runId && lastWrite.rollback ? { ads: lastWrite.ads ?? [] } : undefined,
+  };
 }
 
 function regionOf(deps: WorkerDeps, key: string) {
