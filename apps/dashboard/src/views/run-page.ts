@@ -79,7 +79,7 @@ function adsetTable(report: RunReport, adsets: AdsetResult[]): SafeHtml {
 <td>${states(a.added, 'add')}</td>
 <td>${states(a.removed, 'rem')}</td>
 <td>${problems(a)}</td>
-<td><a href="${boardJobUrl(QUEUES.updateAdset, jobIds.adset(report.runId, a.id))}">job</a></td>
+<td>${a.outcome === 'unchanged' ? '' : html`<a href="${boardJobUrl(QUEUES.updateAdset, jobIds.adset(report.runId, a.id))}">job</a>`}</td>
 </tr>`,
   )}</tbody></table></div>`;
 }

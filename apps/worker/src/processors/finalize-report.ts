@@ -29,15 +29,16 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
   return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
     const data = FinalizeReportData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
-    const [values, failures, meta, previous] = await Promise.all([
+    const [values, failures, meta, previous, unchanged] = await Promise.all([
       job.getChildrenValues<PlanSyncResult | AdsetJobResult>(),
       job.getIgnoredChildrenFailures(),
       deps.store.getMeta(data.runId),
       deps.store.getReport(data.runId),
+      deps.redis.hvals(deps.keys.unchangedAdsets(data.runId)),
     ]);
 
     let plan: CampaignPlanSummary[] | undefined;
-    const results: AdsetJobResult[] = [];
+    const results: AdsetJobResult[] = unchanged.map((raw) => JSON.parse(raw) as AdsetJobResult);
     for (const [key, value] of Object.entries(values)) {
       if (queueOfKey(key) === QUEUES.planSync) plan = (value as PlanSyncResult).campaigns;
       else results.push(value as AdsetJobResult);

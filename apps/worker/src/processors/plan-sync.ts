@@ -17,9 +17,11 @@ import {
   type Campaign,
   type CampaignPlanSummary,
   type UpdateAdsetData,
+  RUN_RETENTION_S,
 } from '@closrads/core';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
+import type { AdsetJobResult } from './update-adset';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -36,6 +38,8 @@ export interface PlanSyncResult {
 interface CampaignPlan {
   summary: CampaignPlanSummary;
   jobs: UpdateAdsetData[];
+  /** Ad sets whose regions already match: reported without a job. */
+  unchanged: AdsetJobResult[];
   listed: Map<string, string>;
 }
 
@@ -105,6 +109,7 @@ async function planCampaign(
       adsetCount: 0,
     },
     jobs: [],
+    unchanged: [],
     listed: new Map(),
   });
   const log = deps.logger.child({ runId: run.runId, campaign: campaign.name });
@@ -146,9 +151,19 @@ async function planCampaign(
 
   const regionKeys = regionPlan.regions.map((r) => r.key);
   const plannedAt = Date.now();
-  const jobs: UpdateAdsetData[] = adsets.map((a) => {
+  const jobs: UpdateAdsetData[] = [];
+  const unchanged: AdsetJobResult[] = [];
+  const listed = new Map<string, string>();
+  for (const a of adsets) {
     const { added, removed } = diffRegions(a.targeting, regionPlan.regions, deps.regions);
-    return {
+    // Already in step with demand: nothing to write and no protection call to make, so no job either;
+    // the finalizer reports it as `unchanged`.
+    if (added.length === 0 && removed.length === 0) {
+      unchanged.push({ campaign: campaign.name, id: a.id, name: a.name, facebookCampaignId: a.facebookCampaignId, outcome: 'unchanged', added, removed });
+      continue;
+    }
+    listed.set(a.id, JSON.stringify(a.targeting));
+    jobs.push({
       runId: run.runId,
       campaign: campaign.name,
       adsetId: a.id,
@@ -164,20 +179,18 @@ async function planCampaign(
       listedAt,
       step: 'update',
       throttled: 0,
-    };
-  });
-  const listed = new Map(
-    adsets.filter((a) => regionKeysOf(a.targeting).sort().join() !== [...regionKeys].sort().join()).map((a) => [a.id, JSON.stringify(a.targeting)]),
-  );
+    });
+  }
   return {
     summary: {
       name: campaign.name,
       status: 'completed',
       activeStates: regionPlan.activeStates,
       unmappedStates: regionPlan.unmappedStates,
-      adsetCount: jobs.length,
+      adsetCount: adsets.length,
     },
     jobs,
+    unchanged,
     listed,
   };
 }
@@ -195,6 +208,12 @@ async function fanOut(deps: WorkerDeps, run: PlanSyncData, plans: CampaignPlan[]
   const entries = plans.flatMap((p) => [...p.listed]);
   for (let i = 0; i < entries.length; i += FAN_OUT_CHUNK) {
     await deps.redis.multi().hset(listedKey, Object.fromEntries(entries.slice(i, i + FAN_OUT_CHUNK))).expire(listedKey, LISTED_TTL_S).exec();
+  }
+  const unchangedKey = deps.keys.unchangedAdsets(run.runId);
+  const unchanged = plans.flatMap((p) => p.unchanged);
+  for (let i = 0; i < unchanged.length; i += FAN_OUT_CHUNK) {
+    const chunk = unchanged.slice(i, i + FAN_OUT_CHUNK).map((r) => [r.id, JSON.stringify(r)] as const);
+    await deps.redis.multi().hset(unchangedKey, Object.fromEntries(chunk)).expire(unchangedKey, RUN_RETENTION_S).exec();
   }
   const jobs = interleave(plans.map((p) => p.jobs));
   const opts = jobOptions(deps.timing).updateAdset;

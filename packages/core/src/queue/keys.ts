@@ -41,6 +41,11 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:listed`;
   }
 
+  /** Hash ad set id → report line of an ad set found already in step while planning (it gets no job). */
+  unchangedAdsets(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:unchanged`;
+  }
+
   /** Hash ad set id → targeting read just before this run wrote it (for rollback and manual restore). */
   previousTargeting(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:previous`;

@@ -11,8 +11,8 @@ const TARGET_HIGH = 95;
 const STOP_AT = 97;
 /** A usage reading older than this says nothing about now. */
 const STALE_MS = 10_000;
-/** Meta allows 100 mutations per second per ad account; writes are spaced to stay under 90. */
-export const MAX_WRITES_PER_SECOND = 90;
+/** Meta allows 100 mutations per second per ad account; writes are spaced to stay under 95. */
+export const MAX_WRITES_PER_SECOND = 95;
 const MIN_WRITE_SPACING_MS = Math.ceil(1000 / MAX_WRITES_PER_SECOND);
 /** How far from its reserved moment a parked caller may come back and still use it. */
 const RESERVATION_GRACE_MS = 1000;
@@ -31,7 +31,7 @@ const MAX_SPACING_MS = 60_000;
  *   and calls wait for the window to reset at 97 %;
  * - after a throttling error the account is paused for the time Meta gives, and its spacing set from
  *   the rate that was refused (halved);
- * - writes are never closer than 1/90 s.
+ * - writes are never closer than 1/95 s.
  * Other ad accounts are never affected.
  */
 export class AccountPacer {
