@@ -9,7 +9,6 @@ import {
   jobOptions,
   newRunId,
   planRegions,
-  regionKeysOf,
   scrubSecrets,
   startRun,
   withRetry,

@@ -3,9 +3,9 @@
  * apps/worker/src/main.ts`, so that a signal reaches the worker itself and not a wrapper), the
  * simulator in the test process, Redis under a unique prefix.
  */
+import { startReceiver, type HttpSink } from '../../../../packages/core/test/notify/servers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -246,29 +246,11 @@ export class Control {
 }
 
 /** A Slack-webhook-like receiver that counts deliveries. */
-export async function startSlackSink(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
-  const bodies: string[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/XXXX`,
-    bodies,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+export async function startSlackSink(): Promise<HttpSink> {
+  const receiver = await startReceiver();
+  return { ...receiver, url: `${receiver.url}/services/T000/B000/XXXX` };
 }
+
 
 export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, what: string, stepMs = 20): Promise<void> {
   const deadline = Date.now() + ms;
