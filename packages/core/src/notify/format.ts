@@ -262,7 +262,7 @@ export function describeHidden(hidden: AdsetResult[]): string {
 /** "Ad name (id) — WITH_ISSUES: text" */
 export function describeAd(ad: AdIssue, max = 200): string {
   const status = ad.effectiveStatus && ad.issue !== ad.effectiveStatus ? `${ad.effectiveStatus}: ` : '';
-  const code = ad.errorCode !== undefined ? ` [${ad.errorCode}]` : '';
+  const code = ad.errorCode !== undefined && !ad.issue.includes(String(ad.errorCode)) ? ` [${ad.errorCode}]` : '';
   return `${oneLine(ad.name, 80)} (${ad.id}) — ${oneLine(`${status}${ad.issue}`, max)}${code}`;
 }
 
