@@ -47,4 +47,4 @@ COPY --from=build --chown=root:root /app /app
 # The campaigns file is mounted at /app/config/campaigns.json (read-only); nothing in /app is writable.
 USER node
 # Default process; docker-compose.yml sets the command of each service.
-CMD ["tsx", "apps/worker/src/main.ts"]
+CMD ["node", "--max-old-space-size=256", "--import", "tsx", "apps/worker/src/main.ts"]

@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+/** The V8 flags `pnpm worker` runs with (package.json), so the figures are those of the product. */
+const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
+
 /** The repository root: `--import tsx` resolves from the child's working directory. */
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,7 +22,7 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
   // so the RSS it reports is the workers' own.
   const child: ChildProcess = fork(WORKER_ENTRY, [], {
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the worker process there (for profiling a case).
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
+    execArgv: ['--import', 'tsx', ...WORKER_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },

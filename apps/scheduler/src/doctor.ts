@@ -11,6 +11,7 @@ import {
   safeRedisUrl,
   scrubSecrets,
   type FullConfig,
+  exitAfterFlush,
 } from '@closrads/core';
 
 interface Check {
@@ -19,7 +20,7 @@ interface Check {
 }
 
 /**
- * `pnpm doctor`: checks configuration, Redis, each campaign's CLOSRTECH access, the Facebook token and
+ * `pnpm run doctor` (`pnpm doctor` alone is pnpm's own command): checks configuration, Redis, each campaign's CLOSRTECH access, the Facebook token and
  * the region-key table; one line per check with a verdict. Exit 0 only when every check passes.
  */
 async function main(): Promise<void> {
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   for (const l of lines) process.stdout.write(`${l.ok ? 'PASS' : 'FAIL'}  ${l.name.padEnd(width)}  ${l.detail}\n`);
   const failed = lines.filter((l) => !l.ok).length;
   process.stdout.write(failed === 0 ? '\nAll checks passed.\n' : `\n${failed} check(s) failed.\n`);
-  process.exit(failed === 0 ? 0 : 1);
+  exitAfterFlush(failed === 0 ? 0 : 1);
 }
 
 /** Valid, never expiring or expiring when, and carrying ads_management: what a sync needs. */

@@ -11,6 +11,7 @@ import {
   renderTextSummary,
   startRun,
   waitForReport,
+  exitAfterFlush,
 } from '@closrads/core';
 import { FlowProducer } from 'bullmq';
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     await flow.close();
     await redis.quit().catch(() => undefined);
   }
-  process.exit(code);
+  exitAfterFlush(code);
 }
 
 void main();

@@ -12,6 +12,7 @@ import {
   loadConfig,
   loadDotEnv,
   type FbRegion,
+  exitAfterFlush,
 } from '@closrads/core';
 
 /**
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
     code = 1;
   }
   logger.flush();
-  process.exit(code);
+  exitAfterFlush(code);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) void main();

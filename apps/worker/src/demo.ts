@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readCampaignsFile, createLogger, ensureRedis, loadDotEnv, renderTextSummary } from '@closrads/core';
+import { createLogger, ensureRedis, exitAfterFlush, loadDotEnv, readCampaignsFile, renderTextSummary } from '@closrads/core';
 import { startSimulator } from '@closrads/simulator';
 import type { Redis } from 'ioredis';
 import { startLocalSystem } from './local-system';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     await simulator.close();
     await redis.stop();
   }
-  process.exit(0);
+  exitAfterFlush(0);
 }
 
 /** Removes the demo's keys so repeated demos leave nothing behind. */

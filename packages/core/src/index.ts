@@ -38,3 +38,4 @@ export {
 export * from './dev/private-redis';
 export * from './queue/wait-report';
 export * from './queue/schedule';
+export * from './exit';
