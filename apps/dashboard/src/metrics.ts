@@ -1,4 +1,4 @@
-import { OUTCOMES, type QueueName, type RunReport, type RunStore } from '@closrads/core';
+import { COUNT_OF, OUTCOMES, type QueueName, type ReportSummary, type RunStore } from '@closrads/core';
 import type { Queue } from 'bullmq';
 
 /**
@@ -62,7 +62,7 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
     }),
   );
   const runs = await store.listRuns(RUN_SCAN);
-  const reports = runs.map((r) => r.report).filter((r): r is RunReport => r !== undefined);
+  const reports = runs.map((r) => r.report).filter((r): r is ReportSummary => r !== undefined);
 
   const out = new Exposition();
   out.family(
@@ -83,8 +83,8 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
   out.family('closrads_last_success_timestamp_seconds', 'gauge', 'Finish time of the newest successful run', lastSuccess ? [[{}, seconds(lastSuccess.finishedAt)]] : []);
   out.family('closrads_runs_in_progress', 'gauge', 'Recent runs without a report yet', [[{}, runs.filter((r) => !r.report).length]]);
 
-  const lastRun = new Map<string, RunReport>();
-  const lastOk = new Map<string, RunReport>();
+  const lastRun = new Map<string, ReportSummary>();
+  const lastOk = new Map<string, ReportSummary>();
   for (const report of reports) {
     for (const c of report.campaigns) {
       if (!lastRun.has(c.name)) lastRun.set(c.name, report);
@@ -111,7 +111,7 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
       const c = r.campaigns.find((x) => x.name === campaign);
       return OUTCOMES.map((outcome): [Record<string, string>, number] => [
         { campaign, outcome },
-        c?.adsets.filter((a) => a.outcome === outcome).length ?? 0,
+        c?.counts[COUNT_OF[outcome]] ?? 0,
       ]);
     }),
   );

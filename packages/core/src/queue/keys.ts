@@ -21,6 +21,11 @@ export class Keyspace {
     return `${this.bullPrefix}:report:${runId}`;
   }
 
+  /** The report without its ad set lines, for lists of runs, JSON, kept as long as the report. */
+  reportSummary(runId: string): string {
+    return `${this.bullPrefix}:report:${runId}:summary`;
+  }
+
   /** Sorted set of run ids by start time (ms). */
   get runs(): string {
     return `${this.bullPrefix}:runs`;

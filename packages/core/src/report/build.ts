@@ -15,7 +15,8 @@ export function emptyCounts(): OutcomeCounts {
   return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0 };
 }
 
-const COUNT_OF = {
+/** The `counts` field of each outcome. */
+export const COUNT_OF = {
   updated: 'updated',
   would_update: 'wouldUpdate',
   unchanged: 'unchanged',

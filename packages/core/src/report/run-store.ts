@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../queue/keys';
-import type { DeliveryStatus, RunReport, RunTrigger } from './types';
+import type { CampaignReport, DeliveryStatus, RunReport, RunTrigger } from './types';
 
 /** Reports and run history are kept 35 days (the contract asks for at least 30). */
 export const RUN_RETENTION_S = 35 * 24 * 3600;
@@ -14,9 +14,18 @@ export interface RunMeta {
   startedAt: string;
 }
 
+/** A report without its ad set lines: what lists of runs need, small however large the run. */
+export type ReportSummary = Omit<RunReport, 'campaigns' | 'lateChanges'> & { campaigns: Array<Omit<CampaignReport, 'adsets'>> };
+
 export interface RunSummary {
   meta: RunMeta;
-  report?: RunReport;
+  report?: ReportSummary;
+}
+
+export function summarize(report: RunReport): ReportSummary {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { campaigns, lateChanges, ...rest } = report;
+  return { ...rest, campaigns: campaigns.map(({ adsets: _adsets, ...campaign }) => campaign) };
 }
 
 /** Run history in Redis: what each run was asked to do, and its report once finished. */
@@ -41,31 +50,35 @@ export class RunStore {
   }
 
   async saveReport(report: RunReport): Promise<void> {
-    await this.redis.set(this.keys.report(report.runId), JSON.stringify(report), 'EX', RUN_RETENTION_S);
+    await this.redis
+      .multi()
+      .set(this.keys.report(report.runId), JSON.stringify(report), 'EX', RUN_RETENTION_S)
+      .set(this.keys.reportSummary(report.runId), JSON.stringify(summarize(report)), 'EX', RUN_RETENTION_S)
+      .exec();
   }
 
   async getReport(runId: string): Promise<RunReport | undefined> {
     return parse<RunReport>(await this.redis.get(this.keys.report(runId)));
   }
 
-  /** The newest runs first, finished or not. */
+  /** The newest runs first, finished or not, with report summaries (no ad set lines). */
   async listRuns(limit = 50): Promise<RunSummary[]> {
     const ids = await this.redis.zrevrange(this.keys.runs, 0, limit - 1);
     if (ids.length === 0) return [];
     const metaKeys = ids.map((id) => this.keys.runMeta(id));
-    const reportKeys = ids.map((id) => this.keys.report(id));
+    const reportKeys = ids.map((id) => this.keys.reportSummary(id));
     const values = await this.redis.mget(...metaKeys, ...reportKeys);
     const out: RunSummary[] = [];
     ids.forEach((_, i) => {
       const meta = parse<RunMeta>(values[i] ?? null);
-      const report = parse<RunReport>(values[ids.length + i] ?? null);
+      const report = parse<ReportSummary>(values[ids.length + i] ?? null);
       if (meta) out.push({ meta, report });
     });
     return out;
   }
 
-  /** The most recent run that has a report. */
-  async latestFinished(scan = 50): Promise<RunReport | undefined> {
+  /** The summary of the most recent run that has a report. */
+  async latestFinished(scan = 50): Promise<ReportSummary | undefined> {
     return (await this.listRuns(scan)).find((r) => r.report)?.report;
   }
 
