@@ -126,13 +126,16 @@ describe('republish, verify and rollback', () => {
       scenario.graph.adsets.push(adset(String(240 + i), '9001', ['WA']));
       scenario.graph.ads.push(ad(String(940 + i), String(240 + i)));
     }
-    // One worker slot, six ad sets each waiting 400 ms to verify: a slot held during the wait would
-    // serialize the waits (≥ 2.4 s); parked jobs overlap them.
+    // One worker slot. Were it held during the 400 ms verification wait, each ad set would be written
+    // only after the previous one was verified; parked jobs let the next write go first.
     const hh = await harness(scenario, { concurrency: 1, verifyDelayMs: 400 });
-    const started = Date.now();
     const report = await hh.system.run({ dryRun: false });
     expect(report.campaigns[0]!.counts.updated).toBe(7);
-    expect(Date.now() - started).toBeLessThan(2400);
+    const calls = hh.sim.calls.filter((c) => c.api === 'graph');
+    const targetingWrites = calls.map((c, i) => ({ c, i })).filter(({ c }) => c.method === 'POST' && c.body.targeting !== undefined);
+    const firstWritten = targetingWrites[0]!.c.objectId!;
+    const firstVerification = calls.findIndex((c, i) => i > targetingWrites[0]!.i && c.edge === 'ads' && c.objectId === firstWritten);
+    expect(targetingWrites[1]!.i).toBeLessThan(firstVerification);
   });
 });
 
