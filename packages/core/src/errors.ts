@@ -40,6 +40,10 @@ export class DemandDataError extends AppError {
   readonly retryable = false;
 }
 
+/** What the report says when Meta rejects the access token: the operator's next step is in it. */
+export const TOKEN_REJECTED_REASON =
+  'the Facebook access token is invalid or expired; issue a new System User token and set FB_ACCESS_TOKEN';
+
 /** How the product reacts to a Graph API error. */
 export type GraphErrorClass = 'transient' | 'throttle' | 'auth' | 'permission' | 'invalid';
 

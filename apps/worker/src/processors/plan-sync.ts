@@ -17,6 +17,7 @@ import {
   type CampaignPlanSummary,
   type UpdateAdsetData,
   RUN_RETENTION_S,
+  TOKEN_REJECTED_REASON,
 } from '@closrads/core';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
@@ -42,13 +43,11 @@ interface CampaignPlan {
   listed: Map<string, string>;
 }
 
-const TOKEN_REASON =
-  'the Facebook access token is invalid or expired; issue a new System User token and set FB_ACCESS_TOKEN';
-
 /**
  * Plans a run: for each campaign on its own, reads demand, maps states to regions, lists the active ad
- * sets of its Facebook campaigns, then fans out one `update-adset` job per ad set under the run's
- * `finalize-report` job. A failure in one campaign only aborts that campaign.
+ * sets of its Facebook campaigns, then fans out one `update-adset` job per ad set to change under the
+ * run's `finalize-report` job (ad sets already in step are reported as they are, without a job). A
+ * failure in one campaign only aborts that campaign.
  * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue.
  */
 export function createPlanSyncProcessor(deps: WorkerDeps) {
@@ -75,7 +74,6 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     }
     await fanOut(deps, data, planned, parent);
     const summaries = plans.map((p) => p.summary);
-    await deps.redis.set(deps.keys.runPlan(data.runId), JSON.stringify(summaries), 'EX', 35 * 24 * 3600);
     return { runId: data.runId, campaigns: summaries };
   };
 }
@@ -126,7 +124,7 @@ async function planCampaign(
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
   // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
   const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
-    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REASON) as unknown, listed: [] as Adset[] };
+    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON) as unknown, listed: [] as Adset[] };
     try {
       const listed = await withRetry(
         () => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }),
@@ -140,8 +138,8 @@ async function planCampaign(
     }
   });
   for (const { facebookCampaignId, listed, error } of listings) {
-    if (error instanceof GraphApiError && error.errorClass === 'auth') return aborted(`${TOKEN_REASON} (${error.message})`, regionPlan);
-    if (error !== undefined && tokenState.invalid) return aborted(TOKEN_REASON, regionPlan);
+    if (error instanceof GraphApiError && error.errorClass === 'auth') return aborted(`${TOKEN_REJECTED_REASON} (${error.message})`, regionPlan);
+    if (error !== undefined && tokenState.invalid) return aborted(TOKEN_REJECTED_REASON, regionPlan);
     if (error !== undefined) {
       return aborted(`could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(error)}`, regionPlan);
     }

@@ -1,5 +1,6 @@
 import {
   GraphApiError,
+  TOKEN_REJECTED_REASON,
   TargetingConflictError,
   AppError,
   UpdateAdsetData,
@@ -302,7 +303,7 @@ async function toJobError(
       return new DelayedError('throttled');
     }
     if (err.errorClass === 'auth') {
-      const reason = `the Facebook access token is invalid or expired; issue a new System User token and set FB_ACCESS_TOKEN (${message})`;
+      const reason = `${TOKEN_REJECTED_REASON} (${message})`;
       await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', 24 * 3600);
       log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
       return new UnrecoverableError(reason);

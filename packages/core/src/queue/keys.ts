@@ -36,11 +36,6 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:meta`;
   }
 
-  /** Planning summary per campaign (states, abort reasons), JSON. */
-  runPlan(runId: string): string {
-    return `${this.bullPrefix}:run:${runId}:plan`;
-  }
-
   /** Hash ad set id → targeting as listed while planning (short-lived; saves a read per ad set). */
   listedTargeting(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:listed`;
