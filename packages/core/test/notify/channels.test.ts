@@ -44,8 +44,8 @@ describe('parseSmtpUrl', () => {
 
 describe('redactUrl', () => {
   it('hides Slack webhook secrets and userinfo', () => {
-    expect(redactUrl('https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX')).toBe('https://hooks.slack.com/services/***/***/***');
-    expect(redactUrl('https://hooks.slack.com/triggers/T000/123/abc')).toBe('https://hooks.slack.com/triggers/***/***/***');
+    expect(redactUrl('https://hooks.example.com/services/TEST/BTEST/placeholder')).toBe('https://hooks.example.com/services/***/***/***');
+    expect(redactUrl('https://hooks.example.com/triggers/TEST/123/abc')).toBe('https://hooks.example.com/triggers/***/***/***');
     expect(redactUrl('smtps://user:p%40ss@smtp.example.com:465')).toBe('smtps://smtp.example.com:465');
     expect(redactUrl('https://ads.example.com/runs/r-1')).toBe('https://ads.example.com/runs/r-1');
     expect(redactUrl('not a url with:secret')).toBe('[invalid URL]');
