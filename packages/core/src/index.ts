@@ -32,7 +32,7 @@ export {
   renderSlackFollowUp,
   sendEmail,
   postSlack,
-  redactUrl as redactChannelUrl,
+  escapeHtml,
   type ReportStatus,
 } from './notify';
 export * from './dev/private-redis';

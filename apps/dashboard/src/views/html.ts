@@ -4,12 +4,8 @@
  * escaping by default is the only safe default.
  */
 
-const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from '@closrads/core';
 
-/** Safe in element content and in quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => HTML_ENTITIES[ch] ?? ch);
-}
 
 export class SafeHtml {
   constructor(readonly value: string) {}

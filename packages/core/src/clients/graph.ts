@@ -5,7 +5,7 @@ import type { FacebookConfig } from '../config';
 import type { Targeting } from '../domain/targeting';
 import { GraphApiError } from '../errors';
 import type { Logger } from '../logger';
-import { redactUrl } from '../redact';
+import { redactText, redactUrl } from '../redact';
 import { classifyGraphError } from './graph-errors';
 import { readUsage, throttleWaitMs, type UsageReading } from './usage';
 
@@ -205,7 +205,7 @@ export class GraphClient {
         subcode: e.error_subcode,
         httpStatus: response.status,
         type: e.type,
-        metaMessage: redactUrl(e.message ?? 'Graph API error'),
+        metaMessage: redactText(e.message ?? 'Graph API error'),
         userTitle: e.error_user_title,
         userMessage: e.error_user_msg,
         retryAfterMs: errorClass === 'throttle' ? throttleWaitMs(response.headers) : undefined,

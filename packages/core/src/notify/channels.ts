@@ -172,27 +172,6 @@ export async function postSlack(webhookUrl: string, payload: { text: string; blo
   await res.text().catch(() => '');
 }
 
-/**
- * A URL fit for logs: no userinfo, and the secret path segments of Slack webhooks
- * (/services/T…/B…/secret, /triggers/…) replaced by ***.
- */
-export function redactUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return '[invalid URL]';
-  }
-  url.username = '';
-  url.password = '';
-  const segments = url.pathname.split('/');
-  const marker = segments.findIndex((s) => s === 'services' || s === 'triggers' || s === 'workflows');
-  if (marker >= 0) {
-    url.pathname = segments.map((s, i) => (i > marker && s ? '***' : s)).join('/');
-  }
-  return url.toString().replace(/%2A%2A%2A/gi, '***');
-}
-
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   // fetch wraps the socket error ("fetch failed"); the cause says what actually happened.

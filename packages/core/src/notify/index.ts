@@ -8,10 +8,11 @@ export {
   parseSmtpUrl,
   sendEmail,
   postSlack,
-  redactUrl,
   DEFAULT_TIMEOUT_MS,
   type EmailConfig,
   type OutgoingEmail,
   type SendOptions,
 } from './channels';
 export { escapeHtml, escapeMrkdwn } from './escape';
+// The one URL redactor of the product, re-exported where the channels' callers look for it.
+export { redactUrl } from '../redact';
