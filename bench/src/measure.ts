@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import type { workerConnection } from '@closrads/core';
+import { keysOfPrefix, type workerConnection } from '@closrads/core';
 
 export type RedisConn = ReturnType<typeof workerConnection>;
 
@@ -32,17 +32,6 @@ export function commandDelta(before: Map<string, number>, after: Map<string, num
   return { total: diff.reduce((n, [, d]) => n + d, 0), top: diff.slice(0, 16) };
 }
 
-export async function keysUnder(redis: RedisConn, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}:*`, 'COUNT', 1000);
-    out.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return out;
-}
-
 export interface KeyMemory {
   keys: number;
   bytes: number;
@@ -51,7 +40,7 @@ export interface KeyMemory {
 
 /** Sum of `MEMORY USAGE key SAMPLES 0` (exact) over every key of the prefix. */
 export async function memoryUnder(redis: RedisConn, prefix: string): Promise<KeyMemory> {
-  const keys = await keysUnder(redis, prefix);
+  const keys = await keysOfPrefix(redis, prefix);
   let bytes = 0;
   const sized: Array<{ key: string; bytes: number }> = [];
   for (let i = 0; i < keys.length; i += 500) {
@@ -68,12 +57,6 @@ export async function memoryUnder(redis: RedisConn, prefix: string): Promise<Key
   sized.sort((a, b) => b.bytes - a.bytes);
   const strip = `{${prefix}}:`;
   return { keys: keys.length, bytes, largest: sized.slice(0, 3).map((k) => ({ key: k.key.replace(strip, ''), bytes: k.bytes })) };
-}
-
-export async function deleteUnder(redis: RedisConn, prefix: string): Promise<number> {
-  const keys = await keysUnder(redis, prefix);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  return keys.length;
 }
 
 export interface MachineInfo {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Campaign, RegionTable } from '@closrads/core';
+import { deletePrefix, type Campaign, type RegionTable } from '@closrads/core';
 import { benchCampaignsFile, generateScenario, keyOf, startSimulator, type RecordedCall, type Scenario } from '@closrads/simulator';
 import { idealFor, SIM_PAGE_CAP, totalAdsets, type CaseSpec, type Ideal } from './cases';
 import { startWorkerProcess } from './child';
-import { commandDelta, commandStats, deleteUnder, memoryUnder, redisCpuSeconds, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
+import { commandDelta, commandStats, memoryUnder, redisCpuSeconds, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
 import type { RunOutcome } from './protocol';
 import { runSequential, type SequentialResult } from './sequential';
 
@@ -242,7 +242,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     }
   } finally {
     await sim.close();
-    await deleteUnder(redis, prefix).catch(() => undefined);
+    await deletePrefix(redis, prefix).catch(() => undefined);
   }
   const graph = countGraph(sim.calls, settings.latencyMs);
 

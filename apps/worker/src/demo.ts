@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, ensureRedis, exitAfterFlush, loadDotEnv, readCampaignsFile, renderTextSummary } from '@closrads/core';
+import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, loadDotEnv, readCampaignsFile, renderTextSummary } from '@closrads/core';
 import { startSimulator } from '@closrads/simulator';
-import type { Redis } from 'ioredis';
 import { startLocalSystem } from './local-system';
 
 /**
@@ -38,22 +37,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderTextSummary(report)}\n`);
     process.stdout.write(`\nThe report as JSON (the contract's shape):\n${JSON.stringify(report, null, 2)}\n`);
   } finally {
-    await cleanup(system.deps.redis, `{${prefix}}:*`).catch(() => undefined);
+    await deletePrefix(system.deps.redis, prefix).catch(() => undefined);
     await system.close();
     await simulator.close();
     await redis.stop();
   }
   exitAfterFlush(0);
-}
-
-/** Removes the demo's keys so repeated demos leave nothing behind. */
-async function cleanup(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 void main();

@@ -39,3 +39,4 @@ export * from './dev/private-redis';
 export * from './queue/wait-report';
 export * from './queue/schedule';
 export * from './exit';
+export * from './queue/key-scan';

@@ -6,7 +6,6 @@
 
 import { escapeHtml } from '@closrads/core';
 
-
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
