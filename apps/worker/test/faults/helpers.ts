@@ -22,7 +22,8 @@ import {
   type RunReport,
   type Targeting,
 } from '@closrads/core';
-import type { Scenario, Simulator } from '@closrads/simulator';
+import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
+import { deleteUnder } from '../../../../test/redis';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -121,8 +122,8 @@ export interface WorkerEnv {
 
 /**
  * The environment a worker gets: nothing inherited but PATH/HOME, so no developer setting leaks in.
- * The WORKER_* timing variables are the knobs these tests need (see the report); main.ts ignores
- * them until they exist, and the tests work around their absence.
+ * Stall detection and the upstream timeout are shortened so that a dead worker's jobs are taken over
+ * within seconds.
  */
 export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
   return {
@@ -142,7 +143,6 @@ export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
     VERIFY_DELAY_MS: String(e.verifyDelayMs ?? 300),
     LOG_LEVEL: 'info',
     ...(e.slackUrl ? { SLACK_WEBHOOK_URL: e.slackUrl } : {}),
-    // Proposed knobs (not read by main.ts yet): shorter stall detection and HTTP timeout for tests.
     WORKER_LOCK_DURATION_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     HTTP_TIMEOUT_MS: '5000',
@@ -366,4 +366,65 @@ export class PrivateRedis {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * What every fault test stands on: the simulator with the fault scenario, a webhook receiver, a
+ * campaigns file, the worker environment, and direct control over the run's queues.
+ */
+export interface FaultRig {
+  sim: Simulator;
+  slack: HttpSink;
+  control: Control;
+  env: NodeJS.ProcessEnv;
+  /** Every ad set's targeting before the run. */
+  originals: Map<string, Targeting>;
+  /**
+   * Waits for the run's report and its Slack delivery (then a little longer, so that a duplicate
+   * would show), and stops `worker` with SIGTERM.
+   */
+  finish(worker: WorkerProcess, runId: string, reportTimeoutMs: number): Promise<{ report?: RunReport; exit?: Exit }>;
+  /** Stops everything the test started and, unless the Redis is private to the test, deletes its keys. */
+  close(): Promise<void>;
+}
+
+export async function startFaultRig(opts: {
+  redisUrl: string;
+  prefix: string;
+  count: number;
+  fragile?: string[];
+  latencyMs: number;
+  /** Delete the prefix's keys on close (not needed on a private Redis that is destroyed). */
+  cleanPrefix?: boolean;
+}): Promise<FaultRig> {
+  const sim = await startSimulator({ scenario: faultScenario(opts.count, opts.fragile), latencyMs: opts.latencyMs });
+  const originals = new Map(Object.entries(sim.state.adsets).map(([id, a]) => [id, structuredClone(a.targeting)]));
+  const slack = await startSlackSink();
+  const campaigns = tempCampaignsFile();
+  const env = workerEnv({ redisUrl: opts.redisUrl, prefix: opts.prefix, sim, campaignsFile: campaigns.file, slackUrl: slack.url, concurrency: 3, verifyDelayMs: 300 });
+  const control = new Control(opts.redisUrl, opts.prefix);
+  return {
+    sim,
+    slack,
+    control,
+    env,
+    originals,
+    finish: async (worker, runId, reportTimeoutMs) => {
+      const report = await control.waitForReport(runId, reportTimeoutMs);
+      await waitUntil(() => slack.bodies.length > 0, 10_000, 'the Slack delivery').catch(() => undefined);
+      await sleep(1500);
+      worker.child.kill('SIGTERM');
+      return { report, exit: await worker.exitWithin(30_000) };
+    },
+    close: async () => {
+      killStartedWorkers();
+      await control.close();
+      await sim.close();
+      await slack.close();
+      removeDir(campaigns.dir);
+      if (opts.cleanPrefix) await deleteUnder(opts.redisUrl, opts.prefix);
+    },
+  };
 }

@@ -1,22 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withRegions, type RunReport, type Targeting } from '@closrads/core';
-import { startSimulator, type Simulator } from '@closrads/simulator';
+import { withRegions, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Control,
   DESIRED,
   PrivateRedis,
   adsetId,
-  faultScenario,
   illegitimateWrites,
-  killStartedWorkers,
-  removeDir,
-  startSlackSink,
+  startFaultRig,
   startWorker,
   targetingWrites,
-  tempCampaignsFile,
   waitUntil,
-  workerEnv,
+  type Exit,
+  type FaultRig,
   type WorkerProcess,
 } from './helpers';
 
@@ -32,52 +27,32 @@ const DOWN_MS = 2500;
  */
 describe('Redis restarted during a run', () => {
   let redis: PrivateRedis;
-  let sim: Simulator;
-  let control: Control;
-  let slack: Awaited<ReturnType<typeof startSlackSink>>;
-  let dir: string;
+  let rig: FaultRig;
   let worker: WorkerProcess;
   let report: RunReport | undefined;
   let writesWhenDown = 0;
   let aliveAfterRestart = false;
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const originals = new Map<string, Targeting>();
+  let exit: Exit | undefined;
 
   beforeAll(async () => {
     redis = await PrivateRedis.create();
-    sim = await startSimulator({ scenario: faultScenario(COUNT), latencyMs: 150 });
-    for (const [id, a] of Object.entries(sim.state.adsets)) originals.set(id, structuredClone(a.targeting));
-    slack = await startSlackSink();
-    const campaigns = tempCampaignsFile();
-    dir = campaigns.dir;
-    const prefix = 'fr-restart';
-    const env = workerEnv({ redisUrl: redis.url, prefix, sim, campaignsFile: campaigns.file, slackUrl: slack.url, concurrency: 3, verifyDelayMs: 300 });
-    control = new Control(redis.url, prefix);
-
-    worker = startWorker(env);
+    rig = await startFaultRig({ redisUrl: redis.url, prefix: 'fr-restart', count: COUNT, latencyMs: 150 });
+    worker = startWorker(rig.env);
     await worker.waitForLine(/worker started/, 20_000);
-    const runId = await control.startRun();
-    await waitUntil(() => targetingWrites(sim).size >= 2, 20_000, 'two ad set writes');
+    const runId = await rig.control.startRun();
+    await waitUntil(() => targetingWrites(rig.sim).size >= 2, 20_000, 'two ad set writes');
     await redis.stop();
-    writesWhenDown = targetingWrites(sim).size;
+    writesWhenDown = targetingWrites(rig.sim).size;
     await sleep(DOWN_MS);
     await redis.start();
     await sleep(500);
     aliveAfterRestart = worker.child.exitCode === null && worker.child.signalCode === null;
 
-    report = await control.waitForReport(runId, 45_000);
-    await waitUntil(() => slack.bodies.length > 0, 10_000, 'the Slack delivery').catch(() => undefined);
-    await sleep(1000);
-    worker.child.kill('SIGTERM');
-    exit = await worker.exitWithin(30_000);
+    ({ report, exit } = await rig.finish(worker, runId, 45_000));
   }, 120_000);
 
   afterAll(async () => {
-    killStartedWorkers();
-    await control?.close();
-    await sim?.close();
-    await slack?.close();
-    if (dir) removeDir(dir);
+    await rig?.close();
     await redis?.destroy();
   });
 
@@ -100,15 +75,15 @@ describe('Redis restarted during a run', () => {
     expect(c.adsets.map((a) => a.id).sort()).toEqual([...ACTIVE_IDS].sort());
     // An ad set may fail clearly (with an error) but never silently.
     for (const a of c.adsets) if (a.outcome === 'failed') expect(a.error).toBeTruthy();
-    expect(slack.bodies).toHaveLength(1);
+    expect(rig.slack.bodies).toHaveLength(1);
   });
 
   it('never writes an ad set twice with different targeting, nor anything but the demanded rewrite', () => {
-    for (const [id, writes] of targetingWrites(sim)) {
+    for (const [id, writes] of targetingWrites(rig.sim)) {
       expect(new Set(writes.map((w) => JSON.stringify(w))).size, id).toBe(1);
     }
-    expect(illegitimateWrites(sim, originals)).toEqual([]);
+    expect(illegitimateWrites(rig.sim, rig.originals)).toEqual([]);
     const updated = report!.campaigns[0]!.adsets.filter((a) => a.outcome === 'updated').map((a) => a.id);
-    for (const id of updated) expect(sim.state.adsets[id]!.targeting, id).toEqual(withRegions(originals.get(id)!, DESIRED));
+    for (const id of updated) expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
   });
 });

@@ -1,22 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { jobIds, withRegions, type RunReport, type Targeting } from '@closrads/core';
-import { startSimulator, type Simulator } from '@closrads/simulator';
+import { jobIds, withRegions, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
 import {
-  Control,
   DESIRED,
   adsetId,
-  faultScenario,
   illegitimateWrites,
-  killStartedWorkers,
-  removeDir,
-  startSlackSink,
+  startFaultRig,
   startWorker,
   targetingWrites,
-  tempCampaignsFile,
   waitUntil,
-  workerEnv,
+  type Exit,
+  type FaultRig,
   type WorkerProcess,
 } from './helpers';
 
@@ -29,34 +23,20 @@ const ACTIVE_IDS = Array.from({ length: COUNT }, (_, i) => adsetId(i));
  * job or has its verification scheduled). A second worker then completes the run.
  */
 describe('worker stopped with SIGTERM mid-run', () => {
-  let sim: Simulator;
-  let control: Control;
-  let slack: Awaited<ReturnType<typeof startSlackSink>>;
-  let dir: string;
-  let prefix: string;
-  let runId: string;
+  let rig: FaultRig;
   let first: WorkerProcess;
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let exit: Exit | undefined;
   let stopMs = 0;
   let afterStop: { active: number; written: Array<{ id: string; state: string; step?: string }> };
   let writesAtSignal = 0;
   let report: RunReport | undefined;
-  const originals = new Map<string, Targeting>();
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: faultScenario(COUNT), latencyMs: 150 });
-    for (const [id, a] of Object.entries(sim.state.adsets)) originals.set(id, structuredClone(a.targeting));
-    slack = await startSlackSink();
-    const campaigns = tempCampaignsFile();
-    dir = campaigns.dir;
-    prefix = uniquePrefix('ft');
-    const redisUrl = testRedisUrl();
-    const env = workerEnv({ redisUrl, prefix, sim, campaignsFile: campaigns.file, slackUrl: slack.url, concurrency: 3, verifyDelayMs: 300 });
-    control = new Control(redisUrl, prefix);
-
-    first = startWorker(env);
+    rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix: uniquePrefix('ft'), count: COUNT, latencyMs: 150, cleanPrefix: true });
+    const { sim, control } = rig;
+    first = startWorker(rig.env);
     await first.waitForLine(/worker started/, 20_000);
-    runId = await control.startRun();
+    const runId = await control.startRun();
     await waitUntil(() => targetingWrites(sim).size >= 3, 20_000, 'three ad set writes');
     writesAtSignal = targetingWrites(sim).size;
     const t0 = Date.now();
@@ -71,22 +51,10 @@ describe('worker stopped with SIGTERM mid-run', () => {
     }
     afterStop = { active: await control.updateQueue.getActiveCount(), written };
 
-    const second = startWorker(env);
-    report = await control.waitForReport(runId, 40_000);
-    await waitUntil(() => slack.bodies.length > 0, 10_000, 'the Slack delivery').catch(() => undefined);
-    await sleep(1000);
-    second.child.kill('SIGTERM');
-    await second.exitWithin(30_000);
+    ({ report } = await rig.finish(startWorker(rig.env), runId, 40_000));
   }, 120_000);
 
-  afterAll(async () => {
-    killStartedWorkers();
-    await control?.close();
-    await sim?.close();
-    await slack?.close();
-    if (dir) removeDir(dir);
-    if (prefix) await deleteUnder(testRedisUrl(), prefix);
-  });
+  afterAll(async () => rig?.close());
 
   it('exits 0 within 30 s, after saying it finishes in-flight jobs', () => {
     expect(exit, 'the worker did not exit within 35 s of SIGTERM').toBeDefined();
@@ -115,10 +83,10 @@ describe('worker stopped with SIGTERM mid-run', () => {
     const c = report!.campaigns[0]!;
     expect(c.adsets.map((a) => a.id).sort()).toEqual([...ACTIVE_IDS].sort());
     expect(c.adsets.every((a) => a.outcome === 'updated')).toBe(true);
-    for (const id of ACTIVE_IDS) expect(sim.state.adsets[id]!.targeting, id).toEqual(withRegions(originals.get(id)!, DESIRED));
-    expect(illegitimateWrites(sim, originals)).toEqual([]);
+    for (const id of ACTIVE_IDS) expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
+    expect(illegitimateWrites(rig.sim, rig.originals)).toEqual([]);
     // One write per ad set: nothing was redone because of the stop.
-    for (const [id, writes] of targetingWrites(sim)) expect(writes, id).toHaveLength(1);
-    expect(slack.bodies).toHaveLength(1);
+    for (const [id, writes] of targetingWrites(rig.sim)) expect(writes, id).toHaveLength(1);
+    expect(rig.slack.bodies).toHaveLength(1);
   });
 });
