@@ -1,5 +1,6 @@
 import {
   createLogger,
+  loadConfig,
   startRun,
   waitForReport,
   workerConnection,
@@ -14,6 +15,8 @@ import {
 import type { Simulator } from '@closrads/simulator';
 import { createWorkerDeps, type WorkerDeps } from './deps';
 import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from './workers';
+
+const WORKER_DEFAULTS = loadConfig(['worker'], {}).worker;
 
 export interface LocalSystemOptions {
   redisUrl: string;
@@ -60,7 +63,13 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     campaigns: opts.campaigns,
     closrtech: { url: opts.simulator.closrtechUrl, ...creds },
     facebook: { graphUrl: opts.simulator.graphUrl, apiVersion: 'v25.0', accessToken: opts.accessToken ?? 'sim-token', appSecret: opts.appSecret },
-    worker: { concurrency: opts.concurrency ?? 10, verifyDelayMs: opts.verifyDelayMs ?? 3000, lockDurationMs: 30_000, stalledIntervalMs: 15_000, httpTimeoutMs: opts.httpTimeoutMs ?? 30_000 },
+    // The defaults of WORKER_CONCURRENCY, VERIFY_DELAY_MS… as production has them, then the overrides.
+    worker: {
+      ...WORKER_DEFAULTS,
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.verifyDelayMs !== undefined ? { verifyDelayMs: opts.verifyDelayMs } : {}),
+      ...(opts.httpTimeoutMs !== undefined ? { httpTimeoutMs: opts.httpTimeoutMs } : {}),
+    },
     notify: opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined },
     logger,
     timing: opts.timing,

@@ -101,7 +101,7 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
         throw new Park(until, 'ad account paced', { reservedAt: pace.reserved ? until : undefined });
       }
 
-      if (data.step === 'verify') return await verifyStep(deps, data, result, log);
+      if (data.step === 'verify') return await verifyStep(deps, data, result, log, state.rolledBack);
 
       // An earlier attempt of this job recorded the targeting it was about to replace: its write may
       // have landed before the worker stopped, so read the ad set as it is now.
@@ -168,13 +168,6 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
       if (holdsLock && !keepLock) await deps.locks.release(data.adsetId, lockToken).catch(() => undefined);
     }
   };
-}
-
-/** The rollback this run already made on the ad set, if the last write to it was one. */
-async function rollbackOf(deps: WorkerDeps, data: UpdateAdsetData): Promise<{ ads: AdsetResult['ads'] } | undefined> {
-  const raw = await deps.redis.get(deps.keys.adsetLastWrite(data.adsetId));
-  const last = raw ? (JSON.parse(raw) as { runId?: string; rollback?: boolean; ads?: AdsetResult['ads'] }) : undefined;
-  return last?.runId === data.runId && last.rollback ? { ads: last.ads ?? [] } : undefined;
 }
 
 interface AdsetState {
@@ -246,14 +239,15 @@ async function verifyStep(
   data: UpdateAdsetData,
   result: (outcome: AdsetResult['outcome'], extra?: Partial<AdsetResult>) => AdsetJobResult,
   log: WorkerDeps['logger'],
+  /** A rollback this run already made (a crash came after it and before this job finished). */
+  alreadyRolledBack?: AdsetState['rolledBack'],
 ): Promise<AdsetJobResult> {
   const ctx = { adAccountId: data.adAccountId };
   const broken = brokenAds(await deps.graph.listAds(data.adsetId, ctx));
   if (broken.length === 0) return result('updated');
 
   // A crash after the rollback and before this job finished: the rollback stands, write nothing more.
-  const rolledBack = await rollbackOf(deps, data);
-  if (rolledBack) return result('reverted', { ads: rolledBack.ads, rolledBack: true });
+  if (alreadyRolledBack) return result('reverted', { ads: alreadyRolledBack.ads, rolledBack: true });
 
   const previousRaw = await deps.redis.hget(deps.keys.previousTargeting(data.runId), data.adsetId);
   if (!previousRaw) {
