@@ -251,6 +251,28 @@ describe('Graph errors on an ad set', () => {
   });
 });
 
+describe('job ids and job data', () => {
+  it('carry the run id, never contain ":" nor are only digits, and hold ids and numbers, no secret', async () => {
+    const hh = await harness(baseScenario());
+    const report = await hh.system.run({ dryRun: false });
+    const { queues } = hh.system.deps;
+    const jobs = [
+      ...(await queues.planSync.getJobs(['completed'])),
+      ...(await queues.updateAdset.getJobs(['completed'])),
+      ...(await queues.finalizeReport.getJobs(['completed'])),
+    ];
+    expect(jobs.length).toBeGreaterThanOrEqual(5);
+    for (const job of jobs) {
+      expect(job.id).toContain(report.runId);
+      expect(job.id).not.toContain(':');
+      expect(job.id).not.toMatch(/^\d+$/);
+      const data = JSON.stringify(job.data);
+      for (const secret of [TOKEN, CREDENTIALS.password, CREDENTIALS.email]) expect(data).not.toContain(secret);
+      expect(data).not.toContain('targeting');
+    }
+  });
+});
+
 describe('secrets', () => {
   it('never reach Redis or the logs', async () => {
     const scenario = baseScenario();

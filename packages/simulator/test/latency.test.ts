@@ -21,12 +21,17 @@ describe('latency', () => {
 
   it('takes the scenario latency by default and can be changed live', async () => {
     const scenario = smallScenario();
-    scenario.latencyMs = 80;
+    scenario.latencyMs = 300;
     const sim = await start({ scenario });
-    expect(sim.state.latencyMs).toBe(80);
+    expect(sim.state.latencyMs).toBe(300);
+    const order: string[] = [];
+    const slow = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 300'));
+    await new Promise((r) => setTimeout(r, 20)); // let the first request arrive under the old setting
     sim.state.latencyMs = 0;
-    expect((await fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`)).ok).toBe(true);
-    expect(sim.state.latencyMs).toBe(0);
+    const fast = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 0'));
+    await Promise.all([slow, fast]);
+    // The second request, sent later, answers first: the new setting applies at once.
+    expect(order).toEqual(['sent with latency 0', 'sent with latency 300']);
   });
 
   it('closes promptly even with requests in flight', async () => {
