@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // The simulator's model of Meta's write-side validation (missing location, location_types, region keys).
 import { validateTargeting } from '../../../simulator/src/graph/targeting-rules';
-import { diffRegions, regionKeysOf, sameRegionKeys, withRegions, type Targeting } from '../../src/domain/targeting';
+import { diffRegions, isStateRegion, regionKeysOf, restoreStates, sameRegionKeys, stateKeysOf, stateRegionsOf, withRegions, type Targeting } from '../../src/domain/targeting';
 import { TargetingConflictError } from '../../src/errors';
 import { RegionTable } from '../../src/region-keys';
 import { desiredRegions, geoLocations, REGIONS, targeting } from './arbitraries';
@@ -12,10 +12,15 @@ const RUNS = { numRuns: 400 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const allowedTypes = (v: unknown) => Array.isArray(v) && v.length === 2 && v.includes('home') && v.includes('recent');
+/** The `regions` entries of another country (or unknown to us) that every rewrite must keep. */
+const otherRegions = (t: Targeting): unknown[] => {
+  const regions = isObject(t.geo_locations) ? t.geo_locations.regions : undefined;
+  return Array.isArray(regions) ? regions.filter((r) => isObject(r) && !isStateRegion(r) && (typeof r.key === 'string' || typeof r.key === 'number')) : [];
+};
 const without = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 describe('withRegions (property)', () => {
-  it('changes only geo_locations.regions, and drops a location_types Meta would refuse', () => {
+  it('changes only the US states of geo_locations.regions, and drops a location_types Meta would refuse', () => {
     fc.assert(
       fc.property(targeting, desiredRegions, (t, desired) => {
         const before = structuredClone(t);
@@ -26,7 +31,8 @@ describe('withRegions (property)', () => {
         expect(without(out, 'geo_locations')).toEqual(without(t, 'geo_locations'));
         const geo = out.geo_locations as Record<string, unknown>;
         expect(isObject(geo)).toBe(true);
-        expect(geo.regions).toEqual(desired.map((r) => ({ key: r.key, name: r.name, country: r.country })));
+        // The states are replaced; regions of other countries stay, after them.
+        expect(geo.regions).toEqual([...desired.map((r) => ({ key: r.key, name: r.name, country: r.country })), ...otherRegions(t)]);
         const oldGeo = isObject(t.geo_locations) ? t.geo_locations : {};
         // Inside geo_locations, everything but regions and location_types is preserved exactly.
         expect(without(geo, 'regions', 'location_types')).toEqual(without(oldGeo, 'regions', 'location_types'));
@@ -72,6 +78,21 @@ describe('withRegions (property)', () => {
       fc.property(desiredRegions, desiredRegions, targeting, (oldRegions, desired, t) => {
         const original = withRegions(t, oldRegions);
         expect(withRegions(withRegions(original, desired), oldRegions)).toEqual(original);
+      }),
+      RUNS,
+    );
+  });
+
+  it('restoring the states read before a change puts them back and keeps everything else as it is now', () => {
+    fc.assert(
+      fc.property(targeting, desiredRegions, (t, desired) => {
+        const changed = withRegions(t, desired);
+        // An edit made in Ads Manager after the change must survive the rollback.
+        const edited = { ...changed, age_max: 44 };
+        const restored = restoreStates(edited, stateRegionsOf(t));
+        expect(restored.age_max).toBe(44);
+        expect(stateKeysOf(restored)).toEqual(stateKeysOf(t));
+        expect(otherRegions(restored)).toEqual(otherRegions(t));
       }),
       RUNS,
     );
@@ -126,7 +147,7 @@ describe('regionKeysOf / sameRegionKeys / diffRegions (property)', () => {
     fc.assert(
       fc.property(targeting, desiredRegions, (t, desired) => {
         const { added, removed } = diffRegions(t, desired, table);
-        const current = new Set(regionKeysOf(t));
+        const current = new Set(stateKeysOf(t));
         const wanted = new Set(desired.map((r) => r.key));
         expect(added).toEqual([...added].sort());
         expect(removed).toEqual([...removed].sort());

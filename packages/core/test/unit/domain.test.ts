@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DemandDataError, RegionTable, brokenAds, diffRegions, parseDemandBody, planRegions, redactUrl, regionKeysOf, withRegions, classifyGraphError, TargetingConflictError } from '../../src';
+import { DemandDataError, RegionTable, brokenAds, diffRegions, incompleteRead, parseDemandBody, planRegions, redactUrl, regionKeysOf, restoreStates, targetingWarnings, withRegions, classifyGraphError, TargetingConflictError } from '../../src';
 
 const table = RegionTable.load();
 
@@ -89,5 +89,55 @@ describe('redaction', () => {
     expect(url).not.toMatch(/EAAB123|abc/);
     expect(url).toContain('fields=id');
     expect(redactUrl('https://x/demand.php?campaign=V&email=a@b.c&pass=pw')).toBe('https://x/demand.php?campaign=V&email=***&pass=***');
+  });
+});
+
+describe('a change of states touches only US states, and says what it cannot change', () => {
+  const table = RegionTable.load();
+  const OH = table.region('OH')!;
+  const CA = table.region('CA')!;
+
+  it('keeps regions of other countries', () => {
+    const t = { geo_locations: { regions: [{ key: '3875', name: 'New York', country: 'US' }, { key: '527', name: 'Alberta', country: 'CA' }] } };
+    const next = withRegions(t, [OH], table);
+    expect((next.geo_locations as { regions: unknown[] }).regions).toEqual([{ ...OH }, { key: '527', name: 'Alberta', country: 'CA' }]);
+    expect(diffRegions(t, [OH], table)).toEqual({ added: ['OH'], removed: ['NY'] });
+  });
+
+  it('warns about cities, zips and places inside a removed state, an exclusion that now has demand, and location_types', () => {
+    const t = {
+      geo_locations: {
+        regions: [{ key: '3875' }, { key: '3847' }],
+        cities: [{ key: '2490299', name: 'New York', region_id: '3875' }],
+        zips: [{ key: 'US:94304', region_id: '3847' }],
+        custom_locations: [{ latitude: 40.7, longitude: -74, radius: 10 }],
+        location_types: ['home'],
+      },
+      excluded_geo_locations: { regions: [{ key: OH.key }] },
+    };
+    const warnings = targetingWarnings(t, [OH], table);
+    expect(warnings.find((w) => w.startsWith('also targets cities'))).toMatch(/NY/);
+    expect(warnings.find((w) => w.startsWith('also targets zips'))).toMatch(/CA/);
+    expect(warnings.find((w) => w.startsWith('also targets custom locations'))).toMatch(/may lie/);
+    expect(warnings.find((w) => w.startsWith('excludes'))).toMatch(/OH/);
+    expect(warnings.find((w) => w.includes('location_types'))).toMatch(/dropped/);
+    expect(targetingWarnings({ geo_locations: { regions: [{ key: OH.key }] } }, [OH, CA], table)).toEqual([]);
+  });
+
+  it('refuses a fresh read that is empty or lacks fields the listing showed', () => {
+    const listed = { age_min: 25, geo_locations: { regions: [{ key: '3875' }], cities: [] }, flexible_spec: [] };
+    expect(incompleteRead({}, listed)).toMatch(/empty/);
+    expect(incompleteRead({ age_min: 25 }, listed)).toMatch(/geo_locations/);
+    expect(incompleteRead({ age_min: 25, geo_locations: { regions: [] } }, listed)).toMatch(/flexible_spec.*geo_locations\.cities|geo_locations\.cities/);
+    expect(incompleteRead(listed, listed)).toBeUndefined();
+    expect(incompleteRead({ ...listed, age_max: 40 }, listed)).toBeUndefined();
+  });
+
+  it('a rollback restores the states onto the targeting as it is now', () => {
+    const now = { age_max: 44, geo_locations: { regions: [{ ...OH }, { key: '527', country: 'CA' }] } };
+    expect(restoreStates(now, [{ key: '3875', name: 'New York', country: 'US' }], table)).toEqual({
+      age_max: 44,
+      geo_locations: { regions: [{ key: '3875', name: 'New York', country: 'US' }, { key: '527', country: 'CA' }] },
+    });
   });
 });
