@@ -40,4 +40,6 @@ export const COUNT_LABELS: Array<[keyof OutcomeCounts, string]> = [
   ['skippedPreflight', 'skipped_preflight'],
   ['reverted', 'reverted'],
   ['superseded', 'superseded'],
+  ['deferred', 'deferred'],
+  ['skippedChanged', 'skipped_changed'],
 ];

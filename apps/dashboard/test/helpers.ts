@@ -49,7 +49,7 @@ export async function testDashboard(opts: { auth?: boolean; redisUrl?: string; p
 
 export const XSS_NAME = '<script>alert("x")</script> VET';
 
-const zero = { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0 };
+const zero = { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
 
 /** Times relative to now: the run store prunes runs older than its retention. */
 export const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);

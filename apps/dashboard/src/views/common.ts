@@ -10,6 +10,8 @@ const OUTCOME_CLASS: Record<Outcome, string> = {
   skipped_preflight: 'warn',
   reverted: 'warn',
   superseded: 'muted',
+  deferred: 'muted',
+  skipped_changed: 'muted',
 };
 
 export function outcomeBadge(outcome: Outcome): SafeHtml {

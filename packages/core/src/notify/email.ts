@@ -60,6 +60,8 @@ const OUTCOME_PILL: Record<AdsetResult['outcome'], { bg: string; fg: string }> =
   reverted: { bg: '#fee2e2', fg: '#991b1b' },
   skipped_preflight: { bg: '#ffedd5', fg: '#9a3412' },
   superseded: { bg: '#ffedd5', fg: '#9a3412' },
+  deferred: { bg: '#f3f4f6', fg: '#374151' },
+  skipped_changed: { bg: '#f3f4f6', fg: '#374151' },
   updated: { bg: '#dcfce7', fg: '#166534' },
   would_update: { bg: '#dbeafe', fg: '#1e40af' },
   unchanged: { bg: '#f3f4f6', fg: '#374151' },

@@ -24,6 +24,8 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   skipped_preflight: 'skipped pre-flight',
   reverted: 'reverted',
   superseded: 'superseded',
+  deferred: 'deferred',
+  skipped_changed: 'skipped (changed since)',
 };
 
 /** Lower rank is shown first: what a person must act on comes before what merely changed. */
@@ -32,6 +34,8 @@ const OUTCOME_RANK: Record<Outcome, number> = {
   reverted: 1,
   skipped_preflight: 2,
   superseded: 3,
+  deferred: 3,
+  skipped_changed: 3,
   updated: 4,
   would_update: 5,
   unchanged: 6,
@@ -46,6 +50,8 @@ const EMPTY_COUNTS: OutcomeCounts = {
   reverted: 0,
   failed: 0,
   superseded: 0,
+  deferred: 0,
+  skippedChanged: 0,
 };
 
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -124,6 +130,8 @@ function effectiveCounts(c: CampaignReport): OutcomeCounts {
     reverted: Math.max(k.reverted, countOutcome(a, 'reverted')),
     failed: Math.max(k.failed, countOutcome(a, 'failed')),
     superseded: Math.max(k.superseded, countOutcome(a, 'superseded')),
+    deferred: Math.max(k.deferred ?? 0, countOutcome(a, 'deferred')),
+    skippedChanged: Math.max(k.skippedChanged ?? 0, countOutcome(a, 'skipped_changed')),
   };
 }
 
@@ -203,6 +211,7 @@ export function statusSentence(report: RunReport): string {
     [needsAttention, `could not be restored and ${needsAttention === 1 ? 'needs' : 'need'} a person`],
     [k.skippedPreflight, `${was(k.skippedPreflight)} skipped at pre-flight because of broken ads`],
     [k.superseded, `${was(k.superseded)} left to a newer run`],
+    [k.deferred, `${was(k.deferred)} deferred while an earlier change is watched`],
   ];
   const present = adsetPhrases.filter(([n]) => n > 0);
   const issues = present.map(([n, text], i) => (i === 0 ? `${plural(n, 'ad set')} ${text}` : `${n} ${text}`));
@@ -272,6 +281,9 @@ export function adsetReason(a: AdsetResult): string {
   if (a.needsAttention) parts.push('NEEDS ATTENTION: original targeting could not be restored');
   if (a.outcome === 'reverted' && a.rolledBack === true && !a.needsAttention) parts.push('original targeting restored');
   if (a.outcome === 'reverted' && a.rolledBack === false && !a.needsAttention) parts.push('rollback did not complete');
+  if (a.outcome === 'deferred') parts.push(a.reason ?? (a.deferredBy ? `an earlier change by run ${a.deferredBy} is still watched` : 'an earlier change is still watched'));
+  if (a.review === 'pending') parts.push("Meta's review of its ads is not finished");
+  for (const w of a.warnings ?? []) parts.push(`warning: ${w}`);
   if (a.outcome === 'superseded') parts.push(a.supersededBy ? `newer run ${a.supersededBy} owns it` : 'a newer run owns it');
   if (a.error) parts.push(oneLine(a.error, 400));
   return parts.join('; ');

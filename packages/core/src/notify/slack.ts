@@ -57,6 +57,8 @@ const OUTCOME_EMOJI: Record<AdsetResult['outcome'], string> = {
   reverted: ':rewind:',
   skipped_preflight: ':warning:',
   superseded: ':fast_forward:',
+  deferred: ':hourglass:',
+  skipped_changed: ':fast_forward:',
   updated: ':white_check_mark:',
   would_update: ':large_blue_circle:',
   unchanged: ':white_circle:',

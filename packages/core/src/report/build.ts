@@ -12,7 +12,7 @@ export interface CampaignPlanSummary {
 }
 
 export function emptyCounts(): OutcomeCounts {
-  return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0 };
+  return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
 }
 
 /** The `counts` field of each outcome. */
@@ -24,6 +24,8 @@ export const COUNT_OF = {
   reverted: 'reverted',
   failed: 'failed',
   superseded: 'superseded',
+  deferred: 'deferred',
+  skipped_changed: 'skippedChanged',
 } as const;
 
 export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {

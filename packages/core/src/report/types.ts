@@ -11,6 +11,8 @@ export const OUTCOMES = [
   'skipped_preflight',
   'reverted',
   'superseded',
+  'deferred',
+  'skipped_changed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -45,6 +47,14 @@ export interface AdsetResult {
   supersededBy?: string;
   /** True when a person must look at this ad set (rollback failed). */
   needsAttention?: boolean;
+  /** For `updated` with protection: `pending` while Meta still reviews its ads, `passed` once all are out of review and healthy. */
+  review?: 'pending' | 'passed';
+  /** Things a person should know although the write went ahead (locations inside removed states…). */
+  warnings?: string[];
+  /** For `deferred`: the run whose change of this ad set is still watched. */
+  deferredBy?: string;
+  /** Why the ad set got this outcome, in plain words (deferred, skipped_changed). */
+  reason?: string;
 }
 
 export interface OutcomeCounts {
@@ -56,6 +66,8 @@ export interface OutcomeCounts {
   reverted: number;
   failed: number;
   superseded: number;
+  deferred: number;
+  skippedChanged: number;
 }
 
 export interface CampaignReport {
@@ -104,5 +116,5 @@ export interface FollowUp {
   success: boolean;
   dashboardUrl?: string;
   /** The ad sets whose outcome changed since the previous revision. */
-  changes: Array<{ campaign: string; adset: AdsetResult; previousOutcome: Outcome }>;
+  changes: Array<{ campaign: string; adset: AdsetResult; previousOutcome: Outcome; previousReview?: 'pending' | 'passed' }>;
 }

@@ -16,6 +16,8 @@ export function countsOf(adsets: AdsetResult[]): OutcomeCounts {
     reverted: n('reverted'),
     failed: n('failed'),
     superseded: n('superseded'),
+    deferred: n('deferred'),
+    skippedChanged: n('skipped_changed'),
   };
 }
 
