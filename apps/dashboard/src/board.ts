@@ -27,6 +27,7 @@ const DESCRIPTIONS: Record<QueueName, string> = {
   'update-adset': 'Rewrites one ad set’s state targeting (retry a failed one here)',
   'finalize-report': 'Parent of a run: builds and stores the report once its children are done',
   'deliver-report': 'Sends the report to Slack / email',
+  'watch-ads': 'Watches the ads of written ad sets while Meta reviews them; heals or rolls back',
 };
 
 /**

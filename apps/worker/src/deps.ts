@@ -1,6 +1,6 @@
 import {
   AccountPacer,
-  AdsetLocks,
+  AdsetJournal,
   ClosrtechClient,
   GraphClient,
   Keyspace,
@@ -25,7 +25,8 @@ export interface WorkerDeps {
   redis: Redis;
   keys: Keyspace;
   store: RunStore;
-  locks: AdsetLocks;
+  /** Per-ad-set change records, the watch schedule and the run-side records (queue/adset-journal.ts). */
+  journal: AdsetJournal;
   pacer: AccountPacer;
   graph: GraphClient;
   closrtech: ClosrtechClient;
@@ -34,7 +35,7 @@ export interface WorkerDeps {
   worker: WorkerConfig;
   notify: NotifyConfig;
   flow: FlowProducer;
-  queues: { updateAdset: Queue; finalizeReport: Queue; deliverReport: Queue; planSync: Queue };
+  queues: { updateAdset: Queue; finalizeReport: Queue; deliverReport: Queue; planSync: Queue; watchAds: Queue };
   timing: RetryTiming;
   /** Retries of Graph reads while planning (listing ad sets). */
   planningRetry: RetryPolicy;
@@ -76,7 +77,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     redis: input.redis,
     keys,
     store: new RunStore(input.redis, keys),
-    locks: new AdsetLocks(input.redis, keys),
+    journal: new AdsetJournal(input.redis, keys),
     pacer,
     graph,
     closrtech: new ClosrtechClient(input.closrtech, { logger, timeoutMs: input.httpTimeoutMs, retry: input.closrtechRetry }),
@@ -90,6 +91,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
       updateAdset: new Queue(QUEUES.updateAdset, queueOpts),
       finalizeReport: new Queue(QUEUES.finalizeReport, queueOpts),
       deliverReport: new Queue(QUEUES.deliverReport, queueOpts),
+      watchAds: new Queue(QUEUES.watchAds, queueOpts),
     },
     timing: input.timing ?? DEFAULT_TIMING,
     planningRetry: input.planningRetry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 },

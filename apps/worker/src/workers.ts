@@ -5,12 +5,15 @@ import { createDeliverReportProcessor } from './processors/deliver-report';
 import { createFinalizeReportProcessor } from './processors/finalize-report';
 import { createPlanSyncProcessor } from './processors/plan-sync';
 import { createUpdateAdsetProcessor } from './processors/update-adset';
+import { createWatchAdsProcessor } from './processors/watch-ads';
 
 /**
  * Stall detection settings, identical on every worker (the check is throttled queue-wide by whichever
  * worker ran it last). A crashed worker's jobs return to the queue after about lockDuration.
  */
 export const STALL_SETTINGS = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };
+/** Stalls allowed to the jobs that resume from their persisted step (ad set and watch jobs). */
+const RESUMABLE_MAX_STALLED = 20;
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -26,8 +29,8 @@ export function startWorkers(
   // Completed/failed counts per minute for /metrics; the same setting on every worker, as BullMQ requires.
   const metrics = { maxDataPoints: MetricsTime.ONE_WEEK };
   const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, ...STALL_SETTINGS, ...opts.stall };
-  const make = (queue: string, processor: Processor, concurrency: number) => {
-    const worker = new Worker(queue, processor, { ...base, concurrency });
+  const make = (queue: string, processor: Processor, concurrency: number, extra: { maxStalledCount?: number } = {}) => {
+    const worker = new Worker(queue, processor, { ...base, ...extra, concurrency });
     worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));
     worker.on('failed', (job, err) =>
       deps.logger.warn({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed'),
@@ -35,12 +38,16 @@ export function startWorkers(
     return worker;
   };
   const concurrency = opts.concurrency ?? deps.worker.concurrency;
-  const updateWorker = make(QUEUES.updateAdset, createUpdateAdsetProcessor(deps), concurrency);
+  // The ad set and watch jobs are step machines that resume safely where they stopped, so a worker that
+  // crashes again and again must not make them fail as "stalled": their protection has to finish.
+  const resumable = { maxStalledCount: RESUMABLE_MAX_STALLED };
+  const updateWorker = make(QUEUES.updateAdset, createUpdateAdsetProcessor(deps), concurrency, resumable);
   const workers = [
     make(QUEUES.planSync, createPlanSyncProcessor(deps), 2),
     updateWorker,
     make(QUEUES.finalizeReport, createFinalizeReportProcessor(deps, opts.out), 2),
     make(QUEUES.deliverReport, createDeliverReportProcessor(deps), 2),
+    make(QUEUES.watchAds, createWatchAdsProcessor(deps), 4, resumable),
   ];
   updateWorker.on('completed', (job) => {
     rerunFinishedFinalizer(deps, job).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'could not re-run the finalizer'));

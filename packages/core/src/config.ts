@@ -102,6 +102,8 @@ const sections = {
     .object({
       WORKER_CONCURRENCY: intInRange('WORKER_CONCURRENCY', 1, 500, 10),
       VERIFY_DELAY_MS: intInRange('VERIFY_DELAY_MS', 0, 600_000, 3000),
+      // How long after a live write the ads are watched while Meta reviews them (2 hours by default).
+      WATCH_MS: intInRange('WATCH_MS', 0, 7 * 24 * 3600_000, 7_200_000),
       // Advanced: how soon a crashed worker's jobs are taken over, and the per-call upstream timeout.
       WORKER_LOCK_DURATION_MS: intInRange('WORKER_LOCK_DURATION_MS', 1000, 600_000, 30_000),
       WORKER_STALLED_INTERVAL_MS: intInRange('WORKER_STALLED_INTERVAL_MS', 500, 600_000, 15_000),
@@ -110,6 +112,7 @@ const sections = {
     .transform((e) => ({
       concurrency: e.WORKER_CONCURRENCY,
       verifyDelayMs: e.VERIFY_DELAY_MS,
+      watchMs: e.WATCH_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       httpTimeoutMs: e.HTTP_TIMEOUT_MS,

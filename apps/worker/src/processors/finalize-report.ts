@@ -6,6 +6,7 @@ import {
   JOB_NAMES,
   QUEUES,
   UpdateAdsetData,
+  resultLine,
   renderTextSummary,
   renderTextFollowUp,
   type AdsetResult,
@@ -15,6 +16,7 @@ import {
 } from '@closrads/core';
 import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
+import { watchAdset } from '../protection/watcher';
 import type { AdsetJobResult } from './update-adset';
 import type { PlanSyncResult } from './plan-sync';
 
@@ -29,12 +31,13 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
   return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
     const data = FinalizeReportData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
-    const [values, failures, meta, previous, unchanged] = await Promise.all([
+    const [values, failures, meta, previous, unchanged, watched] = await Promise.all([
       job.getChildrenValues<PlanSyncResult | AdsetJobResult>(),
       job.getIgnoredChildrenFailures(),
       deps.store.getMeta(data.runId),
       deps.store.getReport(data.runId),
       deps.redis.hvals(deps.keys.unchangedAdsets(data.runId)),
+      deps.journal.results(data.runId),
     ]);
 
     let plan: CampaignPlanSummary[] | undefined;
@@ -47,6 +50,11 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     for (const [key, reason] of Object.entries(failures)) {
       if (queueOfKey(key) === QUEUES.planSync) planFailure = reason;
       else results.push(await failedAdset(deps, key, reason));
+    }
+    // What the watch learned after an ad set job returned (or after it died) is the newer word.
+    for (let i = 0; i < results.length; i++) {
+      const later = watched.get(results[i]!.id);
+      if (later && later.campaign === results[i]!.campaign) results[i] = later;
     }
     if (!plan) {
       const names = meta?.campaigns.length ? meta.campaigns : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
@@ -90,11 +98,29 @@ function queueOfKey(key: string): string {
   return parts[parts.length - 2] ?? '';
 }
 
-/** A failed ad set job, turned into its line of the report (its data says which ad set it was). */
+/**
+ * A failed ad set job, turned into its line of the report (its data says which ad set it was). A job
+ * that died after claiming the ad set (stalled too often, say) has not finished its change: the watch
+ * takes it over, and the report says so until the watch has its word.
+ */
 async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promise<AdsetJobResult> {
   const id = key.split(':').pop() ?? '';
   const child = await Job.fromId(deps.queues.updateAdset, id);
   const parsed = UpdateAdsetData.safeParse(child?.data);
+  if (parsed.success && !parsed.data.dryRun) {
+    const entry = await deps.journal.get(parsed.data.adsetId);
+    if (entry && entry.runId === parsed.data.runId && entry.phase !== 'done') {
+      if (entry.phase === 'writing') {
+        const unsure = { ...entry, phase: 'unsure' as const, nextLookAt: Date.now() };
+        await deps.journal.save(unsure);
+        await watchAdset(deps, unsure, Date.now());
+      }
+      if (entry.phase === 'writing' || entry.phase === 'unsure') {
+        return { ...resultLine(entry, { outcome: 'failed', error: `${reason}; the watch is checking whether its write landed, and the report will follow` }), campaign: entry.campaign };
+      }
+      return resultLine(entry, entry.result ?? { outcome: 'updated', review: 'pending' });
+    }
+  }
   const code = /^\(#(\d+)(?:\/(\d+))?\)/.exec(reason);
   const base: AdsetResult = parsed.success
     ? { id: parsed.data.adsetId, name: parsed.data.adsetName, facebookCampaignId: parsed.data.facebookCampaignId, outcome: 'failed', added: parsed.data.added, removed: parsed.data.removed }
@@ -107,12 +133,15 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
   };
 }
 
+/** Ad sets whose outcome, review or need of a person changed since the stored report. */
 function changedAdsets(previous: RunReport, next: RunReport): FollowUp['changes'] {
-  const before = new Map(previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}/${a.id}`, a.outcome] as const)));
+  const before = new Map(previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}/${a.id}`, a] as const)));
+  const changed = (was: AdsetResult, now: AdsetResult) => was.outcome !== now.outcome || was.review !== now.review || Boolean(was.needsAttention) !== Boolean(now.needsAttention);
   return next.campaigns.flatMap((c) =>
-    c.adsets
-      .filter((a) => before.has(`${c.name}/${a.id}`) && before.get(`${c.name}/${a.id}`) !== a.outcome)
-      .map((a) => ({ campaign: c.name, adset: a, previousOutcome: before.get(`${c.name}/${a.id}`)! })),
+    c.adsets.flatMap((a) => {
+      const was = before.get(`${c.name}/${a.id}`);
+      return was && changed(was, a) ? [{ campaign: c.name, adset: a, previousOutcome: was.outcome, ...(was.review ? { previousReview: was.review } : {}) }] : [];
+    }),
   );
 }
 

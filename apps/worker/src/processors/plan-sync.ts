@@ -4,6 +4,8 @@ import {
   PlanSyncData,
   ScheduledSyncData,
   diffRegions,
+  expandedAdsComplete,
+  LISTED_TTL_S,
   errorMessage,
   jobIds,
   jobOptions,
@@ -16,6 +18,7 @@ import {
   type Campaign,
   type CampaignPlanSummary,
   type UpdateAdsetData,
+  type ListedAdset,
   RUN_RETENTION_S,
   TOKEN_REJECTED_REASON,
 } from '@closrads/core';
@@ -27,8 +30,6 @@ import type { AdsetJobResult } from './update-adset';
 const FAN_OUT_CHUNK = 500;
 /** Facebook campaigns of one campaign listed at the same time. */
 const LISTING_PARALLELISM = 4;
-/** How long the targeting copied from the listing is kept for the run's first attempts. */
-const LISTED_TTL_S = 3600;
 
 export interface PlanSyncResult {
   runId: string;
@@ -41,6 +42,8 @@ interface CampaignPlan {
   /** Ad sets whose regions already match: reported without a job. */
   unchanged: AdsetJobResult[];
   listed: Map<string, string>;
+  /** The state region keys planned for the campaign: every job's data is checked against them. */
+  regionKeys?: string[];
 }
 
 /**
@@ -121,13 +124,18 @@ async function planCampaign(
   for (const code of regionPlan.unmappedStates) log.warn({ state: code }, 'state has no Facebook region key; dropped');
 
   const listedAt = Date.now();
+  const readAt = new Map<string, number>();
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
   // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
   const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
     if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON) as unknown, listed: [] as Adset[] };
     try {
       const listed = await withRetry(
-        () => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }),
+        () =>
+          deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }, (page) => {
+            const at = Date.now();
+            for (const a of page) readAt.set(a.id, at);
+          }),
         deps.planningRetry,
         (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
       );
@@ -159,7 +167,12 @@ async function planCampaign(
       unchanged.push({ campaign: campaign.name, id: a.id, name: a.name, facebookCampaignId: a.facebookCampaignId, outcome: 'unchanged', added, removed });
       continue;
     }
-    listed.set(a.id, JSON.stringify(a.targeting));
+    const entry: ListedAdset = {
+      targeting: a.targeting,
+      ...(a.ads && expandedAdsComplete(a) ? { ads: a.ads.data } : {}),
+      readAt: readAt.get(a.id) ?? listedAt,
+    };
+    listed.set(a.id, JSON.stringify(entry));
     jobs.push({
       runId: run.runId,
       campaign: campaign.name,
@@ -174,7 +187,7 @@ async function planCampaign(
       removed,
       plannedAt,
       listedAt,
-      step: 'update',
+      step: 'start',
       throttled: 0,
     });
   }
@@ -189,6 +202,7 @@ async function planCampaign(
     jobs,
     unchanged,
     listed,
+    regionKeys,
   };
 }
 
@@ -201,6 +215,9 @@ async function planCampaign(
  */
 async function fanOut(deps: WorkerDeps, run: PlanSyncData, plans: CampaignPlan[], parent: { id: string; queue: string }): Promise<void> {
   if (!run.dryRun) for (const plan of plans) await claimCampaign(deps, plan.summary.name, run.runId);
+  const planKey = deps.keys.runPlan(run.runId);
+  const planned = Object.fromEntries(plans.filter((p) => p.regionKeys).map((p) => [p.summary.name, JSON.stringify({ regionKeys: p.regionKeys })]));
+  if (Object.keys(planned).length > 0) await deps.redis.multi().hset(planKey, planned).expire(planKey, RUN_RETENTION_S).exec();
   const listedKey = deps.keys.listedTargeting(run.runId);
   const entries = plans.flatMap((p) => [...p.listed]);
   for (let i = 0; i < entries.length; i += FAN_OUT_CHUNK) {

@@ -4,32 +4,40 @@ import {
   TargetingConflictError,
   AppError,
   UpdateAdsetData,
-  adsToRepublish,
   brokenAds,
+  diffRegions,
   errorMessage,
-  regionKeysOf,
+  expandedAdsComplete,
+  incompleteRead,
+  resultLine,
   sameRegionKeys,
   scrubSecrets,
+  settledForReport,
+  stateKeysOf,
+  stateRegionsOf,
+  targetingWarnings,
   withRegions,
-  diffRegions,
-  type AdsetResult,
+  ListedAdsetSchema,
   type Ad,
+  type ListedAdset,
+  type AdsetResult,
+  type AdsetWatch,
+  type RunMeta,
   type Targeting,
 } from '@closrads/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
+import { ensureWatcher, watchAdset } from '../protection/watcher';
 
-/** The targeting copied from the listing is trusted only this soon after planning. */
-export const FRESH_LISTING_MS = 30_000;
-/** Lock lifetime for one read-modify-write (renewed across the verify wait). */
-const LOCK_TTL_MS = 120_000;
+/** The targeting copied from the listing is written from only this soon after it was read. */
+export const FRESH_READ_MS = 5_000;
 /** Throttled answers an ad set may meet before it counts as failed. */
 const MAX_THROTTLED = 25;
 /** A reserved moment this close is waited for in the worker slot rather than in the delayed set. */
 const INLINE_WAIT_MAX_MS = 100;
-/** Wait before trying again when another job holds the ad set. */
-const LOCK_BUSY_DELAY_MS = 1000;
+/** A job waiting for its first look is woken by the watch; this is only the fallback if that is missed. */
+const AWAIT_LOOK_FALLBACK_MS = 5_000;
 
 export type AdsetJobResult = AdsetResult & { campaign: string };
 
@@ -39,178 +47,276 @@ class Park extends Error {
     readonly untilMs: number,
     readonly reason: string,
     readonly dataPatch: Partial<UpdateAdsetData> = {},
-    readonly keepLock = false,
   ) {
     super(reason);
   }
 }
 
+type Log = WorkerDeps['logger'];
+
 /**
- * Brings one ad set's regions in line with demand. Protection (per campaign): pre-flight check of its
- * ads, republish after the write, verification after VERIFY_DELAY_MS in a delayed step of this job,
- * and rollback to the exact previous targeting when an ad broke. The worst outcome for an ad set is
- * "not updated today", never "left worse than before".
+ * Brings one ad set's state regions in line with demand, as a step machine (BullMQ's process-step
+ * pattern). `start`: gates (superseded, token, pacing), read, pre-flight, claim of the ad set. `write`:
+ * the write itself. `await-look`: with protection, the job waits (in the delayed set, holding no slot)
+ * until the campaign's watch has taken its first look at the ads, so the run's report says what the
+ * ads did. Later looks and any rollback belong to the watch (processors/watch-ads.ts).
  */
 export function createUpdateAdsetProcessor(deps: WorkerDeps) {
   return async (job: Job, token?: string): Promise<AdsetJobResult> => {
     const data = UpdateAdsetData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId, adsetId: data.adsetId });
-    const lockToken = job.id ?? `${data.runId}-${data.adsetId}`;
-    const base = { campaign: data.campaign, id: data.adsetId, name: data.adsetName, facebookCampaignId: data.facebookCampaignId };
-    const result = (outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}): AdsetJobResult => ({
-      ...base,
-      outcome,
-      added: data.added,
-      removed: data.removed,
-      ...extra,
-    });
-    let holdsLock = false;
-    let keepLock = false;
-    /** Verification after VERIFY_DELAY_MS: waits in the delayed set, not in a worker slot, lock held. */
-    const afterRepublish = async (next: UpdateAdsetData): Promise<AdsetJobResult> => {
-      if (deps.worker.verifyDelayMs <= 0) return verifyStep(deps, next, result, log);
-      await deps.locks.extend(data.adsetId, lockToken, deps.worker.verifyDelayMs + LOCK_TTL_MS);
-      const patch = { step: next.step, republishedAdIds: next.republishedAdIds, added: next.added, removed: next.removed };
-      throw new Park(Date.now() + deps.worker.verifyDelayMs, 'verify after republish', patch, true);
-    };
     try {
-      // Right after planning, an ad set whose regions already match costs nothing: no Redis, no Graph.
-      const fresh = job.attemptsMade === 0 && data.throttled === 0 && data.step === 'update' && Date.now() - data.plannedAt < FRESH_LISTING_MS;
-      if (fresh && data.added.length === 0 && data.removed.length === 0) return result('unchanged');
-
-      if (!data.dryRun) {
-        holdsLock = (await deps.locks.acquire(data.adsetId, LOCK_TTL_MS, lockToken)) !== undefined;
-        if (!holdsLock) throw new Park(Date.now() + LOCK_BUSY_DELAY_MS, 'ad set busy in another job');
+      switch (data.step) {
+        case 'start':
+          return await startStep(deps, job, data, log);
+        case 'write':
+          return await writeStep(deps, job, data, log);
+        case 'await-look':
+          return await awaitLookStep(deps, data);
       }
-      const state = await readAdsetState(deps, data);
-      if (!data.dryRun && state.supersededBy) {
-        log.info({ supersededBy: state.supersededBy }, 'a newer run owns this campaign; nothing written');
-        return result('superseded', { supersededBy: state.supersededBy });
-      }
-      // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
-      if (state.tokenFailure) throw new UnrecoverableError(state.tokenFailure);
-
-      // One reserved moment per job on its ad account's pace: a parked job comes back at its moment and
-      // goes then, unless Meta paused the account in the meantime.
-      const pace = await deps.pacer.acquire(data.adAccountId, { write: !data.dryRun, reservedAt: data.reservedAt });
-      if (pace.reserved && pace.waitMs <= INLINE_WAIT_MAX_MS) {
-        // A short wait costs less in this slot than a round trip through the delayed set.
-        await sleep(pace.waitMs);
-      } else if (pace.waitMs > 0) {
-        const until = Date.now() + pace.waitMs;
-        throw new Park(until, 'ad account paced', { reservedAt: pace.reserved ? until : undefined });
-      }
-
-      if (data.step === 'verify') return await verifyStep(deps, data, result, log, state.rolledBack);
-
-      // An earlier attempt of this job recorded the targeting it was about to replace: its write may
-      // have landed before the worker stopped, so read the ad set as it is now.
-      const earlierAttempt = !data.dryRun && state.earlierAttempt;
-      // The listed copy serves only right after planning and when nothing was written since the listing.
-      const listedServes = fresh && !earlierAttempt && state.listed !== undefined && state.lastWriteAt < (data.listedAt ?? data.plannedAt);
-      const current = listedServes ? state.listed! : (await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId })).targeting;
-      const desired = data.regionKeys.map((key) => regionOf(deps, key));
-      const ctx = { adAccountId: data.adAccountId };
-      if (sameRegionKeys(regionKeysOf(current), data.regionKeys)) {
-        if (!earlierAttempt) return result('unchanged', { added: [], removed: [] });
-        // Our own write landed; finish its protection cycle so no ad it broke is left broken.
-        log.warn('resuming after an interrupted attempt whose write had landed');
-        if (!data.protection) return result('updated');
-        const republished = await republish(deps, data, await deps.graph.listAds(data.adsetId, ctx), log);
-        return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished });
-      }
-      // The earlier attempt already rolled this ad set back: never write and break its ads again.
-      if (earlierAttempt && state.rolledBack) return result('reverted', { ads: state.rolledBack.ads, rolledBack: true });
-      const diff = diffRegions(current, desired, deps.regions);
-      const next = withRegions(current, desired);
-
-      let ads: Ad[] = [];
-      if (data.protection) {
-        ads = await deps.graph.listAds(data.adsetId, ctx);
-        const broken = brokenAds(ads);
-        if (broken.length > 0) {
-          log.warn({ ads: broken }, 'pre-flight found ads with issues; ad set skipped');
-          return result('skipped_preflight', { ...diff, ads: broken });
-        }
-      }
-      if (data.dryRun) return result('would_update', diff);
-
-      await deps.redis
-        .multi()
-        .hset(deps.keys.previousTargeting(data.runId), data.adsetId, JSON.stringify(current))
-        .expire(deps.keys.previousTargeting(data.runId), 35 * 24 * 3600)
-        .exec();
-      await deps.graph.updateTargeting(data.adsetId, next, ctx);
-      await deps.redis.set(
-        deps.keys.adsetLastWrite(data.adsetId),
-        JSON.stringify({ runId: data.runId, keys: [...data.regionKeys].sort(), at: Date.now() }),
-        'EX',
-        7 * 24 * 3600,
-      );
-      log.info({ added: diff.added, removed: diff.removed }, 'ad set targeting updated');
-      if (!data.protection) return result('updated', diff);
-
-      const republished = await republish(deps, data, ads, log);
-      return await afterRepublish({ ...data, step: 'verify', republishedAdIds: republished, added: diff.added, removed: diff.removed });
     } catch (err) {
       if (err instanceof Park) {
-        keepLock = err.keepLock;
-        if (!err.keepLock && holdsLock) {
-          await deps.locks.release(data.adsetId, lockToken);
-          holdsLock = false;
-        }
-        await job.updateData({ ...data, ...err.dataPatch });
+        await job.updateData({ ...UpdateAdsetData.parse(job.data), ...err.dataPatch });
         await job.moveToDelayed(err.untilMs, token);
         throw new DelayedError(err.reason);
       }
       throw await toJobError(deps, job, token, data, err, log);
-    } finally {
-      if (holdsLock && !keepLock) await deps.locks.release(data.adsetId, lockToken).catch(() => undefined);
     }
   };
 }
 
-interface AdsetState {
-  /** A newer live run that planned this campaign. */
-  supersededBy?: string;
-  /** Set when the token was rejected earlier in this run. */
-  tokenFailure?: string;
-  /** This run already recorded the targeting it was about to replace (an earlier attempt wrote, or tried to). */
-  earlierAttempt: boolean;
-  /** The targeting copied from the listing, when still kept. */
-  listed?: Targeting;
-  /** When this product last wrote the ad set (0 if never or long ago). */
-  lastWriteAt: number;
-  /** The rollback this run made on the ad set, if the last write to it was one. */
-  rolledBack?: { ads: AdsetResult['ads'] };
+function baseLine(data: UpdateAdsetData) {
+  return { campaign: data.campaign, id: data.adsetId, name: data.adsetName, facebookCampaignId: data.facebookCampaignId, added: data.added, removed: data.removed };
 }
 
-/** Everything Redis knows that decides what this job does, in one round trip. */
-async function readAdsetState(deps: WorkerDeps, data: UpdateAdsetData): Promise<AdsetState> {
+function line(data: UpdateAdsetData, outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}): AdsetJobResult {
+  return { ...baseLine(data), outcome, ...extra };
+}
+
+interface GateState {
+  supersededBy?: string;
+  tokenFailure?: string;
+  listed?: ListedAdset;
+  meta?: RunMeta;
+  plannedKeys?: string[];
+  journal?: AdsetWatch;
+}
+
+/** Everything Redis knows that decides the gates, in one round trip. */
+async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<GateState> {
   const replies = await deps.redis
     .pipeline()
     .get(deps.keys.campaignOwner(data.campaign))
     .get(deps.keys.tokenFailure(data.runId))
-    .hexists(deps.keys.previousTargeting(data.runId), data.adsetId)
     .hget(deps.keys.listedTargeting(data.runId), data.adsetId)
-    .get(deps.keys.adsetLastWrite(data.adsetId))
+    .get(deps.keys.runMeta(data.runId))
+    .hget(deps.keys.runPlan(data.runId), data.campaign)
     .exec();
-  const value = (i: number): unknown => {
-    const [err, v] = replies?.[i] ?? [new Error('no reply'), null];
+  const value = (i: number): string | undefined => {
+    const [err, v] = replies?.[i] ?? [new Error('no reply from Redis'), null];
     if (err) throw err;
-    return v;
+    return typeof v === 'string' ? v : undefined;
   };
-  const owner = typeof value(0) === 'string' ? (JSON.parse(value(0) as string) as { runId: string; plannedAt: number }) : undefined;
-  const lastWrite =
-    typeof value(4) === 'string' ? (JSON.parse(value(4) as string) as { runId?: string; at?: number; rollback?: boolean; ads?: AdsetResult['ads'] }) : undefined;
+  const json = (i: number): unknown => (value(i) === undefined ? undefined : JSON.parse(value(i)!));
+  const owner = json(0) as { runId: string; plannedAt: number } | undefined;
+  const listed = ListedAdsetSchema.safeParse(json(2));
   return {
     supersededBy: owner && owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined,
-    tokenFailure: typeof value(1) === 'string' ? (value(1) as string) : undefined,
-    earlierAttempt: value(2) === 1,
-    listed: typeof value(3) === 'string' ? (JSON.parse(value(3) as string) as Targeting) : undefined,
-    lastWriteAt: lastWrite?.at ?? 0,
-    rolledBack: lastWrite?.runId === data.runId && lastWrite.rollback ? { ads: lastWrite.ads ?? [] } : undefined,
+    tokenFailure: value(1),
+    listed: listed.success ? listed.data : undefined,
+    meta: json(3) as RunMeta | undefined,
+    plannedKeys: (json(4) as { regionKeys?: string[] } | undefined)?.regionKeys,
+    journal: await deps.journal.get(data.adsetId),
   };
+}
+
+/**
+ * Job data is plain text in Redis: before anything is written it must agree with what the run itself
+ * recorded (dry or live, the states planned) and with the configured campaign, so an edited job can
+ * never turn a dry run into a live write or write other states.
+ */
+function checkIntegrity(deps: WorkerDeps, data: UpdateAdsetData, state: GateState): void {
+  const campaign = deps.campaigns.find((c) => c.name === data.campaign);
+  const problems: string[] = [];
+  if (!state.meta) problems.push('its run is unknown');
+  else if (state.meta.dryRun !== data.dryRun) problems.push(`it says ${data.dryRun ? 'dry run' : 'live'} but its run is ${state.meta.dryRun ? 'a dry run' : 'live'}`);
+  if (!campaign) problems.push(`campaign ${data.campaign} is not configured`);
+  else {
+    if (campaign.adAccountId !== data.adAccountId) problems.push('its ad account is not the campaign’s');
+    if (!campaign.facebookCampaignIds.includes(data.facebookCampaignId)) problems.push('its Facebook campaign is not the campaign’s');
+    if (campaign.protection !== data.protection) problems.push('its protection setting is not the campaign’s');
+  }
+  if (!state.plannedKeys || !sameRegionKeys(state.plannedKeys, data.regionKeys)) problems.push('its states are not the ones its run planned');
+  if (problems.length > 0) throw new UnrecoverableError(`job data does not match its run (${problems.join('; ')}); nothing was written`);
+}
+
+async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log): Promise<AdsetJobResult> {
+  const state = await readGateState(deps, data);
+  checkIntegrity(deps, data, state);
+  if (!data.dryRun && state.supersededBy) {
+    log.info({ supersededBy: state.supersededBy }, 'a newer run owns this campaign; nothing written');
+    return line(data, 'superseded', { supersededBy: state.supersededBy });
+  }
+  // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
+  if (state.tokenFailure) throw new UnrecoverableError(state.tokenFailure);
+
+  // This run's own record of an earlier attempt whose write never landed does not count: start over.
+  const own = state.journal?.runId === data.runId && !released(state.journal) ? state.journal : undefined;
+  // What the watch said of an earlier attempt of this job that never wrote is not about what comes now.
+  if (!data.dryRun && state.journal?.runId === data.runId && !own) await deps.journal.forgetResult(data.runId, data.adsetId);
+  if (!data.dryRun && own) {
+    // This job claimed the ad set in an earlier attempt: carry on from where its change stands.
+    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log) : awaitLookStep(deps, data);
+  }
+  if (!data.dryRun && state.journal && state.journal.phase !== 'done' && !own) return deferred(data, state.journal);
+
+  await paceGate(deps, data);
+
+  const read = await currentRead(deps, job, data, state);
+  const desired = data.regionKeys.map((key) => regionOf(deps, key));
+  if (sameRegionKeys(stateKeysOf(read.targeting, deps.regions), data.regionKeys)) return line(data, 'unchanged', { added: [], removed: [] });
+  const next = withRegions(read.targeting, desired, deps.regions);
+  const diff = diffRegions(read.targeting, desired, deps.regions);
+  const warnings = targetingWarnings(read.targeting, desired, deps.regions);
+  const extra = { ...diff, ...(warnings.length > 0 ? { warnings } : {}) };
+
+  if (data.protection) {
+    const ads = read.ads ?? (await deps.graph.listAds(data.adsetId, { adAccountId: data.adAccountId }));
+    const broken = brokenAds(ads);
+    if (broken.length > 0) {
+      log.warn({ ads: broken }, 'pre-flight found ads with issues; ad set skipped');
+      return line(data, 'skipped_preflight', { ...extra, ads: broken });
+    }
+  }
+  if (data.dryRun) return line(data, 'would_update', extra);
+
+  const entry: AdsetWatch = {
+    runId: data.runId,
+    campaign: data.campaign,
+    adsetId: data.adsetId,
+    adsetName: data.adsetName,
+    facebookCampaignId: data.facebookCampaignId,
+    adAccountId: data.adAccountId,
+    protection: data.protection,
+    phase: 'writing',
+    beforeStates: stateRegionsOf(read.targeting, deps.regions),
+    afterKeys: [...data.regionKeys].sort(),
+    added: diff.added,
+    removed: diff.removed,
+    warnings,
+    claimedAt: Date.now(),
+    looks: 0,
+    restoreAttempts: 0,
+  };
+  const claim = await deps.journal.claim(entry);
+  if (!claim.claimed && 'heldBy' in claim) return deferred(data, claim.heldBy);
+  const claimed = claim.claimed ? claim.entry : claim.resumed;
+  await deps.journal.recordRunChange(data.runId, data.adsetId, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys });
+  const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
+  await job.updateData(writing);
+  return send(deps, job, writing, claimed, next, log);
+}
+
+/** A change that ended without any write landing: the ad set is free, and a retry starts from the gates. */
+function released(entry: AdsetWatch): boolean {
+  return entry.phase === 'done' && entry.writtenAt === undefined;
+}
+
+function deferred(data: UpdateAdsetData, holder: AdsetWatch): AdsetJobResult {
+  return line(data, 'deferred', {
+    deferredBy: holder.runId,
+    reason: `an earlier change of this ad set (run ${holder.runId}) is still watched while Meta reviews its ads; nothing written`,
+  });
+}
+
+/** One reserved moment per job on its ad account's pace (see queue/pacer.ts). */
+async function paceGate(deps: WorkerDeps, data: UpdateAdsetData): Promise<void> {
+  const pace = await deps.pacer.acquire(data.adAccountId, { write: !data.dryRun, reservedAt: data.reservedAt });
+  if (pace.reserved && pace.waitMs <= INLINE_WAIT_MAX_MS) {
+    // A short wait costs less in this slot than a round trip through the delayed set.
+    await sleep(pace.waitMs);
+  } else if (pace.waitMs > 0) {
+    const until = Date.now() + pace.waitMs;
+    throw new Park(until, 'ad account paced', { reservedAt: pace.reserved ? until : undefined });
+  }
+}
+
+/**
+ * The targeting (and ads) to start from: the listing's copy when it was read a few seconds ago and
+ * nothing was written to the ad set since; otherwise a fresh read, refused when it is empty or lacks
+ * fields the listing showed.
+ */
+async function currentRead(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState): Promise<{ targeting: Targeting; ads?: Ad[] }> {
+  const listed = state.listed;
+  const writtenSince = (state.journal?.writtenAt ?? 0) >= (listed?.readAt ?? Infinity);
+  if (listed && !writtenSince && job.attemptsMade === 0 && data.throttled === 0 && Date.now() - listed.readAt <= FRESH_READ_MS) {
+    return { targeting: listed.targeting, ads: listed.ads as Ad[] | undefined };
+  }
+  const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
+  const problem = incompleteRead(fresh.targeting, listed?.targeting);
+  if (problem) throw new UnrecoverableError(problem);
+  return { targeting: fresh.targeting, ads: fresh.ads && expandedAdsComplete(fresh) ? fresh.ads.data : undefined };
+}
+
+/**
+ * The write step, also where a resumed job lands: an earlier attempt may have sent the write before
+ * the worker stopped, so the ad set is read again first, and written only if the write did not land.
+ */
+async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log): Promise<AdsetJobResult> {
+  const entry = await deps.journal.get(data.adsetId);
+  if (!entry || entry.runId !== data.runId || released(entry)) {
+    // Retried after this job had given up without a write landing: back to the gates (a newer run may
+    // own the campaign by now, another change may be watched).
+    const restart = { ...data, step: 'start' as const };
+    await job.updateData(restart);
+    await deps.journal.forgetResult(data.runId, data.adsetId);
+    return startStep(deps, job, restart, log);
+  }
+  if (entry.phase !== 'writing') return awaitLookStep(deps, data);
+  const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
+  if (sameRegionKeys(stateKeysOf(fresh.targeting, deps.regions), entry.afterKeys)) {
+    log.warn('resuming after an interrupted attempt whose write had landed');
+    return written(deps, job, data, entry, log);
+  }
+  const problem = incompleteRead(fresh.targeting);
+  if (problem) throw new UnrecoverableError(problem);
+  const next = withRegions(fresh.targeting, data.regionKeys.map((key) => regionOf(deps, key)), deps.regions);
+  return send(deps, job, data, entry, next, log);
+}
+
+async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, next: Targeting, log: Log): Promise<AdsetJobResult> {
+  await deps.graph.updateTargeting(data.adsetId, next, { adAccountId: data.adAccountId });
+  log.info({ added: entry.added, removed: entry.removed }, 'ad set targeting updated');
+  return written(deps, job, data, entry, log);
+}
+
+/** After a confirmed write: without protection the change is done; with it, the watch takes over. */
+async function written(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, log: Log): Promise<AdsetJobResult> {
+  const now = Date.now();
+  const { verifyDelayMs, watchMs } = deps.worker;
+  const firstLookAt = now + verifyDelayMs;
+  const next: AdsetWatch = data.protection
+    ? { ...entry, phase: 'watching', writtenAt: now, watchUntil: now + Math.max(watchMs, verifyDelayMs), nextLookAt: firstLookAt, looks: 0, result: { outcome: 'updated', review: 'pending' } }
+    : { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } };
+  if (!(await deps.journal.save(next))) log.warn('the ad set’s change record was taken over by another run after the write');
+  if (!data.protection) return resultLine(next, next.result!);
+  await watchAdset(deps, next, firstLookAt);
+  throw new Park(firstLookAt + AWAIT_LOOK_FALLBACK_MS, 'waiting for the first look at the ads', { step: 'await-look', added: entry.added, removed: entry.removed });
+}
+
+/** The report takes the ad set's result once the watch's first look is in (the watch wakes this job). */
+async function awaitLookStep(deps: WorkerDeps, data: UpdateAdsetData): Promise<AdsetJobResult> {
+  const entry = await deps.journal.get(data.adsetId);
+  if (!entry || entry.runId !== data.runId) {
+    const recorded = (await deps.journal.results(data.runId)).get(data.adsetId);
+    if (recorded) return recorded;
+    throw new UnrecoverableError('the ad set’s change record is gone before its first look; see the watch in the logs');
+  }
+  if (settledForReport(entry) && entry.result) return resultLine(entry, entry.result);
+  // The watch job may have ended by mishap: make sure one is there, then wait for its word.
+  await ensureWatcher(deps, { facebookCampaignId: entry.facebookCampaignId, adAccountId: entry.adAccountId });
+  const until = Math.max(entry.nextLookAt ?? 0, Date.now()) + AWAIT_LOOK_FALLBACK_MS;
+  throw new Park(until, 'waiting for the first look at the ads', { step: 'await-look' });
 }
 
 function regionOf(deps: WorkerDeps, key: string) {
@@ -220,74 +326,21 @@ function regionOf(deps: WorkerDeps, key: string) {
   return region;
 }
 
-/** Sends status=ACTIVE to every ad whose own status is ACTIVE (never to ads paused by their owner). */
-async function republish(deps: WorkerDeps, data: UpdateAdsetData, ads: Ad[], log: WorkerDeps['logger']): Promise<string[]> {
-  const ids = adsToRepublish(ads);
-  for (const id of ids) {
-    try {
-      await deps.graph.setAdStatus(id, 'ACTIVE', { adAccountId: data.adAccountId });
-    } catch (err) {
-      // Verification decides what happens next; a failed republish alone is not a reason to roll back.
-      log.warn({ adId: id, err: errorMessage(err) }, 'republishing an ad failed');
-    }
-  }
-  return ids;
-}
-
-async function verifyStep(
-  deps: WorkerDeps,
-  data: UpdateAdsetData,
-  result: (outcome: AdsetResult['outcome'], extra?: Partial<AdsetResult>) => AdsetJobResult,
-  log: WorkerDeps['logger'],
-  /** A rollback this run already made (a crash came after it and before this job finished). */
-  alreadyRolledBack?: AdsetState['rolledBack'],
-): Promise<AdsetJobResult> {
-  const ctx = { adAccountId: data.adAccountId };
-  const broken = brokenAds(await deps.graph.listAds(data.adsetId, ctx));
-  if (broken.length === 0) return result('updated');
-
-  // A crash after the rollback and before this job finished: the rollback stands, write nothing more.
-  if (alreadyRolledBack) return result('reverted', { ads: alreadyRolledBack.ads, rolledBack: true });
-
-  const previousRaw = await deps.redis.hget(deps.keys.previousTargeting(data.runId), data.adsetId);
-  if (!previousRaw) {
-    log.error({ ads: broken }, 'ads broke after the update and the previous targeting is missing: a person must restore this ad set');
-    return result('failed', { ads: broken, needsAttention: true, rolledBack: false, error: 'ads broke after the update and the previous targeting was not found; restore the ad set by hand' });
-  }
-  try {
-    await deps.graph.updateTargeting(data.adsetId, JSON.parse(previousRaw) as Targeting, ctx);
-  } catch (err) {
-    if (err instanceof AppError && err.retryable) throw err;
-    const message = scrubSecrets(errorMessage(err), deps.secrets);
-    log.error({ ads: broken, err: message }, 'ROLLBACK FAILED: ads broke after the update and the previous targeting could not be restored; a person must restore this ad set');
-    return result('failed', {
-      ads: broken,
-      rolledBack: false,
-      needsAttention: true,
-      error: `ads broke after the update and the rollback failed (${message}); restore the previous targeting by hand`,
-    });
-  }
-  await deps.redis.set(deps.keys.adsetLastWrite(data.adsetId), JSON.stringify({ runId: data.runId, rollback: true, ads: broken, at: Date.now() }), 'EX', 7 * 24 * 3600);
-  log.warn({ ads: broken }, 'ads broke after the update; previous targeting restored');
-  return result('reverted', { ads: broken, rolledBack: true });
-}
-
 /**
  * Turns an error into what BullMQ should do with it: throttling parks the job for the time Meta asks
  * (without spending an attempt, up to a cap), transient errors are retried with backoff, everything
- * else fails at once. Messages are scrubbed of secrets before they are stored.
+ * else fails at once. Messages are scrubbed of secrets before they are stored. A job that gives up in
+ * its write step hands the ad set over: released when Meta refused the write, otherwise to the watch,
+ * which finds out whether the write landed.
  */
-async function toJobError(
-  deps: WorkerDeps,
-  job: Job,
-  token: string | undefined,
-  data: UpdateAdsetData,
-  err: unknown,
-  log: WorkerDeps['logger'],
-): Promise<Error> {
-  if (err instanceof DelayedError || err instanceof UnrecoverableError) return err;
+async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined, parsed: UpdateAdsetData, err: unknown, log: Log): Promise<Error> {
+  if (err instanceof DelayedError) return err;
+  // The step may have moved on within this attempt (job.updateData keeps job.data current).
+  const data = UpdateAdsetData.safeParse(job.data).data ?? parsed;
   const message = scrubSecrets(errorMessage(err), deps.secrets);
-  if (err instanceof GraphApiError) {
+  let out: Error;
+  if (err instanceof UnrecoverableError) out = err;
+  else if (err instanceof GraphApiError) {
     if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) {
       const waitMs = err.details.retryAfterMs ?? 60_000;
       await deps.pacer.throttled(data.adAccountId, waitMs);
@@ -300,11 +353,27 @@ async function toJobError(
       const reason = `${TOKEN_REJECTED_REASON} (${message})`;
       await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', 24 * 3600);
       log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
-      return new UnrecoverableError(reason);
-    }
-    if (err.retryable) return new Error(message);
-    return new UnrecoverableError(message);
+      out = new UnrecoverableError(reason);
+    } else out = err.retryable ? new Error(message, { cause: err }) : new UnrecoverableError(message);
+  } else if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) out = new UnrecoverableError(message);
+  else out = new Error(message, { cause: err });
+
+  const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
+  return out;
+}
+
+async function handOver(deps: WorkerDeps, data: UpdateAdsetData, err: unknown, log: Log): Promise<void> {
+  const entry = await deps.journal.get(data.adsetId);
+  if (!entry || entry.runId !== data.runId || entry.phase !== 'writing') return;
+  // Meta refused the write outright: nothing landed, the ad set is free again.
+  const refused = err instanceof GraphApiError && (err.errorClass === 'invalid' || err.errorClass === 'permission' || err.errorClass === 'auth');
+  if (refused || err instanceof TargetingConflictError) {
+    await deps.journal.save({ ...entry, phase: 'done', result: { outcome: 'failed', error: scrubSecrets(errorMessage(err), deps.secrets) } });
+    return;
   }
-  if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) return new UnrecoverableError(message);
-  return new Error(message);
+  log.warn('giving up during the write; the watch will read the ad set to learn whether it landed');
+  const unsure: AdsetWatch = { ...entry, phase: 'unsure', nextLookAt: Date.now() };
+  await deps.journal.save(unsure);
+  await watchAdset(deps, unsure, Date.now());
 }

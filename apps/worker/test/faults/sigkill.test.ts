@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withRegions, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
@@ -18,12 +17,12 @@ import {
 
 const COUNT = 12;
 const ACTIVE_IDS = Array.from({ length: COUNT }, (_, i) => adsetId(i));
-/** The ad set whose worker dies between its targeting write and the verification of its ads. */
+/** The ad set whose worker dies while the watch republishes its ad that broke after the write. */
 const CAUGHT = adsetId(0);
 
 /**
  * A worker is killed with SIGKILL in the middle of a live run (one ad set is caught after its write,
- * while its ads are being republished), then a second worker process is started. BullMQ hands the
+ * while the watch republishes its ad that broke), then a second worker process is started. BullMQ hands the
  * dead worker's jobs over once their locks expire: the workers run here with
  * WORKER_LOCK_DURATION_MS=4000 and WORKER_STALLED_INTERVAL_MS=1000, so that takes seconds.
  */
@@ -37,14 +36,16 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
   beforeAll(async () => {
     rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix: uniquePrefix('fk'), count: COUNT, fragile: [CAUGHT], latencyMs: 120, cleanPrefix: true });
     const { sim, control } = rig;
-    // The fragile ad of CAUGHT is republished after the write: hold that call so the kill lands there.
-    sim.addFault({ match: { objectId: `7${CAUGHT}2`, method: 'POST' }, response: { kind: 'delay', ms: 10_000 } });
+    // The fragile ad of CAUGHT breaks after the write and the watch republishes it: hold that call so
+    // the kill lands in the middle of it.
+    const republish = { objectId: `7${CAUGHT}2`, method: 'POST' as const };
+    sim.addFault({ match: republish, response: { kind: 'delay', ms: 10_000 } });
 
     first = startWorker(rig.env);
     await first.waitForLine(/worker started/, 20_000);
     const runId = await control.startRun();
     await waitUntil(() => targetingWrites(sim).has(CAUGHT), 20_000, `the write of ad set ${CAUGHT}`);
-    await sleep(400); // now inside the held republish call
+    await waitUntil(() => sim.calls.some((c) => c.method === republish.method && c.objectId === republish.objectId), 20_000, 'the held republish');
     writesAtKill = sim.state.writes.length;
     first.child.kill('SIGKILL');
     expect((await first.exitWithin(5000))?.signal).toBe('SIGKILL');
@@ -89,10 +90,9 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
     expect(targetingWrites(rig.sim).has('299')).toBe(false);
   });
 
-  // Regression: a worker dying after an ad set's targeting write and before its verification used to
-  // leave the retried job seeing the demanded keys in place and reporting `unchanged` (or
-  // `skipped_preflight` while the listed copy was fresh): ads were never republished nor verified, so a
-  // broken lead form stayed broken. The retry must finish the protection cycle of its own write.
+  // Regression: a worker dying after an ad set's targeting write and before its protection ended used
+  // to leave the ad set's ads unverified, so a broken lead form stayed broken. The watch must finish
+  // the protection of the write whatever happens to the worker.
   it('still republishes and verifies the ad set caught by the kill: no ad left broken', () => {
     const caught = report!.campaigns[0]!.adsets.find((a) => a.id === CAUGHT)!;
     expect(caught.outcome).toBe('updated');

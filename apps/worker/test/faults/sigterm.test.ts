@@ -72,8 +72,8 @@ describe('worker stopped with SIGTERM mid-run', () => {
   it('leaves no job active and no write half done', () => {
     expect(afterStop.active).toBe(0);
     for (const w of afterStop.written) {
-      // Written ad sets either finished, or wait (delayed) for the verification of their ads.
-      const done = w.state === 'completed' || (w.state === 'delayed' && w.step === 'verify');
+      // Written ad sets either finished, or wait (delayed) for the first look at their ads.
+      const done = w.state === 'completed' || (w.state === 'delayed' && w.step === 'await-look');
       expect(done, `${w.id}: ${w.state} step ${w.step}`).toBe(true);
     }
   });

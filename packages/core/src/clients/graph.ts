@@ -9,14 +9,6 @@ import { redactText, redactUrl } from '../redact';
 import { classifyGraphError } from './graph-errors';
 import { readUsage, throttleWaitMs, type UsageReading } from './usage';
 
-const AdsetSchema = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  effective_status: z.string(),
-  targeting: z.record(z.string(), z.unknown()),
-});
-export type Adset = z.output<typeof AdsetSchema>;
-
 const IssueSchema = z.looseObject({
   error_code: z.number().optional(),
   error_summary: z.string().optional(),
@@ -32,10 +24,26 @@ const AdSchema = z.looseObject({
 });
 export type Ad = z.output<typeof AdSchema>;
 
+/** An ad as the campaign's `ads` edge lists it: with the ad set it belongs to. */
+const CampaignAdSchema = AdSchema.extend({ adset_id: z.coerce.string() });
+export type CampaignAd = z.output<typeof CampaignAdSchema>;
+
+const PagingSchema = z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional();
+
+const AdsetSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  effective_status: z.string(),
+  targeting: z.record(z.string(), z.unknown()),
+  /** The ad set's ads by field expansion (absent when the ad set has none or they were not asked for). */
+  ads: z.looseObject({ data: z.array(AdSchema), paging: PagingSchema }).optional(),
+});
+export type Adset = z.output<typeof AdsetSchema>;
+
 const pageOf = <T extends z.ZodType>(item: T) =>
   z.looseObject({
     data: z.array(item),
-    paging: z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
+    paging: PagingSchema,
   });
 
 /** A write counts as done only when Meta says so; `success: false` is an error. */
@@ -53,13 +61,26 @@ const ErrorBodySchema = z.looseObject({
   }),
 });
 
-export const ADSET_LIST_FIELDS = 'id,name,effective_status,targeting';
 const AD_FIELDS = 'id,name,status,effective_status,issues_info';
+/**
+ * Ad sets are read with their ads by field expansion (Graph guide "field expansion"): pre-flight then
+ * needs no call of its own. Meta allows at most 50 non-archived ads per ad set, hence the limit.
+ */
+export const ADS_PER_ADSET = 50;
+export const ADSET_LIST_FIELDS = `id,name,effective_status,targeting,ads.limit(${ADS_PER_ADSET}){${AD_FIELDS}}`;
+const CAMPAIGN_AD_FIELDS = `adset_id,${AD_FIELDS}`;
+
+/** The ads listed by field expansion are all of them unless the nested edge says more remain. */
+export function expandedAdsComplete(adset: Pick<Adset, 'ads'>): boolean {
+  return !adset.ads?.paging?.next;
+}
 
 export interface GraphClientOptions {
   timeoutMs?: number;
   /** Items per page asked for when listing (the server may return fewer). */
   pageSize?: number;
+  /** Ads per page when listing a campaign's ads (small items, so larger pages). */
+  adsPageSize?: number;
   /** Called with the usage headers of every answer, for pacing. */
   onUsage?: (reading: UsageReading) => void;
   logger?: Logger;
@@ -79,6 +100,7 @@ export class GraphClient {
   private readonly http: KyInstance;
   private readonly proof?: string;
   private readonly pageSize: number;
+  private readonly adsPageSize: number;
 
   constructor(
     private readonly config: FacebookConfig,
@@ -92,11 +114,15 @@ export class GraphClient {
     });
     this.proof = config.appSecret ? createHmac('sha256', config.appSecret).update(config.accessToken).digest('hex') : undefined;
     this.pageSize = opts.pageSize ?? 100;
+    this.adsPageSize = opts.adsPageSize ?? 500;
   }
 
-  /** Every ad set of a Facebook campaign, following the cursor until Meta gives no `next`. */
-  async listAdsets(campaignId: string, ctx: CallContext = {}): Promise<Adset[]> {
-    return this.listAll(`${campaignId}/adsets`, { fields: ADSET_LIST_FIELDS }, AdsetSchema, ctx);
+  /**
+   * Every ad set of a Facebook campaign with its ads, following the cursor until Meta gives no `next`.
+   * `onPage` hears of each page as it arrives (planning notes when each ad set was read).
+   */
+  async listAdsets(campaignId: string, ctx: CallContext = {}, onPage?: (page: Adset[]) => void): Promise<Adset[]> {
+    return this.listAll(`${campaignId}/adsets`, { fields: ADSET_LIST_FIELDS }, AdsetSchema, ctx, this.pageSize, onPage);
   }
 
   async getAdset(adsetId: string, ctx: CallContext = {}): Promise<Adset> {
@@ -110,6 +136,14 @@ export class GraphClient {
 
   async listAds(adsetId: string, ctx: CallContext = {}): Promise<Ad[]> {
     return this.listAll(`${adsetId}/ads`, { fields: AD_FIELDS }, AdSchema, ctx);
+  }
+
+  /**
+   * Every ad of a Facebook campaign with the ad set it belongs to ("Ads under this campaign"): one paged
+   * listing serves the watch of all its ad sets at once.
+   */
+  async listCampaignAds(campaignId: string, ctx: CallContext = {}): Promise<CampaignAd[]> {
+    return this.listAll(`${campaignId}/ads`, { fields: CAMPAIGN_AD_FIELDS }, CampaignAdSchema, ctx, this.adsPageSize);
   }
 
   async setAdStatus(adId: string, status: 'ACTIVE' | 'PAUSED', ctx: CallContext = {}): Promise<void> {
@@ -144,7 +178,14 @@ export class GraphClient {
     return body.data;
   }
 
-  private async listAll<T extends z.ZodType>(path: string, query: Record<string, string>, item: T, ctx: CallContext): Promise<Array<z.output<T>>> {
+  private async listAll<T extends z.ZodType>(
+    path: string,
+    query: Record<string, string>,
+    item: T,
+    ctx: CallContext,
+    pageSize: number = this.pageSize,
+    onPage?: (page: Array<z.output<T>>) => void,
+  ): Promise<Array<z.output<T>>> {
     const schema = pageOf(item);
     const out: Array<z.output<T>> = [];
     const seen = new Set<string>();
@@ -152,8 +193,9 @@ export class GraphClient {
     // Re-issue with `after` against our own base URL rather than following `next`: the token stays out of
     // anything we might log, and a page may be short or even empty while more remain.
     for (;;) {
-      const page = await this.call('GET', path, { query: { ...query, limit: String(this.pageSize), ...(after ? { after } : {}) } }, schema, ctx);
+      const page = await this.call('GET', path, { query: { ...query, limit: String(pageSize), ...(after ? { after } : {}) } }, schema, ctx);
       out.push(...(page.data as Array<z.output<T>>));
+      onPage?.(page.data as Array<z.output<T>>);
       after = page.paging?.cursors?.after;
       if (!page.paging?.next || !after) return out;
       // An upstream that hands back a cursor it already gave would keep us listing forever.

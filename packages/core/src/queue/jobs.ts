@@ -10,6 +10,7 @@ export const QUEUES = {
   updateAdset: 'update-adset',
   finalizeReport: 'finalize-report',
   deliverReport: 'deliver-report',
+  watchAds: 'watch-ads',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
@@ -21,6 +22,8 @@ export const JOB_NAMES = {
   updateAdset: 'update-adset',
   finalizeReport: 'finalize-report',
   deliverReport: 'deliver-report',
+  /** Looks at the ads of a Facebook campaign's watched ad sets while Meta reviews them. */
+  watchCampaign: 'watch-campaign',
 } as const;
 
 export const RunTriggerSchema = z.enum(['schedule', 'manual']);
@@ -63,16 +66,25 @@ export const UpdateAdsetData = z.object({
   plannedAt: z.number(),
   /** When listing started: a write by this product after it makes the listed copy stale. */
   listedAt: z.number().optional(),
-  /** Which part of the job runs next: the write, or the verification after republishing ads. */
-  step: z.enum(['update', 'verify']).default('update'),
+  /**
+   * The job's step, the only truth of where it is (BullMQ process-step pattern): `start` runs the gates
+   * and pre-flight and claims the ad set; `write` sends the write (a resumed job re-reads the ad set to
+   * learn whether an earlier attempt's write landed); `await-look` waits for the watch's first look.
+   * Gates run only in `start`: once a write is recorded the job always finishes its protection.
+   */
+  step: z.preprocess((v) => (v === 'update' ? 'start' : v === 'verify' ? 'await-look' : v), z.enum(['start', 'write', 'await-look'])).default('start'),
   /** Throttled answers met so far (they do not spend attempts, up to a cap). */
   throttled: z.number().int().default(0),
   /** The moment the ad account's pacer reserved for this job (it was parked until then). */
   reservedAt: z.number().optional(),
-  /** Ads republished by the write, checked by the verify step. */
-  republishedAdIds: z.array(z.string()).optional(),
 });
 export type UpdateAdsetData = z.output<typeof UpdateAdsetData>;
+
+export const WatchCampaignData = z.object({
+  facebookCampaignId: z.string(),
+  adAccountId: z.string(),
+});
+export type WatchCampaignData = z.output<typeof WatchCampaignData>;
 
 export const DeliverReportData = z.object({
   runId: z.string(),
@@ -104,6 +116,8 @@ export function jobOptions(timing: RetryTiming = DEFAULT_TIMING) {
     /** A failed ad set neither blocks nor fails the report: its failure is recorded for the finalizer. */
     updateAdset: { ...retention, attempts: 4, backoff: backoff(timing.adsetRetryDelayMs), ignoreDependencyOnFailure: true },
     deliverReport: { ...retention, attempts: 5, backoff: backoff(timing.baseRetryDelayMs * 5) },
+    /** The watch parks itself between looks and survives upstream errors; attempts cover Redis trouble. */
+    watchAds: { removeOnComplete: { age: DAY_S }, removeOnFail: { age: 30 * DAY_S }, attempts: 20, backoff: { type: 'fixed', delay: timing.baseRetryDelayMs } },
   } satisfies Record<string, DefaultJobOptions & { ignoreDependencyOnFailure?: boolean }>;
 }
 
@@ -113,4 +127,6 @@ export const jobIds = {
   finalize: (runId: string) => `finalize-${runId}`,
   adset: (runId: string, adsetId: string) => `adset-${runId}-${adsetId}`,
   deliver: (runId: string, channel: string, revision: number) => `deliver-${runId}-${channel}-r${revision}`,
+  /** One watch job per Facebook campaign at a time; `generation` tells successive ones apart. */
+  watch: (facebookCampaignId: string, generation: string) => `watch-${facebookCampaignId}-${generation}`,
 };

@@ -46,7 +46,7 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:unchanged`;
   }
 
-  /** Hash ad set id → targeting read just before this run wrote it (for rollback and manual restore). */
+  /** Hash ad set id → targeting read just before this run wrote it (for manual restore). */
   previousTargeting(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:previous`;
   }
@@ -66,14 +66,39 @@ export class Keyspace {
     return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:owner`;
   }
 
-  /** Held while one job reads, modifies and writes an ad set. */
-  adsetLock(adsetId: string): string {
-    return `${this.bullPrefix}:adset:${adsetId}:lock`;
+  /** The ad set's current change and its protection (AdsetWatch JSON; see queue/adset-journal.ts). */
+  adsetJournal(adsetId: string): string {
+    return `${this.bullPrefix}:adset:${adsetId}:journal`;
   }
 
-  /** The last targeting this product wrote to an ad set, JSON { runId, keys, at }. */
-  adsetLastWrite(adsetId: string): string {
-    return `${this.bullPrefix}:adset:${adsetId}:last-write`;
+  /** Sorted set: ad sets of a Facebook campaign under watch, scored by when their next look is due. */
+  watchDue(facebookCampaignId: string): string {
+    return `${this.bullPrefix}:watch:${facebookCampaignId}:due`;
+  }
+
+  /** The id of the watch job currently looking after a Facebook campaign. */
+  watchJob(facebookCampaignId: string): string {
+    return `${this.bullPrefix}:watch:${facebookCampaignId}:job`;
+  }
+
+  /** Set of a run's ad sets whose watch is not over. */
+  runWatching(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:watching`;
+  }
+
+  /** Hash ad set id → the watch's latest result line for the run's report. */
+  runWatchResults(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:watch-results`;
+  }
+
+  /** Hash ad set id → { before, after } state regions of what the run wrote (for undo). */
+  runChanges(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:changes`;
+  }
+
+  /** Hash campaign → { regionKeys } as planned: job data is checked against it before any write. */
+  runPlan(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:plan`;
   }
 
   /** Pacing state of an ad account (pause-until, recent usage). */

@@ -46,7 +46,7 @@ describe('loadConfig', () => {
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'closrads' },
       dryRun: true,
       schedule: { cron: '0 13 * * *', tz: 'UTC' },
-      worker: { concurrency: 10, verifyDelayMs: 3000, lockDurationMs: 30_000, stalledIntervalMs: 15_000, httpTimeoutMs: 30_000 },
+      worker: { concurrency: 10, verifyDelayMs: 3000, watchMs: 7_200_000, lockDurationMs: 30_000, stalledIntervalMs: 15_000, httpTimeoutMs: 30_000 },
       log: { level: 'info' },
     });
   });
