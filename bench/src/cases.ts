@@ -108,10 +108,11 @@ export interface Ideal {
  *
  *   listing   = L (demand) + ceil(adsetsPerCampaign / page) × L    (pages of one Facebook campaign are
  *               sequential, cursor after cursor; campaigns and ad accounts could all be listed in parallel)
- *   ad sets   = max(ceil(N / C) × k × L, max per account POSTs / 100 per s) (+ verify delay with protection)
- *               k = calls per ad set: 1 (write; the listed targeting is reused) without protection,
- *               list ads + write + republish × ads + list ads (after the delay) = 3 + ads with protection;
- *               0 in steady state (nothing to change, nothing to call)
+ *   ad sets   = max(ceil(N / C) × k × L, max per account POSTs / 100 per s)
+ *               k = calls per ad set: 1 (the write; the listed targeting and ads are reused), with or
+ *               without protection; 0 in steady state (nothing to change, nothing to call)
+ *   watch     = with protection: the verify delay, then one look at each Facebook campaign's ads
+ *               (its pages in sequence: ceil(ads per campaign / page) × L), shared by its ad sets
  *   ideal     = listing + ad sets
  *
  * With a rate budget of B points per window W per ad account, P = the points an account must spend
@@ -126,25 +127,25 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
   const listingMs = L + pagesPerFb * L;
   const listingProductMs = L + c.campaignsPerAccount * pagesPerFb * L;
   const n = totalAdsets(c);
-  const adPages = Math.max(1, Math.ceil(c.adsPerAdset / page));
-  const k = c.alreadyInSync ? 0 : c.protection ? adPages + 1 + c.adsPerAdset + adPages : 1;
-  const postsPerAdset = c.alreadyInSync ? 0 : 1 + (c.protection ? c.adsPerAdset : 0);
+  const lookPages = Math.max(1, Math.ceil((c.adsetsPerCampaign * c.adsPerAdset) / page));
+  const k = c.alreadyInSync ? 0 : 1;
+  const postsPerAdset = c.alreadyInSync ? 0 : 1;
   const adsetsPerAccount = c.campaignsPerAccount * c.adsetsPerCampaign;
   let adsetPhaseMs = 0;
   if (k > 0) {
     const rounds = Math.ceil(n / concurrency) * k * L;
     const writeCap = ((postsPerAdset * adsetsPerAccount) / MUTATIONS_PER_SECOND) * 1000;
-    adsetPhaseMs = Math.max(rounds, writeCap) + (c.protection ? verifyDelayMs : 0);
+    adsetPhaseMs = Math.max(rounds, writeCap) + (c.protection ? verifyDelayMs + lookPages * L : 0);
   }
   const ideal = listingMs + adsetPhaseMs;
   let budgetMs: number | undefined;
   let formula =
     k === 0
       ? `L + ${pagesPerFb} page(s) × L = ${listingMs} ms (no call per ad set)`
-      : `(L + ${pagesPerFb} page(s) × L) + ceil(${n}/${concurrency}) × ${k} call(s) × L${c.protection ? ` + verify ${verifyDelayMs}` : ''} = ${Math.round(ideal)} ms`;
+      : `(L + ${pagesPerFb} page(s) × L) + ceil(${n}/${concurrency}) × ${k} call(s) × L${c.protection ? ` + verify ${verifyDelayMs} + ${lookPages} look page(s) × L` : ''} = ${Math.round(ideal)} ms`;
   if (c.rateBudget) {
-    const readsPerAdset = c.protection && !c.alreadyInSync ? 2 * adPages : 0;
-    const points = c.campaignsPerAccount * pagesPerFb + adsetsPerAccount * (3 * postsPerAdset + readsPerAdset);
+    const lookPoints = c.protection && !c.alreadyInSync ? c.campaignsPerAccount * lookPages : 0;
+    const points = c.campaignsPerAccount * pagesPerFb + adsetsPerAccount * 3 * postsPerAdset + lookPoints;
     budgetMs = L + (Math.ceil(points / c.rateBudget.maxPoints) - 1) * c.rateBudget.windowMs + L;
     formula += `; budget: P=${points} points/account, B=${c.rateBudget.maxPoints}/${c.rateBudget.windowMs} ms → 2L + (ceil(P/B)-1) × W = ${budgetMs} ms`;
   }

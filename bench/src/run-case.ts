@@ -38,6 +38,11 @@ export interface GraphCounts {
   adWrites: number;
   /** Graph calls about one ad set (everything but the listing pages) */
   perAdsetCalls: number;
+  /** looks at a whole Facebook campaign's ads (`GET /{campaign}/ads`), shared by its watched ad sets */
+  campaignAdsLooks: number;
+  /** Graph requests, and rate-limit points (read 1, write 3), per changed ad set, listing excluded */
+  requestsPerChanged: number;
+  pointsPerChanged: number;
   /** first demand call → last listing page answered, ms (measured at the simulator) */
   listingSpanMs: number;
 }
@@ -149,7 +154,7 @@ export function campaignsFor(spec: CaseSpec, scenario: Scenario): Campaign[] {
   return benchCampaignsFile(scenario).campaigns.map((c) => ({ ...c, protection: spec.protection }));
 }
 
-function countGraph(calls: RecordedCall[], latencyMs: number): GraphCounts {
+function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): GraphCounts {
   const g: GraphCounts = {
     reads: 0,
     writes: 0,
@@ -161,6 +166,9 @@ function countGraph(calls: RecordedCall[], latencyMs: number): GraphCounts {
     adsetWrites: 0,
     adWrites: 0,
     perAdsetCalls: 0,
+    campaignAdsLooks: 0,
+    requestsPerChanged: 0,
+    pointsPerChanged: 0,
     listingSpanMs: 0,
   };
   let first = Infinity;
@@ -180,7 +188,8 @@ function countGraph(calls: RecordedCall[], latencyMs: number): GraphCounts {
         g.listingPages++;
         first = Math.min(first, c.at);
         last = Math.max(last, c.at);
-      } else if (c.edge === 'ads') g.adsListings++;
+      } else if (c.edge === 'ads' && c.objectId?.startsWith('12')) g.campaignAdsLooks++;
+      else if (c.edge === 'ads') g.adsListings++;
       else g.adsetReads++;
     } else {
       g.writes++;
@@ -189,6 +198,10 @@ function countGraph(calls: RecordedCall[], latencyMs: number): GraphCounts {
     }
   }
   g.perAdsetCalls = g.reads + g.writes - g.listingPages;
+  if (changed > 0) {
+    g.requestsPerChanged = g.perAdsetCalls / changed;
+    g.pointsPerChanged = (g.reads - g.listingPages + 3 * g.writes) / changed;
+  }
   g.listingSpanMs = Number.isFinite(first) ? last + latencyMs - first : 0;
   return g;
 }
@@ -244,7 +257,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     await sim.close();
     await deletePrefix(redis, prefix).catch(() => undefined);
   }
-  const graph = countGraph(sim.calls, settings.latencyMs);
+  const graph = countGraph(sim.calls, settings.latencyMs, spec.alreadyInSync ? 0 : n);
 
   const wantKeys = DEMAND_STATES.map((s) => keyOf(s)).sort().join();
   const inSyncAfter = Object.values(sim.state.adsets).filter((a) => {

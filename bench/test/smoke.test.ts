@@ -50,7 +50,14 @@ describe('benchmark quick mode (smoke)', () => {
       } else {
         expect(r.outcome.counts.updated).toBe(n);
         expect(r.graph.adsetWrites).toBeGreaterThanOrEqual(n);
-        if (spec.protection) expect(r.graph.adWrites).toBeGreaterThanOrEqual(n * spec.adsPerAdset);
+        if (spec.protection) {
+          // No blind republish (no ad breaks here), one shared look per Facebook campaign at least, and
+          // the common path's cost: one request per ad set plus a shared few.
+          expect(r.graph.adWrites).toBe(0);
+          expect(r.graph.campaignAdsLooks).toBeGreaterThanOrEqual(spec.accounts * spec.campaignsPerAccount);
+          expect(r.graph.adsListings + r.graph.adsetReads).toBe(0);
+          expect(r.graph.requestsPerChanged).toBeLessThanOrEqual(1.3);
+        }
       }
       // Listing: demand once per campaign, every page of every Facebook campaign.
       expect(r.graph.closrtech).toBe(spec.accounts);
