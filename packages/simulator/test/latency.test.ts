@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { smallScenario, start, TOKEN, V } from './helpers.js';
 
 describe('latency', () => {
@@ -21,17 +21,20 @@ describe('latency', () => {
 
   it('takes the scenario latency by default and can be changed live', async () => {
     const scenario = smallScenario();
-    scenario.latencyMs = 300;
+    scenario.latencyMs = 1500;
     const sim = await start({ scenario });
-    expect(sim.state.latencyMs).toBe(300);
+    expect(sim.state.latencyMs).toBe(1500);
     const order: string[] = [];
-    const slow = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 300'));
-    await new Promise((r) => setTimeout(r, 20)); // let the first request arrive under the old setting
+    const slow = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 1500'));
+    // The simulator records a call just before it starts waiting, so once the call is recorded the
+    // first request is committed to the old setting (no guess at how long its arrival takes).
+    await vi.waitFor(() => expect(sim.calls).toHaveLength(1), { timeout: 10_000, interval: 5 });
     sim.state.latencyMs = 0;
     const fast = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 0'));
     await Promise.all([slow, fast]);
-    // The second request, sent later, answers first: the new setting applies at once.
-    expect(order).toEqual(['sent with latency 0', 'sent with latency 300']);
+    // The second request, sent later, answers first: the new setting applies at once. The margin is
+    // the whole 1.5 s of the first request's latency, not a few milliseconds of scheduling.
+    expect(order).toEqual(['sent with latency 0', 'sent with latency 1500']);
   });
 
   it('closes promptly even with requests in flight', async () => {
