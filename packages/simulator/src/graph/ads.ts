@@ -2,15 +2,37 @@ import type { ScenarioAd, ScenarioAdset } from '../types.js';
 import { adsOfAdset } from '../state-index.js';
 import { param, type GraphContext, type GraphResult } from './context.js';
 import { GraphError, invalidParameter } from './errors.js';
-import { parseFields, selectFields } from './fields.js';
-import { paginate } from './paging.js';
+import { formatFields, parseFieldSpecs, selectFields, type FieldSpec } from './fields.js';
+import { nestedPage, paginate } from './paging.js';
 import { statusFilter } from './status-filter.js';
 import { adField } from './views.js';
 import { isBroken } from './ad-issues.js';
 
+// An edge expanded inside a node answers 25 items unless `.limit(n)` says otherwise, like an edge call.
+const NESTED_DEFAULT_LIMIT = 25;
+// An ad set holds at most 50 non-archived ads (ad set reference), so 50 is the most one expansion
+// returns. Assumption: larger limits are capped rather than refused, and the scenario's pageCap
+// (which models edge calls) does not apply inside an expansion.
+const NESTED_MAX_LIMIT = 50;
+
+function renderWith(ctx: GraphContext, fields: FieldSpec[] | undefined): (a: ScenarioAd) => Record<string, unknown> {
+  return (a) => selectFields(a.id, fields, (f) => adField(ctx.state, a, f.name));
+}
+
 function renderer(ctx: GraphContext): (a: ScenarioAd) => Record<string, unknown> {
-  const fields = parseFields(param(ctx, 'fields'));
-  return (a) => selectFields(a.id, fields, (f) => adField(ctx.state, a, f));
+  return renderWith(ctx, parseFieldSpecs(param(ctx, 'fields')));
+}
+
+/** Ads an edge lists when it is not told a status: all but DELETED and ARCHIVED, like the edge call. */
+const liveAds = (ads: ScenarioAd[]): ScenarioAd[] =>
+  ads.filter((a) => a.effective_status !== 'DELETED' && a.effective_status !== 'ARCHIVED');
+
+/** `ads.limit(n){...}` inside an ad set's fields: the first page of its ads, same field rules as the edge. */
+export function expandAdsetAds(ctx: GraphContext, adset: ScenarioAdset, spec: FieldSpec): Record<string, unknown> {
+  const items = liveAds(adsOfAdset(ctx.state, adset.id));
+  const limit = Math.min(spec.limit ?? NESTED_DEFAULT_LIMIT, NESTED_MAX_LIMIT);
+  const sub = spec.fields && spec.fields.length > 0 ? formatFields(spec.fields) : undefined;
+  return nestedPage(ctx, `${adset.id}/ads`, items, limit, sub, (a) => a.id, renderWith(ctx, spec.fields));
 }
 
 /** GET /{adset-id}/ads */

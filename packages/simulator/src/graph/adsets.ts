@@ -2,16 +2,18 @@ import type { ScenarioAdset } from '../types.js';
 import { adsetsOfCampaign, campaignsOfAccount } from '../state-index.js';
 import { param, type GraphContext, type GraphResult } from './context.js';
 import { GraphError, invalidParameter } from './errors.js';
-import { parseFields, selectFields } from './fields.js';
+import { parseFieldSpecs, selectFields } from './fields.js';
 import { paginate } from './paging.js';
 import { statusFilter } from './status-filter.js';
 import { geoSignature, parseTargeting, validateTargeting } from './targeting-rules.js';
 import { adsetField } from './views.js';
 import { breakAdsAfterGeoChange } from './ad-issues.js';
+import { expandAdsetAds } from './ads.js';
 
 function renderer(ctx: GraphContext): (a: ScenarioAdset) => Record<string, unknown> {
-  const fields = parseFields(param(ctx, 'fields'));
-  return (a) => selectFields(a.id, fields, (f) => adsetField(ctx.state, a, f));
+  const fields = parseFieldSpecs(param(ctx, 'fields'));
+  return (a) =>
+    selectFields(a.id, fields, (f) => (f.name === 'ads' ? expandAdsetAds(ctx, a, f) : adsetField(ctx.state, a, f.name)));
 }
 
 function listOf(ctx: GraphContext, adsets: ScenarioAdset[]): GraphResult {

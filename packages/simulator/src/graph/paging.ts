@@ -22,13 +22,21 @@ function positionOf<T>(items: T[], idOf: (t: T) => string, cursor: string): numb
   return pos;
 }
 
-function link(ctx: GraphContext, limit: number, cursor: { after?: string; before?: string }): string {
-  const url = new URL(`${ctx.origin}/graph/${ctx.version}/${ctx.objectId}${ctx.edge ? `/${ctx.edge}` : ''}`);
+/** An absolute link to `/{version}/{path}` on this simulator, carrying the caller's token. */
+function linkTo(ctx: GraphContext, path: string, params: Record<string, string>): URL {
+  const url = new URL(`${ctx.origin}/graph/${ctx.version}/${path}`);
   if (ctx.token) url.searchParams.set('access_token', ctx.token);
+  for (const [name, v] of Object.entries(params)) url.searchParams.set(name, v);
+  return url;
+}
+
+function link(ctx: GraphContext, limit: number, cursor: { after?: string; before?: string }): string {
+  const carried: Record<string, string> = {};
   for (const name of CARRIED) {
     const v = param(ctx, name);
-    if (typeof v === 'string') url.searchParams.set(name, v);
+    if (typeof v === 'string') carried[name] = v;
   }
+  const url = linkTo(ctx, `${ctx.objectId}${ctx.edge ? `/${ctx.edge}` : ''}`, carried);
   url.searchParams.set('limit', String(limit));
   if (cursor.after) url.searchParams.set('after', cursor.after);
   if (cursor.before) url.searchParams.set('before', cursor.before);
@@ -58,5 +66,42 @@ export function paginate<T>(
   const paging: Record<string, unknown> = { cursors };
   if (start > 0) paging.previous = link(ctx, limit, { before: cursors.before });
   if (start + size < items.length) paging.next = link(ctx, limit, { after: cursors.after });
+  return { data: page.map(render), paging };
+}
+
+/**
+ * The first page of an edge expanded inside another node's fields (`ads.limit(50){...}`): the same
+ * envelope as an edge call, with `next` pointing at the edge itself (`/{parent}/{edge}`) and carrying
+ * the nested selection as its `fields`.
+ */
+export function nestedPage<T>(
+  ctx: GraphContext,
+  edgePath: string,
+  items: T[],
+  limit: number,
+  subfields: string | undefined,
+  idOf: (t: T) => string,
+  render: (t: T) => unknown,
+): Record<string, unknown> {
+  const page = items.slice(0, limit);
+  const first = page[0];
+  const last = page[page.length - 1];
+  // Assumption: an empty expanded edge answers `{"data":[]}`. Graph may leave the field out instead;
+  // clients should read a missing edge as "unknown", never as "no ads".
+  if (first === undefined || last === undefined) return { data: [] };
+  const cursors = { before: encodeCursor(idOf(first)), after: encodeCursor(idOf(last)) };
+  const paging: Record<string, unknown> = { cursors };
+  if (items.length > limit) {
+    const carried: Record<string, string> = {};
+    for (const name of ['appsecret_proof', 'appsecret_time']) {
+      const v = param(ctx, name);
+      if (typeof v === 'string') carried[name] = v;
+    }
+    if (subfields) carried.fields = subfields;
+    const url = linkTo(ctx, edgePath, carried);
+    url.searchParams.set('limit', String(limit));
+    url.searchParams.set('after', cursors.after);
+    paging.next = url.toString();
+  }
   return { data: page.map(render), paging };
 }

@@ -1,7 +1,7 @@
 import type { GraphContext, GraphResult } from './context.js';
 import { param } from './context.js';
 import { GraphError, unknownPath, unsupported } from './errors.js';
-import { parseFields, selectFields } from './fields.js';
+import { parseFieldSpecs, selectFields } from './fields.js';
 import { getAdset, listAccountAdsets, listCampaignAdsets, updateAdset } from './adsets.js';
 import { getAd, listAdsetAds, updateAd } from './ads.js';
 import { debugToken, me, search } from './meta.js';
@@ -42,8 +42,8 @@ export function routeGraph(ctx: GraphContext): GraphResult {
     if (isGet && edge === 'adsets') return listCampaignAdsets(ctx);
     noEdge(ctx, 'Campaign');
     if (isGet) {
-      const fields = parseFields(param(ctx, 'fields'));
-      return { body: selectFields(id, fields, (f) => campaignField(campaign, f)) };
+      const fields = parseFieldSpecs(param(ctx, 'fields'));
+      return { body: selectFields(id, fields, (f) => campaignField(campaign, f.name)) };
     }
   }
   const account = state.adAccounts[id];
@@ -51,9 +51,9 @@ export function routeGraph(ctx: GraphContext): GraphResult {
     if (isGet && edge === 'adsets') return listAccountAdsets(ctx);
     noEdge(ctx, 'AdAccount');
     if (isGet) {
-      const fields = parseFields(param(ctx, 'fields'));
+      const fields = parseFieldSpecs(param(ctx, 'fields'));
       return {
-        body: selectFields(id, fields, (f) =>
+        body: selectFields(id, fields, ({ name: f }) =>
           f === 'account_id' ? id.replace(/^act_/, '') : f === 'name' ? (account.name ?? id) : undefined,
         ),
       };
