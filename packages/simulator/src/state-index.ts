@@ -86,6 +86,11 @@ export function adsOfAdset(state: SimulatorState, adsetId: string): ScenarioAd[]
   return out;
 }
 
+/** Ads of a campaign, ad set by ad set in listing order (`GET /{campaign}/ads`). */
+export function adsOfCampaign(state: SimulatorState, campaignId: string): ScenarioAd[] {
+  return adsetsOfCampaign(state, campaignId).flatMap((a) => adsOfAdset(state, a.id));
+}
+
 export function campaignsOfAccount(state: SimulatorState, adAccountId: string): string[] {
   return (index(state).campaignsByAccount.get(adAccountId) ?? []).filter(
     (id) => state.campaigns[id]?.adAccountId === adAccountId,

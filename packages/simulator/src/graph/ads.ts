@@ -1,5 +1,5 @@
 import type { ScenarioAd, ScenarioAdset } from '../types.js';
-import { adsOfAdset } from '../state-index.js';
+import { adsOfAdset, adsOfCampaign } from '../state-index.js';
 import { param, type GraphContext, type GraphResult } from './context.js';
 import { GraphError, invalidParameter } from './errors.js';
 import { formatFields, parseFieldSpecs, selectFields, type FieldSpec } from './fields.js';
@@ -39,6 +39,13 @@ export function expandAdsetAds(ctx: GraphContext, adset: ScenarioAdset, spec: Fi
 export function listAdsetAds(ctx: GraphContext, adset: ScenarioAdset): GraphResult {
   const keep = statusFilter(ctx);
   const items = adsOfAdset(ctx.state, adset.id).filter((a) => keep(a.effective_status));
+  return { body: paginate(ctx, items, (a) => a.id, renderer(ctx)) };
+}
+
+/** GET /{campaign-id}/ads ("Ads under this campaign"): one listing for every ad set's ads. */
+export function listCampaignAds(ctx: GraphContext): GraphResult {
+  const keep = statusFilter(ctx);
+  const items = adsOfCampaign(ctx.state, ctx.objectId).filter((a) => keep(a.effective_status));
   return { body: paginate(ctx, items, (a) => a.id, renderer(ctx)) };
 }
 

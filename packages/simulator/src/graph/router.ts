@@ -3,7 +3,7 @@ import { param } from './context.js';
 import { GraphError, unknownPath, unsupported } from './errors.js';
 import { parseFieldSpecs, selectFields } from './fields.js';
 import { getAdset, listAccountAdsets, listCampaignAdsets, updateAdset } from './adsets.js';
-import { getAd, listAdsetAds, updateAd } from './ads.js';
+import { getAd, listAdsetAds, listCampaignAds, updateAd } from './ads.js';
 import { debugToken, me, search } from './meta.js';
 import { campaignField } from './views.js';
 
@@ -40,6 +40,7 @@ export function routeGraph(ctx: GraphContext): GraphResult {
   const campaign = state.campaigns[id];
   if (campaign) {
     if (isGet && edge === 'adsets') return listCampaignAdsets(ctx);
+    if (isGet && edge === 'ads') return listCampaignAds(ctx);
     noEdge(ctx, 'Campaign');
     if (isGet) {
       const fields = parseFieldSpecs(param(ctx, 'fields'));
