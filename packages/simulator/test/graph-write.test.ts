@@ -151,10 +151,9 @@ describe('ads on a geo change', () => {
     expect(byId['5004'].effective_status).toBe('PAUSED');
   });
 
-  it('heals a break-heal-on-republish ad on status=ACTIVE, not a break ad, and a rollback heals nothing', async () => {
+  it('heals a break-heal-on-republish ad on status=ACTIVE, not a break ad (review time 0)', async () => {
     const sim = await start();
     await graphPost(sim, '1001', { targeting: geo('3878') });
-    await graphPost(sim, '1001', { targeting: geo('3847') }); // rollback to the original geo
     expect(sim.state.ads['5002']!.effective_status).toBe('WITH_ISSUES');
     expect(sim.state.ads['5003']!.effective_status).toBe('WITH_ISSUES');
 
