@@ -3,7 +3,7 @@ import { geo, graphGet, graphPost, start, TOKEN, V } from './helpers.js';
 
 const FULL = {
   age_min: 25,
-  age_max: 54,
+  age_max: 65,
   geo_locations: { regions: [{ key: '3878' }, { key: '3886' }] },
   flexible_spec: [{ interests: [{ id: '1', name: 'x' }] }],
   targeting_automation: { advantage_audience: 1 },
@@ -95,6 +95,33 @@ describe('updating ad set targeting', () => {
     const many = Array.from({ length: 201 }, () => ({ key: '3847' }));
     const r = await graphPost(sim, '1001', { targeting: { geo_locations: { regions: many } } });
     expect(r.json.error.code).toBe(100);
+  });
+
+  it.each([
+    ['age_min above 25', { age_min: 30, age_max: 65 }],
+    ['age_min below 18', { age_min: 17, age_max: 65 }],
+    ['age_max below 65', { age_min: 18, age_max: 54 }],
+    ['age_max 40 and age_min left to its default', { age_max: 40 }],
+  ])('refuses Advantage+ audience with %s, leaving state alone', async (_name, ages) => {
+    const sim = await start();
+    const before = structuredClone(sim.state.adsets['1001']!.targeting);
+    const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 100, message: 'Invalid parameter', error_user_title: 'Age Not Available With Advantage+ Audience' });
+    expect(r.json.error.error_user_msg).toContain('age_min must be 18 to 25 and age_max must be 65');
+    expect(sim.state.adsets['1001']!.targeting).toEqual(before);
+    expect(sim.state.writes).toHaveLength(0);
+  });
+
+  it('accepts Advantage+ audience with age_min 18..25 and age_max 65, default ages, or numbers sent as text', async () => {
+    const sim = await start();
+    for (const ages of [{ age_min: 18, age_max: 65 }, { age_min: 25, age_max: 65 }, {}, { age_min: '21', age_max: '65' }]) {
+      const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+      expect(r.status, JSON.stringify(ages)).toBe(200);
+    }
+    // Without Advantage+ audience the same ages are fine.
+    const off = await graphPost(sim, '1001', { targeting: { ...geo('3878'), age_min: 30, age_max: 54, targeting_automation: { advantage_audience: 0 } } });
+    expect(off.status).toBe(200);
   });
 
   it('refuses targeting that is not JSON', async () => {

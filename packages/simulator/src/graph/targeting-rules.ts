@@ -57,6 +57,31 @@ function hasLocation(geo: Record<string, unknown>): boolean {
   });
 }
 
+// Advantage+ audience (targeting_automation.advantage_audience: 1) fixes age_max at 65 and allows
+// age_min 18..25 only (Advantage+ audience reference). Absent ages take Meta's defaults (18, 65).
+const ADVANTAGE_AGE_MIN = { low: 18, high: 25 };
+const ADVANTAGE_AGE_MAX = 65;
+
+function ageOf(v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  // Form clients may send numbers as text.
+  return typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+}
+
+function checkAdvantageAudience(t: Record<string, unknown>): void {
+  const automation = t.targeting_automation;
+  if (!isObject(automation) || Number(automation.advantage_audience) !== 1) return;
+  const min = ageOf(t.age_min, 18);
+  const max = ageOf(t.age_max, ADVANTAGE_AGE_MAX);
+  if (min >= ADVANTAGE_AGE_MIN.low && min <= ADVANTAGE_AGE_MIN.high && max === ADVANTAGE_AGE_MAX) return;
+  // Assumption: the rule is Meta's, the answer's shape is not documented: code 100 with no subcode,
+  // and a user message of the simulator's own.
+  throw new GraphError(100, 'Invalid parameter', {
+    userTitle: 'Age Not Available With Advantage+ Audience',
+    userMsg: `With Advantage+ audience on, age_min must be ${ADVANTAGE_AGE_MIN.low} to ${ADVANTAGE_AGE_MIN.high} and age_max must be ${ADVANTAGE_AGE_MAX} (got ${String(t.age_min ?? 'default')}..${String(t.age_max ?? 'default')}).`,
+  });
+}
+
 /** Throws the Graph error a real ad set update would give for this targeting. */
 export function validateTargeting(t: Record<string, unknown>): void {
   const geo = t.geo_locations;
@@ -85,6 +110,7 @@ export function validateTargeting(t: Record<string, unknown>): void {
   }
   checkRegions(geo);
   if (isObject(t.excluded_geo_locations)) checkRegions(t.excluded_geo_locations);
+  checkAdvantageAudience(t);
 }
 
 /** Canonical text of the geo part, to tell whether an update really moved the audience. */
