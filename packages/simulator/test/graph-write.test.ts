@@ -97,6 +97,7 @@ describe('updating ad set targeting', () => {
     expect(r.json.error.code).toBe(100);
   });
 
+  // Meta's rule; assumption (src/graph/targeting-rules.ts): the answer is 100 without subcode, with the simulator's texts.
   it.each([
     ['age_min above 25', { age_min: 30, age_max: 65 }],
     ['age_min below 18', { age_min: 17, age_max: 65 }],

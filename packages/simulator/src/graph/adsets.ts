@@ -67,7 +67,8 @@ export function updateAdset(ctx: GraphContext, a: ScenarioAdset): GraphResult {
     const after = geoSignature(targeting);
     a.targeting = targeting;
     applied.targeting = targeting;
-    // Meta re-reviews the ads after a targeting change; only a geo change is modelled as risky.
+    // Meta re-reviews the ads after any targeting change. Assumption: only a geo change starts a
+    // review here, since it is the only change the product makes and the risk it protects against.
     if (after !== before) reviewAfterGeoChange(ctx.state, a, before, after);
   }
   if (rawStatus !== undefined) {

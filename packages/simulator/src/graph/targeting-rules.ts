@@ -12,6 +12,7 @@ const LOCATION_FIELDS = [
   'electoral_districts',
   'country_groups',
 ];
+// Meta: at most 200 regions. Assumption: the refusal is a plain 100 (its subcode is not documented).
 const MAX_REGIONS = 200;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -31,6 +32,8 @@ export function parseTargeting(raw: unknown): Record<string, unknown> {
   return value;
 }
 
+// Assumption: an unknown or non-US region key is refused with 100/1487756 (subcode not documented);
+// the simulator knows only the 51 US state keys.
 function checkRegions(geo: Record<string, unknown>): void {
   const regions = geo.regions;
   if (regions === undefined) return;
@@ -113,7 +116,10 @@ export function validateTargeting(t: Record<string, unknown>): void {
   checkAdvantageAudience(t);
 }
 
-/** Canonical text of the geo part, to tell whether an update really moved the audience. */
+/**
+ * Canonical text of the geo part, to tell whether an update really moved the audience.
+ * Assumption: region order and location_types (only home+recent is allowed anyway) do not count.
+ */
 export function geoSignature(t: Record<string, unknown>): string {
   const canon = (geo: unknown): unknown => {
     if (!isObject(geo)) return geo ?? null;
