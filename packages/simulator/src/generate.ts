@@ -43,8 +43,10 @@ function otherStates(demand: string[]): string[] {
 }
 
 function targetingFor(states: string[], n: number): Record<string, unknown> {
+  const advantageAudience = n % 2;
   return {
-    age_min: 25 + (n % 3) * 5,
+    // Meta: with Advantage+ audience on, age_min is 18..25 and age_max is fixed at 65.
+    age_min: advantageAudience === 1 ? 18 + (n % 3) * 3 : 25 + (n % 3) * 5,
     age_max: 65,
     genders: n % 4 === 0 ? [1] : [1, 2],
     geo_locations: { regions: states.map((s) => ({ key: keyOf(s) })), location_types: ['home', 'recent'] },
@@ -57,7 +59,7 @@ function targetingFor(states: string[], n: number): Record<string, unknown> {
       },
     ],
     publisher_platforms: ['facebook', 'instagram'],
-    targeting_automation: { advantage_audience: n % 2 },
+    targeting_automation: { advantage_audience: advantageAudience },
   };
 }
 

@@ -1,5 +1,5 @@
 export { startSimulator } from './simulator.js';
-export type { StartOptions, Simulator } from './simulator.js';
+export type { StartOptions, Simulator, ReviewSummary } from './simulator.js';
 export { generateScenario, benchCampaignsFile } from './generate.js';
 export type { GenerateOptions, BenchCampaignsFile } from './generate.js';
 export { loadScenario } from './scenario.js';
@@ -22,6 +22,7 @@ export type {
   ScenarioAdset,
   ScenarioAd,
   IssueInfo,
+  PendingReview,
   OnGeoChange,
   RateBudget,
 } from './types.js';

@@ -31,7 +31,7 @@ const lines = [
   `closrads simulator (scenario ${values.scenario}) listening on ${sim.url}`,
   `  CLOSRTECH: ${sim.closrtechUrl}`,
   `  Graph:     ${sim.graphUrl}/v25.0/...`,
-  `  Admin:     ${sim.url}/__sim/state | /__sim/calls | POST /__sim/faults | POST /__sim/reset`,
+  `  Admin:     ${sim.url}/__sim/state | /__sim/calls | POST /__sim/faults | POST /__sim/reset | /__sim/review`,
   '',
   'Environment for the product:',
   `CLOSRTECH_URL=${sim.closrtechUrl}`,

@@ -21,8 +21,12 @@ export interface AccountUsage {
 }
 
 /**
- * Per-ad-account sliding-window score (reads 1 point, writes 3) plus a mutations-per-second cap.
- * A refused call is not charged, so a client that waits the advertised time always gets back in.
+ * Per-ad-account sliding-window score (reads 1 point, writes 3, as Meta documents) plus a
+ * mutations-per-second cap (613/5044001).
+ * Assumption: a refused call is not charged, so a client that waits the advertised time always gets
+ * back in. Meta says calls made while blocked keep the block going; the simulator is lenient here so
+ * that pacing tests measure the client's waits, not a block it extended by one stray call.
+ * Assumption: the window slides (each spend leaves after windowMs) where Meta says the score decays.
  */
 export class RateLedger {
   private readonly spent = new Map<string, Spend[]>();

@@ -35,11 +35,14 @@ export function buildState(scenario: Scenario, latencyOverride?: number): Simula
       deprecatedVersions: g.deprecatedVersions ?? [],
       pageCap: g.pageCap ?? 25,
       tokenScopes: g.tokenScopes ?? ['ads_management', 'ads_read', 'business_management'],
+      reviewMs: g.reviewMs ?? 0,
     },
     adAccounts: g.adAccounts,
     campaigns: g.campaigns,
     adsets,
     ads,
     writes: [],
+    reviews: {},
+    approvedGeo: {},
   };
 }

@@ -10,6 +10,8 @@ import { tokenOf } from './graph/auth.js';
 import { serveDemand } from './closrtech.js';
 import { usageHeaders } from './graph/usage-headers.js';
 import { accountOf } from './state-index.js';
+import { finishReviews, pendingReviews, settleAllReviews } from './graph/review.js';
+import type { PendingReview } from './types.js';
 
 /** What the request router needs from the running simulator. */
 export interface SimCore {
@@ -117,6 +119,25 @@ export async function handleRequest(core: SimCore, req: IncomingMessage, res: Se
   sendText(res, answer.status, answer.body, answer.contentType);
 }
 
+/** A pending review as the admin route and the Simulator object list it. */
+export const reviewView = (r: PendingReview): { adId: string; adsetId: string; endsAt: number } => ({
+  adId: r.adId,
+  adsetId: r.adsetId,
+  endsAt: r.endsAt,
+});
+
+/** Why a settings body cannot be applied, or undefined when it can (nothing is applied otherwise). */
+function settingsProblem(body: Record<string, unknown>): string | undefined {
+  if (body.latencyMs !== undefined && !isDuration(body.latencyMs)) return 'latencyMs must be a number of ms >= 0';
+  if (body.graph === undefined) return undefined;
+  if (!body.graph || typeof body.graph !== 'object' || Array.isArray(body.graph)) return 'graph must be an object';
+  const reviewMs = (body.graph as Record<string, unknown>).reviewMs;
+  if (reviewMs !== undefined && !isDuration(reviewMs)) return 'graph.reviewMs must be a number of ms >= 0';
+  return undefined;
+}
+
+const isDuration = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
 function asRules(body: Record<string, unknown>): FaultRule[] {
   if (Array.isArray(body.__array)) return body.__array as FaultRule[];
   if (Array.isArray(body.rules)) return body.rules as FaultRule[];
@@ -136,8 +157,13 @@ function handleAdmin(
     sendJson(res, 200, payload);
     return 200;
   };
+  const refuse = (message: string): number => {
+    sendJson(res, 400, { error: { message, code: 400 } });
+    return 400;
+  };
   switch (route) {
     case 'GET /__sim/state':
+      settleAllReviews(core.state);
       return ok(core.state);
     case 'GET /__sim/calls':
       return ok(core.calls);
@@ -156,10 +182,19 @@ function handleAdmin(
       core.reset();
       return ok();
     case 'POST /__sim/settings': {
-      // Flip live switches (token expiry, latency, app secret...) without restarting the process.
+      // Flip live switches (token expiry, latency, app secret, review time...) without restarting the process.
+      const problem = settingsProblem(body);
+      if (problem) return refuse(problem);
       if (typeof body.latencyMs === 'number') core.state.latencyMs = body.latencyMs;
-      if (body.graph && typeof body.graph === 'object') Object.assign(core.state.graph, body.graph);
+      if (body.graph) Object.assign(core.state.graph, body.graph);
       return ok();
+    }
+    case 'GET /__sim/review':
+      return ok(pendingReviews(core.state).map(reviewView));
+    case 'POST /__sim/review/finish': {
+      const adsetId = body.adsetId;
+      if (adsetId !== undefined && typeof adsetId !== 'string') return refuse('adsetId must be a string');
+      return ok({ ok: true, finished: finishReviews(core.state, adsetId).map(reviewView) });
     }
     case 'GET /__sim/usage': {
       const out: Record<string, unknown> = {};

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { FaultBook } from './faults.js';
 import { RateLedger } from './rate-budget.js';
 import { buildState, loadScenario } from './scenario.js';
-import { handleRequest, type SimCore } from './server.js';
+import { handleRequest, reviewView, type SimCore } from './server.js';
+import { finishReviews, pendingReviews } from './graph/review.js';
 import { invalidateIndex } from './state-index.js';
 import type { FaultRule, RecordedCall, Scenario, SimulatorState } from './types.js';
 
@@ -16,6 +17,13 @@ export interface StartOptions {
   host?: string;
   /** delay before every Graph and CLOSRTECH answer (default: scenario.latencyMs ?? 0) */
   latencyMs?: number;
+}
+
+export interface ReviewSummary {
+  adId: string;
+  adsetId: string;
+  /** epoch ms at which the review ends by itself */
+  endsAt: number;
 }
 
 export interface Simulator {
@@ -31,6 +39,10 @@ export interface Simulator {
   clearCalls(): void;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  /** ads in review (ended reviews are applied first), optionally of one ad set */
+  pendingReviews(adsetId?: string): ReviewSummary[];
+  /** ends every review in progress (of one ad set, or all) now and applies its verdict; returns them */
+  finishReviews(adsetId?: string): ReviewSummary[];
   /** reload the scenario: state, faults and rate budgets start over (calls are kept) */
   reset(): void;
   /** closes the server and all sockets promptly */
@@ -102,6 +114,8 @@ export async function startSimulator(opts: StartOptions): Promise<Simulator> {
     },
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
+    pendingReviews: (adsetId) => pendingReviews(state, adsetId).map(reviewView),
+    finishReviews: (adsetId) => finishReviews(state, adsetId).map(reviewView),
     reset: () => core.reset(),
     close: () => {
       // Idempotent: tests often close in the body and again in a hook.

@@ -48,7 +48,12 @@ export interface ScenarioAdset {
   destination_type?: string;
 }
 
-export type OnGeoChange = 'none' | 'break' | 'break-heal-on-republish';
+/**
+ * How the review that follows a geo change of its ad set ends for an ad:
+ * `none` healthy; `break` lead-form issue #3390001 that a republish does not heal;
+ * `break-heal-on-republish` the same issue, healed by a later `status=ACTIVE`; `disapprove` DISAPPROVED.
+ */
+export type OnGeoChange = 'none' | 'break' | 'break-heal-on-republish' | 'disapprove';
 
 export interface ScenarioAd {
   id: string;
@@ -59,6 +64,8 @@ export interface ScenarioAd {
   issues_info?: IssueInfo[];
   ad_review_feedback?: Record<string, unknown>;
   onGeoChange?: OnGeoChange;
+  /** how long this ad's reviews take, overriding the scenario's `graph.reviewMs` */
+  reviewMs?: number;
 }
 
 export interface ClosrtechScenario {
@@ -76,6 +83,8 @@ export interface GraphScenario {
   deprecatedVersions?: string[];
   pageCap?: number;
   tokenScopes?: string[];
+  /** how long an ad's review takes after an edit, in ms (default 0: it ends at once) */
+  reviewMs?: number;
   adAccounts: Record<string, ScenarioAdAccount>;
   campaigns: Record<string, ScenarioCampaign>;
   adsets: ScenarioAdset[];
@@ -154,6 +163,21 @@ export interface GraphSettings {
   deprecatedVersions: string[];
   pageCap: number;
   tokenScopes: string[];
+  reviewMs: number;
+}
+
+/** A review in progress: the ad shows PENDING_REVIEW until `endsAt`, then the verdict is applied. */
+export interface PendingReview {
+  adId: string;
+  adsetId: string;
+  /** epoch ms */
+  endsAt: number;
+  /** what started it: a geo change of the ad set, or the republish of a broken ad */
+  cause: 'geo-change' | 'republish';
+  /** the ad set's geo the review judges (geo-change reviews), as `geoSignature` text */
+  geo?: string;
+  /** issues other than the lead-form break, hidden while in review and shown again after it */
+  otherIssues: IssueInfo[];
 }
 
 /** Live in-memory state. Plain records so tests can poke at them and the admin route can serialise them. */
@@ -166,4 +190,8 @@ export interface SimulatorState {
   adsets: Record<string, ScenarioAdset>;
   ads: Record<string, ScenarioAd>;
   writes: WriteRecord[];
+  /** reviews in progress, by ad id (resolved lazily when ads are read) */
+  reviews: Record<string, PendingReview>;
+  /** per ad set, the geo its ads were approved with (set at its first geo change), as `geoSignature` text */
+  approvedGeo: Record<string, string>;
 }

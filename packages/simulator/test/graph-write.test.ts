@@ -3,7 +3,7 @@ import { geo, graphGet, graphPost, start, TOKEN, V } from './helpers.js';
 
 const FULL = {
   age_min: 25,
-  age_max: 54,
+  age_max: 65,
   geo_locations: { regions: [{ key: '3878' }, { key: '3886' }] },
   flexible_spec: [{ interests: [{ id: '1', name: 'x' }] }],
   targeting_automation: { advantage_audience: 1 },
@@ -97,6 +97,34 @@ describe('updating ad set targeting', () => {
     expect(r.json.error.code).toBe(100);
   });
 
+  // Meta's rule; assumption (src/graph/targeting-rules.ts): the answer is 100 without subcode, with the simulator's texts.
+  it.each([
+    ['age_min above 25', { age_min: 30, age_max: 65 }],
+    ['age_min below 18', { age_min: 17, age_max: 65 }],
+    ['age_max below 65', { age_min: 18, age_max: 54 }],
+    ['age_max 40 and age_min left to its default', { age_max: 40 }],
+  ])('refuses Advantage+ audience with %s, leaving state alone', async (_name, ages) => {
+    const sim = await start();
+    const before = structuredClone(sim.state.adsets['1001']!.targeting);
+    const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 100, message: 'Invalid parameter', error_user_title: 'Age Not Available With Advantage+ Audience' });
+    expect(r.json.error.error_user_msg).toContain('age_min must be 18 to 25 and age_max must be 65');
+    expect(sim.state.adsets['1001']!.targeting).toEqual(before);
+    expect(sim.state.writes).toHaveLength(0);
+  });
+
+  it('accepts Advantage+ audience with age_min 18..25 and age_max 65, default ages, or numbers sent as text', async () => {
+    const sim = await start();
+    for (const ages of [{ age_min: 18, age_max: 65 }, { age_min: 25, age_max: 65 }, {}, { age_min: '21', age_max: '65' }]) {
+      const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+      expect(r.status, JSON.stringify(ages)).toBe(200);
+    }
+    // Without Advantage+ audience the same ages are fine.
+    const off = await graphPost(sim, '1001', { targeting: { ...geo('3878'), age_min: 30, age_max: 54, targeting_automation: { advantage_audience: 0 } } });
+    expect(off.status).toBe(200);
+  });
+
   it('refuses targeting that is not JSON', async () => {
     const sim = await start();
     const r = await graphPost(sim, '1001', { targeting: '{"geo_locations":' });
@@ -151,10 +179,9 @@ describe('ads on a geo change', () => {
     expect(byId['5004'].effective_status).toBe('PAUSED');
   });
 
-  it('heals a break-heal-on-republish ad on status=ACTIVE, not a break ad, and a rollback heals nothing', async () => {
+  it('heals a break-heal-on-republish ad on status=ACTIVE, not a break ad (review time 0)', async () => {
     const sim = await start();
     await graphPost(sim, '1001', { targeting: geo('3878') });
-    await graphPost(sim, '1001', { targeting: geo('3847') }); // rollback to the original geo
     expect(sim.state.ads['5002']!.effective_status).toBe('WITH_ISSUES');
     expect(sim.state.ads['5003']!.effective_status).toBe('WITH_ISSUES');
 

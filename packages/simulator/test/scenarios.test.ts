@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchCampaignsFile, generateScenario, keyOf } from '../src/index.js';
+import { benchCampaignsFile, generateScenario, keyOf, loadScenario, type Scenario } from '../src/index.js';
+import { validateTargeting } from '../src/graph/targeting-rules.js';
 import { start, TOKEN, V } from './helpers.js';
 
 describe('demo scenario', () => {
@@ -73,5 +74,59 @@ describe('generateScenario', () => {
       protection: true,
       enabled: true,
     });
+  });
+});
+
+/** Meta's rules for the targeting fields the fixtures use (basic-targeting and Advantage+ audience references). */
+function metaRuleBreaches(scenario: Scenario): string[] {
+  const out: string[] = [];
+  for (const a of scenario.graph.adsets) {
+    const t = a.targeting;
+    const where = `ad set ${a.id}`;
+    try {
+      validateTargeting(t);
+    } catch (err) {
+      out.push(`${where}: refused by the simulator (${String((err as Error).message)})`);
+    }
+    const min = (t.age_min as number | undefined) ?? 18;
+    const max = (t.age_max as number | undefined) ?? 65;
+    if (!(min >= 13 && max <= 65 && min <= max)) out.push(`${where}: ages ${min}..${max}`);
+    const advantage = (t.targeting_automation as { advantage_audience?: number } | undefined)?.advantage_audience;
+    if (advantage === 1 && !(min >= 18 && min <= 25 && max === 65)) out.push(`${where}: Advantage+ with ages ${min}..${max}`);
+    const genders = t.genders as number[] | undefined;
+    if (genders !== undefined && !(genders.length > 0 && genders.every((g) => g === 1 || g === 2))) out.push(`${where}: genders ${JSON.stringify(genders)}`);
+    const types = (t.geo_locations as { location_types?: string[] }).location_types;
+    if (types !== undefined && [...types].sort().join() !== 'home,recent') out.push(`${where}: location_types ${JSON.stringify(types)}`);
+  }
+  const kinds = new Set(['none', 'break', 'break-heal-on-republish', 'disapprove']);
+  for (const ad of scenario.graph.ads) {
+    if (ad.onGeoChange !== undefined && !kinds.has(ad.onGeoChange)) out.push(`ad ${ad.id}: onGeoChange ${ad.onGeoChange}`);
+    if (!scenario.graph.adsets.some((a) => a.id === ad.adsetId)) out.push(`ad ${ad.id}: unknown ad set ${ad.adsetId}`);
+  }
+  return out;
+}
+
+describe('fixtures respect Meta rules', () => {
+  it('the demo scenario, which also uses Advantage+ audience', () => {
+    const demo = loadScenario('demo');
+    expect(metaRuleBreaches(demo)).toEqual([]);
+    expect(demo.graph.adsets.some((a) => (a.targeting.targeting_automation as { advantage_audience: number }).advantage_audience === 1)).toBe(true);
+  });
+
+  it('generated scenarios, with and without Advantage+ audience', () => {
+    const scenario = generateScenario({ accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 6 });
+    expect(metaRuleBreaches(scenario)).toEqual([]);
+    const advantage = scenario.graph.adsets.map((a) => (a.targeting.targeting_automation as { advantage_audience: number }).advantage_audience);
+    expect(new Set(advantage)).toEqual(new Set([0, 1]));
+  });
+
+  it('catches a fixture that breaks them', () => {
+    const bad = loadScenario('demo');
+    bad.graph.adsets[0]!.targeting.targeting_automation = { advantage_audience: 1 };
+    bad.graph.adsets[0]!.targeting.age_max = 54;
+    expect(metaRuleBreaches(bad)).toEqual([
+      expect.stringMatching(/^ad set 201: refused by the simulator/),
+      'ad set 201: Advantage+ with ages 25..54',
+    ]);
   });
 });

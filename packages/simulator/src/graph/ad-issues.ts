@@ -1,6 +1,7 @@
-import type { IssueInfo, ScenarioAd, SimulatorState } from '../types.js';
-import { adsOfAdset } from '../state-index.js';
+import type { IssueInfo, ScenarioAd } from '../types.js';
 
+// Assumption: the issue a geo change causes is modelled on a lead-form break seen in practice; the
+// code and texts are the simulator's, only the issues_info shape is Meta's (AdgroupIssuesInfo).
 export const LEAD_FORM_ISSUE_CODE = 3390001;
 
 export function leadFormIssue(): IssueInfo {
@@ -15,17 +16,3 @@ export function leadFormIssue(): IssueInfo {
 
 export const isBroken = (ad: ScenarioAd): boolean =>
   (ad.issues_info ?? []).some((i) => i.error_code === LEAD_FORM_ISSUE_CODE);
-
-/**
- * Models the failure the product protects against: editing an ad set's geo breaks the lead form of
- * some running ads. Paused ads and ads marked 'none' are untouched; restoring the geo heals nothing.
- */
-export function breakAdsAfterGeoChange(state: SimulatorState, adsetId: string): void {
-  for (const ad of adsOfAdset(state, adsetId)) {
-    if (ad.status !== 'ACTIVE') continue;
-    if (ad.onGeoChange !== 'break' && ad.onGeoChange !== 'break-heal-on-republish') continue;
-    if (isBroken(ad)) continue;
-    ad.effective_status = 'WITH_ISSUES';
-    ad.issues_info = [leadFormIssue()];
-  }
-}

@@ -6,7 +6,7 @@ import { formatFields, parseFieldSpecs, selectFields, type FieldSpec } from './f
 import { nestedPage, paginate } from './paging.js';
 import { statusFilter } from './status-filter.js';
 import { adField } from './views.js';
-import { isBroken } from './ad-issues.js';
+import { reviewAfterRepublish, settleReviews } from './review.js';
 
 // An edge expanded inside a node answers 25 items unless `.limit(n)` says otherwise, like an edge call.
 const NESTED_DEFAULT_LIMIT = 25;
@@ -23,13 +23,19 @@ function renderer(ctx: GraphContext): (a: ScenarioAd) => Record<string, unknown>
   return renderWith(ctx, parseFieldSpecs(param(ctx, 'fields')));
 }
 
+/** Reviews that have ended by now show their verdict before the ads are read. */
+function settled(ctx: GraphContext, ads: ScenarioAd[]): ScenarioAd[] {
+  settleReviews(ctx.state, ads);
+  return ads;
+}
+
 /** Ads an edge lists when it is not told a status: all but DELETED and ARCHIVED, like the edge call. */
 const liveAds = (ads: ScenarioAd[]): ScenarioAd[] =>
   ads.filter((a) => a.effective_status !== 'DELETED' && a.effective_status !== 'ARCHIVED');
 
 /** `ads.limit(n){...}` inside an ad set's fields: the first page of its ads, same field rules as the edge. */
 export function expandAdsetAds(ctx: GraphContext, adset: ScenarioAdset, spec: FieldSpec): Record<string, unknown> {
-  const items = liveAds(adsOfAdset(ctx.state, adset.id));
+  const items = liveAds(settled(ctx, adsOfAdset(ctx.state, adset.id)));
   const limit = Math.min(spec.limit ?? NESTED_DEFAULT_LIMIT, NESTED_MAX_LIMIT);
   const sub = spec.fields && spec.fields.length > 0 ? formatFields(spec.fields) : undefined;
   return nestedPage(ctx, `${adset.id}/ads`, items, limit, sub, (a) => a.id, renderWith(ctx, spec.fields));
@@ -38,25 +44,27 @@ export function expandAdsetAds(ctx: GraphContext, adset: ScenarioAdset, spec: Fi
 /** GET /{adset-id}/ads */
 export function listAdsetAds(ctx: GraphContext, adset: ScenarioAdset): GraphResult {
   const keep = statusFilter(ctx);
-  const items = adsOfAdset(ctx.state, adset.id).filter((a) => keep(a.effective_status));
+  const items = settled(ctx, adsOfAdset(ctx.state, adset.id)).filter((a) => keep(a.effective_status));
   return { body: paginate(ctx, items, (a) => a.id, renderer(ctx)) };
 }
 
 /** GET /{campaign-id}/ads ("Ads under this campaign"): one listing for every ad set's ads. */
 export function listCampaignAds(ctx: GraphContext): GraphResult {
   const keep = statusFilter(ctx);
-  const items = adsOfCampaign(ctx.state, ctx.objectId).filter((a) => keep(a.effective_status));
+  const items = settled(ctx, adsOfCampaign(ctx.state, ctx.objectId)).filter((a) => keep(a.effective_status));
   return { body: paginate(ctx, items, (a) => a.id, renderer(ctx)) };
 }
 
 /** GET /{ad-id} */
 export function getAd(ctx: GraphContext, ad: ScenarioAd): GraphResult {
+  settleReviews(ctx.state, [ad]);
   return { body: renderer(ctx)(ad) };
 }
 
 /**
- * POST /{ad-id} status=ACTIVE|PAUSED. A rejected ad cannot be switched back on; a lead-form break
- * heals on re-publish only for ads marked 'break-heal-on-republish'.
+ * POST /{ad-id} status=ACTIVE|PAUSED. A rejected ad cannot be switched back on; switching on a
+ * broken ad is an edit that goes through review, which heals it only if it is marked
+ * 'break-heal-on-republish'.
  */
 export function updateAd(ctx: GraphContext, ad: ScenarioAd): GraphResult {
   const raw = param(ctx, 'status');
@@ -69,6 +77,7 @@ export function updateAd(ctx: GraphContext, ad: ScenarioAd): GraphResult {
   if (status !== undefined && status !== 'ACTIVE' && status !== 'PAUSED') {
     throw invalidParameter('status must be ACTIVE or PAUSED.');
   }
+  settleReviews(ctx.state, [ad]);
   if (status === 'ACTIVE' && ad.effective_status === 'DISAPPROVED') {
     const text =
       'Your ad has been rejected in its latest review and is currently disabled. Create a new ad instead of turning this one back on.';
@@ -81,12 +90,10 @@ export function updateAd(ctx: GraphContext, ad: ScenarioAd): GraphResult {
     if (ad.effective_status === 'DISAPPROVED') {
       // stays rejected whatever its configured status
     } else if (status === 'PAUSED') {
+      // A review in progress goes on; its verdict keeps the ad paused.
       ad.effective_status = 'PAUSED';
-    } else if (isBroken(ad) && ad.onGeoChange !== 'break-heal-on-republish') {
-      ad.effective_status = 'WITH_ISSUES';
-    } else {
+    } else if (!reviewAfterRepublish(ctx.state, ad)) {
       ad.effective_status = 'ACTIVE';
-      if (isBroken(ad)) ad.issues_info = [];
     }
   }
   if (typeof name === 'string') {

@@ -7,7 +7,7 @@ import { paginate } from './paging.js';
 import { statusFilter } from './status-filter.js';
 import { geoSignature, parseTargeting, validateTargeting } from './targeting-rules.js';
 import { adsetField } from './views.js';
-import { breakAdsAfterGeoChange } from './ad-issues.js';
+import { reviewAfterGeoChange } from './review.js';
 import { expandAdsetAds } from './ads.js';
 
 function renderer(ctx: GraphContext): (a: ScenarioAdset) => Record<string, unknown> {
@@ -63,10 +63,13 @@ export function updateAdset(ctx: GraphContext, a: ScenarioAdset): GraphResult {
 
   const applied: Record<string, unknown> = {};
   if (targeting) {
-    const geoChanged = geoSignature(targeting) !== geoSignature(a.targeting);
+    const before = geoSignature(a.targeting);
+    const after = geoSignature(targeting);
     a.targeting = targeting;
     applied.targeting = targeting;
-    if (geoChanged) breakAdsAfterGeoChange(ctx.state, a.id);
+    // Meta re-reviews the ads after any targeting change. Assumption: only a geo change starts a
+    // review here, since it is the only change the product makes and the risk it protects against.
+    if (after !== before) reviewAfterGeoChange(ctx.state, a, before, after);
   }
   if (rawStatus !== undefined) {
     a.status = String(rawStatus);

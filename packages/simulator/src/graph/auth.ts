@@ -7,7 +7,10 @@ import { GraphError } from './errors.js';
 // Timed proofs (hmac of `token|time`) are valid this long, as Meta documents for appsecret_time.
 const TIMED_PROOF_WINDOW_S = 300;
 
-/** The token from `access_token` (query or body) or an `Authorization: Bearer` header. */
+/**
+ * The token from `access_token` (query or body) or an `Authorization: Bearer` header.
+ * Assumption: Bearer is accepted (Meta documents only the parameter; some clients send the header).
+ */
 export function tokenOf(
   query: Record<string, string>,
   body: Record<string, unknown>,

@@ -1,6 +1,7 @@
 import { invalidParameter } from './errors.js';
 import { param, type GraphContext } from './context.js';
 
+// Assumption: 25 when no limit is given (every Meta doc example shows limit=25; not documented).
 const DEFAULT_LIMIT = 25;
 // Parameters copied into absolute paging links, so a client can GET `next` as is (the Node SDK does).
 const CARRIED = ['fields', 'effective_status', 'filtering', 'appsecret_proof', 'appsecret_time'];

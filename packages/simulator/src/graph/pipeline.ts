@@ -77,6 +77,8 @@ export function serveGraph(ctx: GraphContext): GraphOutcome {
     if (ctx.state.graph.deprecatedVersions.includes(ctx.version)) {
       throw new GraphError(2635, '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version.');
     }
+    // Assumption: a call with field expansion (ads{...} inside ad sets) scores as one read, like
+    // any other call; Meta does not say, and its BUC header also counts CPU and time.
     if (adAccountId) {
       const verdict = ctx.ledger.admit(adAccountId, ctx.state.adAccounts[adAccountId], ctx.method === 'POST');
       if (!verdict.ok) {

@@ -17,7 +17,10 @@ function parseList(raw: unknown): string[] | undefined {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** `filtering=[{"field":"effective_status","operator":"IN","value":[...]}]`, the other common form. */
+/**
+ * `filtering=[{"field":"effective_status","operator":"IN","value":[...]}]`, the other common form.
+ * Assumption: edges accept it (public clients use it; Meta's edge pages do not list it).
+ */
 function fromFiltering(raw: unknown): string[] | undefined {
   if (typeof raw !== 'string' || !raw) return undefined;
   let rules: unknown;

@@ -12,6 +12,7 @@ const LOCATION_FIELDS = [
   'electoral_districts',
   'country_groups',
 ];
+// Meta: at most 200 regions. Assumption: the refusal is a plain 100 (its subcode is not documented).
 const MAX_REGIONS = 200;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -31,6 +32,8 @@ export function parseTargeting(raw: unknown): Record<string, unknown> {
   return value;
 }
 
+// Assumption: an unknown or non-US region key is refused with 100/1487756 (subcode not documented);
+// the simulator knows only the 51 US state keys.
 function checkRegions(geo: Record<string, unknown>): void {
   const regions = geo.regions;
   if (regions === undefined) return;
@@ -57,6 +60,31 @@ function hasLocation(geo: Record<string, unknown>): boolean {
   return LOCATION_FIELDS.some((f) => {
     const v = geo[f];
     return Array.isArray(v) ? v.length > 0 : isObject(v) && Object.keys(v).length > 0;
+  });
+}
+
+// Advantage+ audience (targeting_automation.advantage_audience: 1) fixes age_max at 65 and allows
+// age_min 18..25 only (Advantage+ audience reference). Absent ages take Meta's defaults (18, 65).
+const ADVANTAGE_AGE_MIN = { low: 18, high: 25 };
+const ADVANTAGE_AGE_MAX = 65;
+
+function ageOf(v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  // Form clients may send numbers as text.
+  return typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+}
+
+function checkAdvantageAudience(t: Record<string, unknown>): void {
+  const automation = t.targeting_automation;
+  if (!isObject(automation) || Number(automation.advantage_audience) !== 1) return;
+  const min = ageOf(t.age_min, 18);
+  const max = ageOf(t.age_max, ADVANTAGE_AGE_MAX);
+  if (min >= ADVANTAGE_AGE_MIN.low && min <= ADVANTAGE_AGE_MIN.high && max === ADVANTAGE_AGE_MAX) return;
+  // Assumption: the rule is Meta's, the answer's shape is not documented: code 100 with no subcode,
+  // and a user message of the simulator's own.
+  throw new GraphError(100, 'Invalid parameter', {
+    userTitle: 'Age Not Available With Advantage+ Audience',
+    userMsg: `With Advantage+ audience on, age_min must be ${ADVANTAGE_AGE_MIN.low} to ${ADVANTAGE_AGE_MIN.high} and age_max must be ${ADVANTAGE_AGE_MAX} (got ${String(t.age_min ?? 'default')}..${String(t.age_max ?? 'default')}).`,
   });
 }
 
@@ -88,9 +116,13 @@ export function validateTargeting(t: Record<string, unknown>): void {
   }
   checkRegions(geo);
   if (isObject(t.excluded_geo_locations)) checkRegions(t.excluded_geo_locations);
+  checkAdvantageAudience(t);
 }
 
-/** Canonical text of the geo part, to tell whether an update really moved the audience. */
+/**
+ * Canonical text of the geo part, to tell whether an update really moved the audience.
+ * Assumption: region order and location_types (only home+recent is allowed anyway) do not count.
+ */
 export function geoSignature(t: Record<string, unknown>): string {
   const canon = (geo: unknown): unknown => {
     if (!isObject(geo)) return geo ?? null;

@@ -9,7 +9,8 @@ export interface UsageOverride {
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /**
- * The three usage headers. App usage stays low (the simulator models limits per ad account);
+ * The three usage headers. Assumption: app usage stays low (the simulator models limits per ad
+ * account; Meta says X-App-Usage does not govern Marketing API calls);
  * the account headers appear only when the call is charged to an ad account.
  */
 export function usageHeaders(
