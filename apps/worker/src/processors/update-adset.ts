@@ -278,7 +278,8 @@ async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     log.warn('resuming after an interrupted attempt whose write had landed');
     return written(deps, job, data, entry, log);
   }
-  const problem = incompleteRead(fresh.targeting);
+  const listed = ListedAdsetSchema.safeParse(JSON.parse((await deps.redis.hget(deps.keys.listedTargeting(data.runId), data.adsetId)) ?? 'null'));
+  const problem = incompleteRead(fresh.targeting, listed.success ? listed.data.targeting : undefined);
   if (problem) throw new UnrecoverableError(problem);
   const next = withRegions(fresh.targeting, data.regionKeys.map((key) => regionOf(deps, key)), deps.regions);
   return send(deps, job, data, entry, next, log);
