@@ -21,6 +21,7 @@ export * from './queue/adset-lock';
 export * from './queue/pacer';
 export * from './report/types';
 export * from './report/build';
+export * from './report/verdict';
 export * from './report/run-store';
 export {
   reportStatus,
