@@ -62,8 +62,10 @@ export interface OutcomeCounts {
 
 export interface CampaignReport {
   name: string;
-  status: 'completed' | 'aborted';
+  status: 'completed' | 'aborted' | 'held';
   abortReason?: string;
+  /** For `held`: the figures that held the campaign and how to approve it. */
+  holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
   counts: OutcomeCounts;
