@@ -78,6 +78,16 @@ describe('pnpm enqueue', () => {
   it('exits 3 when --wait times out', async () => {
     const r = await run('apps/scheduler/src/enqueue.ts', ['--wait', '--timeout', '1'], env());
     expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/did not finish within 1 s/);
+  });
+
+  it('says on stderr that no worker is running and exits 3 long before the timeout, keeping stdout clean', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--wait', '--json', '--timeout', '600'], env());
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^run r-\S+: no worker is running$/m);
+    expect(r.stderr).toMatch(/enqueue: no worker is running: run r-\S+ stays queued and starts when a worker does/);
+    expect(r.stderr).not.toMatch(/did not finish within/);
+    expect(r.stdout).toBe('');
   });
 });
 

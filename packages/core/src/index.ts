@@ -38,6 +38,7 @@ export {
 } from './notify';
 export * from './dev/private-redis';
 export * from './queue/wait-report';
+export * from './queue/run-progress';
 export * from './queue/schedule';
 export * from './exit';
 export * from './queue/key-scan';
