@@ -25,6 +25,8 @@ export * from './report/verdict';
 export * from './report/run-store';
 export {
   reportStatus,
+  changeKind,
+  type ChangeKind,
   renderTextSummary,
   renderTextFollowUp,
   renderEmail,
