@@ -69,7 +69,10 @@ ${report.campaigns.map((c) => campaignSection(report, c))}`;
 
 /** Each channel's delivery (sent, or failed with the reason): "the report went out" is visible. */
 function deliveries(records: Record<string, DeliveryStatus>): SafeHtml {
-  const entries = Object.entries(records).sort(([a], [b]) => a.localeCompare(b));
+  // The worker marks its console summary in the same record (so it prints once): not a channel.
+  const entries = Object.entries(records)
+    .filter(([slot]) => !/^stdout(-r\d+)?$/.test(slot))
+    .sort(([a], [b]) => a.localeCompare(b));
   return html`<section class="card" id="deliveries"><h2>Deliveries</h2>${
     entries.length === 0
       ? html`<p class="small">No channel has reported a delivery of this run (none configured, or still sending).</p>`
