@@ -39,7 +39,7 @@ table.cards tr{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin
 table.cards td{border:0;padding:.2rem .6rem;overflow-wrap:anywhere}
 table.cards td::before{content:attr(data-label);display:block;font-size:.75rem;color:#5b6472;text-transform:uppercase;letter-spacing:.03em}
 }
-.progress{height:.7rem;background:#eceef1;border-radius:4px;overflow:hidden;max-width:420px}
+.progress{height:.7rem;background:#eceef1;border-radius:4px;overflow:hidden;max-width:420px;margin:0 0 .8rem}
 .progress>span{display:block;height:100%;background:#1b4a8c}
 `;
 

@@ -78,9 +78,15 @@ function deliveries(records: Record<string, DeliveryStatus>): SafeHtml {
       ? html`<p class="small">No channel has reported a delivery of this run (none configured, or still sending).</p>`
       : html`<ul>${entries.map(
           ([channel, d]) =>
-            html`<li data-channel="${channel}">${channel}: <span class="badge ${d.status === 'sent' ? 'ok' : 'bad'}">${d.status}</span> ${when(d.at)}${d.error ? html` <span class="err">${d.error}</span>` : ''}</li>`,
+            html`<li data-channel="${channel}">${channelLabel(channel)}: <span class="badge ${d.status === 'sent' ? 'ok' : 'bad'}">${d.status}</span> ${when(d.at)}${d.error ? html` <span class="err">${d.error}</span>` : ''}</li>`,
         )}</ul>`
   }</section>`;
+}
+
+/** "slack", or "slack (update, revision 2)" for the follow-up of a late retry. */
+function channelLabel(slot: string): string {
+  const m = /^(.+)-r(\d+)$/.exec(slot);
+  return m ? `${m[1]} (update, revision ${m[2]})` : slot;
 }
 
 function lateChanges(report: RunReport): SafeHtml | string {
