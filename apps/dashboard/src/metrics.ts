@@ -58,18 +58,14 @@ const seconds = (iso: string) => Date.parse(iso) / 1000;
 
 export async function renderMetrics(queues: Record<QueueName, Queue>, store: RunStore): Promise<string> {
   const entries = Object.entries(queues) as Array<[QueueName, Queue]>;
+  // One look at the connected clients serves both the per-queue and the per-process worker figures.
+  const presence = await countWorkerProcesses(queues);
   const perQueue = await Promise.all(
     entries.map(async ([name, q]) => {
-      const [counts, completed, failed, workers] = await Promise.all([
-        q.getJobCounts(),
-        q.getMetrics('completed', 0, 0),
-        q.getMetrics('failed', 0, 0),
-        q.getWorkersCount(),
-      ]);
-      return { name, counts, completed: completed.meta.count, failed: failed.meta.count, workers };
+      const [counts, completed, failed] = await Promise.all([q.getJobCounts(), q.getMetrics('completed', 0, 0), q.getMetrics('failed', 0, 0)]);
+      return { name, counts, completed: completed.meta.count, failed: failed.meta.count, workers: presence.byQueue[name] ?? 0 };
     }),
   );
-  const presence = await countWorkerProcesses(queues);
   const runs = await store.listRuns(RUN_SCAN);
   const reports = runs.map((r) => r.report).filter((r): r is ReportSummary => r !== undefined);
 
