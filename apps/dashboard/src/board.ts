@@ -37,7 +37,7 @@ const DESCRIPTIONS: Record<QueueName, string> = {
 export function createBoard(queues: Record<QueueName, Queue>, basePath: string, opts: { dryRun: boolean }): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
-  const adapters = [QUEUES.finalizeReport, QUEUES.planSync, QUEUES.updateAdset, QUEUES.deliverReport].map((name) => {
+  const adapters = [QUEUES.finalizeReport, QUEUES.planSync, QUEUES.updateAdset, QUEUES.watchAds, QUEUES.deliverReport].map((name) => {
     // allowCompletedRetries works at runtime but is missing from the 9.10.1 option type.
     const options = { description: DESCRIPTIONS[name], allowRetries: true, allowCompletedRetries: true } as ConstructorParameters<typeof BullMQAdapter>[1];
     const adapter = new BullMQAdapter(queues[name], options);

@@ -1,4 +1,4 @@
-import { COUNT_OF, OUTCOMES, type QueueName, type ReportSummary, type RunStore } from '@closrads/core';
+import { COUNT_OF, OUTCOMES, VERDICTS, campaignVerdict, countWorkerProcesses, resultOf, type QueueName, type ReportSummary, type RunStore } from '@closrads/core';
 import type { Queue } from 'bullmq';
 
 /**
@@ -8,17 +8,25 @@ import type { Queue } from 'bullmq';
  *   closrads_queue_completed_total{queue}        counter  jobs completed, from BullMQ metrics (0 unless workers collect metrics)
  *   closrads_queue_failed_total{queue}           counter  jobs failed, likewise
  *   closrads_workers{queue}                               connected workers per queue
- *   closrads_last_run_timestamp_seconds                   finish time of the newest finished run
- *   closrads_last_run_success                             1 when that run succeeded, else 0
+ *   closrads_worker_processes                             connected worker processes (one runs a worker per queue)
+ *   closrads_last_run_timestamp_seconds                   finish time of the newest finished run (live or dry)
+ *   closrads_last_run_success                             1 when that run's `success` is true, else 0
+ *   closrads_last_run_verdict{verdict}                    1 for that run's verdict (ok, attention, failed), 0 for the others
  *   closrads_last_run_dry_run                             1 when that run was a dry run
- *   closrads_last_success_timestamp_seconds               finish time of the newest successful run
+ *   closrads_last_live_run_success                        `success` of the newest finished live run
+ *   closrads_last_live_run_verdict{verdict}               its verdict, one-hot like closrads_last_run_verdict
+ *   closrads_last_success_timestamp_seconds               finish time of the newest successful live run
  *   closrads_runs_in_progress                             started runs without a report (among the recent ones)
- *   closrads_campaign_last_run_timestamp_seconds{campaign}      finish time of the newest run that covered the campaign
- *   closrads_campaign_last_success_timestamp_seconds{campaign}  same, for a run where the campaign completed with no failed ad set
+ *   closrads_campaign_last_run_timestamp_seconds{campaign}      finish time of the newest run that covered the campaign (live or dry)
+ *   closrads_campaign_last_success_timestamp_seconds{campaign}  finish time of the newest live run in which the campaign succeeded
+ *                                                              (completed, not held or aborted, no failed ad set)
  *   closrads_campaign_adsets{campaign,outcome}                  ad sets by outcome in the campaign's newest run
  *
+ * Last-success figures count live runs only: a dry run changes nothing on Facebook, so it must never
+ * make a stale live sync look fresh. Success is the report's own (report/verdict.ts), as everywhere.
+ *
  * Alert example: `time() - closrads_last_success_timestamp_seconds > 86400` (or on a campaign), plus
- * `absent(closrads_last_success_timestamp_seconds)`. BullMQ's own exportPrometheusMetrics() repeats
+ * `absent(closrads_last_success_timestamp_seconds)` and `closrads_worker_processes == 0`. BullMQ's own exportPrometheusMetrics() repeats
  * HELP/TYPE lines per queue, which a scrape of several queues rejects, so the families are built here.
  */
 
@@ -50,15 +58,12 @@ const seconds = (iso: string) => Date.parse(iso) / 1000;
 
 export async function renderMetrics(queues: Record<QueueName, Queue>, store: RunStore): Promise<string> {
   const entries = Object.entries(queues) as Array<[QueueName, Queue]>;
+  // One look at the connected clients serves both the per-queue and the per-process worker figures.
+  const presence = await countWorkerProcesses(queues);
   const perQueue = await Promise.all(
     entries.map(async ([name, q]) => {
-      const [counts, completed, failed, workers] = await Promise.all([
-        q.getJobCounts(),
-        q.getMetrics('completed', 0, 0),
-        q.getMetrics('failed', 0, 0),
-        q.getWorkersCount(),
-      ]);
-      return { name, counts, completed: completed.meta.count, failed: failed.meta.count, workers };
+      const [counts, completed, failed] = await Promise.all([q.getJobCounts(), q.getMetrics('completed', 0, 0), q.getMetrics('failed', 0, 0)]);
+      return { name, counts, completed: completed.meta.count, failed: failed.meta.count, workers: presence.byQueue[name] ?? 0 };
     }),
   );
   const runs = await store.listRuns(RUN_SCAN);
@@ -75,12 +80,21 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
   out.family('closrads_queue_failed_total', 'counter', 'Jobs failed (BullMQ metrics; needs worker metrics enabled)', perQueue.map((q) => [{ queue: q.name }, q.failed]));
   out.family('closrads_workers', 'gauge', 'Connected workers per queue', perQueue.map((q) => [{ queue: q.name }, q.workers]));
 
+  out.family('closrads_worker_processes', 'gauge', 'Connected worker processes', [[{}, presence.processes]]);
+
+  const live = reports.filter((r) => !r.dryRun);
   const last = reports[0];
-  const lastSuccess = reports.find((r) => r.success);
-  out.family('closrads_last_run_timestamp_seconds', 'gauge', 'Finish time of the newest finished run', last ? [[{}, seconds(last.finishedAt)]] : []);
-  out.family('closrads_last_run_success', 'gauge', '1 when the newest finished run succeeded', last ? [[{}, last.success ? 1 : 0]] : []);
+  const lastLive = live[0];
+  const lastSuccess = live.find((r) => resultOf(r).success);
+  const oneHot = (r: ReportSummary): Array<[Record<string, string>, number]> =>
+    VERDICTS.map((verdict) => [{ verdict }, resultOf(r).verdict === verdict ? 1 : 0]);
+  out.family('closrads_last_run_timestamp_seconds', 'gauge', 'Finish time of the newest finished run (live or dry)', last ? [[{}, seconds(last.finishedAt)]] : []);
+  out.family('closrads_last_run_success', 'gauge', '1 when the newest finished run succeeded', last ? [[{}, resultOf(last).success ? 1 : 0]] : []);
+  out.family('closrads_last_run_verdict', 'gauge', "1 for the newest finished run's verdict", last ? oneHot(last) : []);
   out.family('closrads_last_run_dry_run', 'gauge', '1 when the newest finished run was a dry run', last ? [[{}, last.dryRun ? 1 : 0]] : []);
-  out.family('closrads_last_success_timestamp_seconds', 'gauge', 'Finish time of the newest successful run', lastSuccess ? [[{}, seconds(lastSuccess.finishedAt)]] : []);
+  out.family('closrads_last_live_run_success', 'gauge', '1 when the newest finished live run succeeded', lastLive ? [[{}, resultOf(lastLive).success ? 1 : 0]] : []);
+  out.family('closrads_last_live_run_verdict', 'gauge', "1 for the newest finished live run's verdict", lastLive ? oneHot(lastLive) : []);
+  out.family('closrads_last_success_timestamp_seconds', 'gauge', 'Finish time of the newest successful live run', lastSuccess ? [[{}, seconds(lastSuccess.finishedAt)]] : []);
   out.family('closrads_runs_in_progress', 'gauge', 'Recent runs without a report yet', [[{}, runs.filter((r) => !r.report).length]]);
 
   const lastRun = new Map<string, ReportSummary>();
@@ -88,19 +102,19 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
   for (const report of reports) {
     for (const c of report.campaigns) {
       if (!lastRun.has(c.name)) lastRun.set(c.name, report);
-      if (!lastOk.has(c.name) && c.status === 'completed' && c.counts.failed === 0) lastOk.set(c.name, report);
+      if (!lastOk.has(c.name) && !report.dryRun && campaignVerdict(c) !== 'failed') lastOk.set(c.name, report);
     }
   }
   out.family(
     'closrads_campaign_last_run_timestamp_seconds',
     'gauge',
-    'Finish time of the newest run that covered the campaign',
+    'Finish time of the newest run that covered the campaign (live or dry)',
     [...lastRun].map(([campaign, r]) => [{ campaign }, seconds(r.finishedAt)]),
   );
   out.family(
     'closrads_campaign_last_success_timestamp_seconds',
     'gauge',
-    'Finish time of the newest run in which the campaign completed with no failed ad set',
+    'Finish time of the newest live run in which the campaign succeeded',
     [...lastOk].map(([campaign, r]) => [{ campaign }, seconds(r.finishedAt)]),
   );
   out.family(

@@ -9,7 +9,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCampaignsFile } from '@closrads/core';
+import { QUEUES, readCampaignsFile, startRun, workerProcessName } from '@closrads/core';
+import { Worker, type Job } from 'bullmq';
+import { startReceiver, type HttpSink } from '../../../packages/core/test/notify/servers';
+import { createPlanSyncProcessor } from '../../worker/src/processors/plan-sync';
+import { createUpdateAdsetProcessor } from '../../worker/src/processors/update-adset';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../worker/test/harness';
@@ -22,12 +26,19 @@ describe('the operator retries a failed ad set from the dashboard', () => {
   let d: TestDashboard;
   let server: Server;
   let browser: Browser;
+  let slack: HttpSink;
   let base = '';
 
   beforeAll(async () => {
     const { campaigns, problems } = readCampaignsFile(join(repoRoot, 'config', 'campaigns.example.json'));
     expect(problems).toEqual([]);
-    h = await startHarness({ scenario: 'demo', campaigns: campaigns.filter((c) => c.name === 'Veterans') });
+    // A Slack receiver, so the run page has a delivery to show.
+    slack = await startReceiver({ status: 200, body: 'ok' });
+    h = await startHarness({
+      scenario: 'demo',
+      campaigns: campaigns.filter((c) => c.name === 'Veterans'),
+      notify: { slackWebhookUrl: `${slack.url}/services/T000/B000/secretpath`, email: undefined, dashboardPublicUrl: undefined },
+    });
     d = await testDashboard({ prefix: h.prefix });
     server = await new Promise<Server>((resolve) => {
       const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
@@ -44,6 +55,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     await new Promise((resolve) => server?.close(resolve));
     await d?.close();
     await h?.close();
+    await slack?.close();
   });
 
   /** Reloads the run page until the ad set row shows the outcome (the report is rebuilt by the worker). */
@@ -105,6 +117,11 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     expect(await page.locator('h2', { hasText: 'Changed after the first report' }).count()).toBe(1);
     expect((await page.locator('section li', { hasText: 'VET broad 25-54 (201)' }).textContent())?.replace(/\s+/g, ' ')).toContain('failed → updated');
     expect(await page.locator('script').count()).toBe(0);
+    // The report's delivery to Slack, as the worker recorded it.
+    await expect.poll(async () => {
+      await page.goto(runUrl);
+      return page.locator('#deliveries li[data-channel="slack"]').textContent();
+    }, { timeout: 20_000 }).toContain('sent');
 
     const artifact = join(repoRoot, 'artifacts', 'run-page.png');
     const docsCopy = join(repoRoot, 'docs', 'img', 'run-page.png');
@@ -118,6 +135,72 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(runUrl);
     // A string expression: the test's TypeScript has no DOM types.
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await context.close();
+  });
+});
+
+describe('the run page while a run is under way', () => {
+  let h: Harness;
+  let d: TestDashboard;
+  let server: Server;
+  let browser: Browser;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    const { campaigns } = readCampaignsFile(join(repoRoot, 'config', 'campaigns.example.json'));
+    // Without protection an ad set job finishes in one go, so one can be processed by hand below.
+    const veterans = campaigns.filter((c) => c.name === 'Veterans').map((c) => ({ ...c, protection: false }));
+    h = await startHarness({ scenario: 'demo', campaigns: veterans, withoutWorkers: true });
+    d = await testDashboard({ prefix: h.prefix });
+    server = await new Promise<Server>((resolve) => {
+      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await Promise.all(workers.map((w) => w.close()));
+    await d?.close();
+    await h?.close();
+  });
+
+  it('shows "no worker is running", then how many ad sets are done out of how many', { timeout: 90_000 }, async () => {
+    const { deps } = h.system;
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: ['Veterans'] });
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1100, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/runs/${runId}`);
+    expect(await page.locator('.notice.bad').textContent()).toContain('No worker is running');
+
+    // Planning runs; the ad set jobs wait. Then exactly one of them is processed, by hand.
+    const opts = { connection: deps.redis, prefix: deps.keys.bullPrefix, name: workerProcessName() };
+    workers.push(new Worker(QUEUES.planSync, createPlanSyncProcessor(deps), opts));
+    const manual = new Worker(QUEUES.updateAdset, null, opts);
+    workers.push(manual);
+    await expect.poll(() => deps.queues.updateAdset.getWaitingCount(), { timeout: 20_000 }).toBeGreaterThan(1);
+    const total = await deps.queues.updateAdset.getWaitingCount();
+    const job = (await manual.getNextJob('screenshot')) as Job;
+    const value: unknown = await createUpdateAdsetProcessor(deps)(job, 'screenshot');
+    await job.moveToCompleted(value, 'screenshot', false);
+
+    await page.goto(`${base}/runs/${runId}`);
+    expect(await page.locator('.run-progress').textContent()).toContain(`updating ad sets: 1/${total} done`);
+    expect(await page.locator('.badge.info').first().textContent()).toBe('in progress');
+    const artifact = join(repoRoot, 'artifacts', 'run-progress.png');
+    const docsCopy = join(repoRoot, 'docs', 'img', 'run-progress.png');
+    mkdirSync(dirname(artifact), { recursive: true });
+    await page.screenshot({ path: artifact, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, docsCopy);
+    expect(statSync(artifact).size).toBeGreaterThan(10_000);
+
+    // The run list fits a phone: the page never scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/runs`);
     const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();

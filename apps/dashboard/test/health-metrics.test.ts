@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failedReport, minutesAgo, okReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
+import { failedReport, minutesAgo, okReport, revertedOnlyReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
 import { testRedisUrl } from '../../../test/redis';
 
 /** Parses Prometheus text into `name{labels}` → value, and checks each family is declared once. */
@@ -53,8 +53,11 @@ describe('/healthz and /metrics', () => {
     expect(res.body).toMatchObject({
       status: 'ok',
       redis: { ok: true },
-      workers: { total: 1, byQueue: { 'update-adset': 1, 'plan-sync': 0, 'finalize-report': 0, 'deliver-report': 0 } },
-      lastRun: { runId: last.runId, finishedAt: last.finishedAt, success: false, dryRun: true },
+      workers: { processes: 1, byQueue: { 'update-adset': 1, 'plan-sync': 0, 'finalize-report': 0, 'deliver-report': 0 } },
+      lastRun: { runId: last.runId, finishedAt: last.finishedAt, success: false, verdict: 'failed', dryRun: true },
+      lastLiveRun: { runId: lastSuccessLive.runId, success: true, verdict: 'ok', dryRun: false },
+      runsWaiting: 0,
+      problems: [],
     });
   });
 
@@ -80,6 +83,7 @@ describe('/healthz and /metrics', () => {
     expect(m.get('closrads_queue_completed_total{queue="update-adset"}')).toBe(0);
     expect(m.has('closrads_queue_failed_total{queue="finalize-report"}')).toBe(true);
     expect(m.get('closrads_workers{queue="update-adset"}')).toBe(1);
+    expect(m.get('closrads_worker_processes')).toBe(1);
 
     const s = (iso: string) => Date.parse(iso) / 1000;
     expect(m.get('closrads_last_run_success')).toBe(0);
@@ -96,5 +100,66 @@ describe('/healthz and /metrics', () => {
     expect(m.get('closrads_campaign_adsets{campaign="Veterans",outcome="unchanged"}')).toBe(1);
     expect(m.get('closrads_campaign_adsets{campaign="Truckers",outcome="updated"}')).toBe(0);
     expect(m.get('closrads_runs_in_progress')).toBe(0);
+  });
+});
+
+describe('/healthz and /metrics follow the verdict, and only live runs count as a success', () => {
+  let d: TestDashboard;
+  const staleLive = okReport(minutesAgo(3000));
+  const reverted = revertedOnlyReport(minutesAgo(600));
+  const freshDry = okReport(minutesAgo(5), true);
+
+  beforeAll(async () => {
+    d = await testDashboard();
+    await seedFinished(d.deps, staleLive);
+    await seedFinished(d.deps, reverted);
+    await seedFinished(d.deps, freshDry);
+    // A run that no worker will take.
+    await d.deps.store.recordStart({ runId: 'r-20261201-120000-beef', trigger: 'manual', dryRun: false, campaigns: [], startedAt: minutesAgo(1).toISOString() });
+  });
+  afterAll(async () => d.close());
+
+  it('/healthz: no worker is running, said plainly; the last live run needs attention and succeeded', async () => {
+    const res = await request(d.app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      workers: { processes: 0 },
+      problems: ['no worker is running'],
+      runsWaiting: 1,
+      lastRun: { runId: freshDry.runId, dryRun: true, verdict: 'ok' },
+      lastLiveRun: { runId: reverted.runId, success: true, verdict: 'attention' },
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/FAILED|"failed"/);
+  });
+
+  it('/metrics: a dry run does not move the live last-success figures; a reverted-only run succeeded with verdict attention', async () => {
+    const m = parseExposition((await request(d.app).get('/metrics')).text);
+    const s = (iso: string) => Date.parse(iso) / 1000;
+    expect(m.get('closrads_worker_processes')).toBe(0);
+    expect(m.get('closrads_last_run_timestamp_seconds')).toBe(s(freshDry.finishedAt));
+    expect(m.get('closrads_last_run_dry_run')).toBe(1);
+    // The newest live run is the reverted one: it succeeded, so it is the last success, not the dry run.
+    expect(m.get('closrads_last_success_timestamp_seconds')).toBe(s(reverted.finishedAt));
+    expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(s(reverted.finishedAt));
+    expect(m.get('closrads_last_live_run_success')).toBe(1);
+    expect(m.get('closrads_last_live_run_verdict{verdict="attention"}')).toBe(1);
+    expect(m.get('closrads_last_live_run_verdict{verdict="failed"}')).toBe(0);
+    expect(m.get('closrads_last_live_run_verdict{verdict="ok"}')).toBe(0);
+    expect(m.get('closrads_runs_in_progress')).toBe(1);
+  });
+
+  it('/metrics: with only dry runs since a stale live run, the last success stays the stale one', async () => {
+    const only = await testDashboard();
+    try {
+      await seedFinished(only.deps, staleLive);
+      await seedFinished(only.deps, freshDry);
+      const m = parseExposition((await request(only.app).get('/metrics')).text);
+      const s = (iso: string) => Date.parse(iso) / 1000;
+      expect(m.get('closrads_last_success_timestamp_seconds')).toBe(s(staleLive.finishedAt));
+      expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(s(staleLive.finishedAt));
+    } finally {
+      await only.close();
+    }
   });
 });

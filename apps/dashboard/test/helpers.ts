@@ -113,6 +113,41 @@ export function okReport(started: Date, dryRun = false): RunReport {
   };
 }
 
+/** One ad set reverted (original targeting restored), one updated: success true, verdict attention. */
+export function revertedOnlyReport(started: Date): RunReport {
+  return {
+    runId: newRunId(started),
+    trigger: 'schedule',
+    dryRun: false,
+    startedAt: started.toISOString(),
+    finishedAt: new Date(started.getTime() + 20_000).toISOString(),
+    success: true,
+    verdict: 'attention',
+    campaigns: [
+      {
+        name: 'Veterans',
+        status: 'completed',
+        activeStates: ['OH', 'TX'],
+        unmappedStates: [],
+        counts: { ...zero, processed: 2, updated: 1, reverted: 1 },
+        adsets: [
+          { id: '201', name: 'VET broad', facebookCampaignId: '9001', outcome: 'updated', added: ['OH'], removed: [] },
+          {
+            id: '206',
+            name: 'VET retarget',
+            facebookCampaignId: '9001',
+            outcome: 'reverted',
+            added: ['TX'],
+            removed: ['CA'],
+            rolledBack: true,
+            ads: [{ id: '931', name: 'Instant form', effectiveStatus: 'WITH_ISSUES', issue: 'Lead form link broken' }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /** Stores a finished run the way the worker does: its start record, then its report. */
 export async function seedFinished(deps: DashboardDeps, report: RunReport): Promise<void> {
   await deps.store.recordStart({ runId: report.runId, trigger: report.trigger, dryRun: report.dryRun, campaigns: [], startedAt: report.startedAt });

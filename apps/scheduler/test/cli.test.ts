@@ -78,6 +78,16 @@ describe('pnpm enqueue', () => {
   it('exits 3 when --wait times out', async () => {
     const r = await run('apps/scheduler/src/enqueue.ts', ['--wait', '--timeout', '1'], env());
     expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/did not finish within 1 s/);
+  });
+
+  it('says on stderr that no worker is running and exits 3 long before the timeout, keeping stdout clean', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--wait', '--json', '--timeout', '600'], env());
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^run r-\S+: no worker is running$/m);
+    expect(r.stderr).toMatch(/enqueue: no worker is running: run r-\S+ stays queued and starts when a worker does/);
+    expect(r.stderr).not.toMatch(/did not finish within/);
+    expect(r.stdout).toBe('');
   });
 });
 
@@ -159,10 +169,55 @@ describe('pnpm doctor', () => {
 
   it('passes every check against a healthy setup', async () => {
     const r = await run('apps/scheduler/src/doctor.ts', [], env());
-    expect(r.stdout).toMatch(/PASS\s+facebook token\s+valid, never expires, has ads_management/);
+    expect(r.stdout).toMatch(/PASS\s+facebook token\s+valid SYSTEM_USER token, never expires, has ads_management; scopes: ads_management, ads_read, business_management/);
     expect(r.stdout).toMatch(/PASS\s+closrtech Veterans/);
+    expect(r.stdout).toMatch(/PASS\s+facebook Veterans 9001\s+Facebook campaign 9001 \(VET, ACTIVE\) in act_1/);
+    expect(r.stdout).toMatch(/PASS\s+facebook Mortgage 9003\s+Facebook campaign 9003 \(MTG B, ACTIVE\) in act_2/);
+    expect(r.stdout).toMatch(/PASS\s+graph api version\s+v26\.0 \(released 2026-07-29\) is current/);
     expect(r.stdout).toMatch(/PASS\s+region keys\s+51 states/);
+    expect(r.stdout).toMatch(/No check failed\.$/m);
     expect(r.code).toBe(0);
+  });
+
+  it('finds a wrong Facebook campaign id and one in another ad account before a run does', async () => {
+    const file = join(dir, 'campaigns-wrong.json');
+    const wrong = [
+      { ...VET, facebookCampaignIds: ['9001', '9999'] },
+      { ...MTG, adAccountId: 'act_1' },
+    ];
+    writeFileSync(file, JSON.stringify({ campaigns: wrong }));
+    const r = await run('apps/scheduler/src/doctor.ts', [], { ...env(), CAMPAIGNS_FILE: file });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/PASS\s+facebook Veterans 9001/);
+    expect(r.stdout).toMatch(/FAIL\s+facebook Veterans 9999\s+Facebook campaign 9999 does not exist, or the token cannot see it/);
+    expect(r.stdout).toMatch(/FAIL\s+facebook Mortgage 9002\s+Facebook campaign 9002 \(MTG A\) belongs to ad account act_2, not act_1/);
+    expect(r.stdout).toMatch(/Some checks failed \(3 failed\)/);
+  });
+
+  it('warns, never passes silently, when debug_token fails, and says the scopes are unknown', async () => {
+    sim.addFault({ match: { api: 'graph', objectId: 'debug_token' }, times: -1, response: { kind: 'graph-error', code: 100, subcode: 33 } });
+    const r = await run('apps/scheduler/src/doctor.ts', [], env());
+    sim.clearFaults();
+    expect(r.stdout).toMatch(/WARN\s+facebook token\s+accepted \(as closrads-sim system user\), but type and scopes are unknown: debug_token failed/);
+    expect(r.stdout).toMatch(/1 with a warning/);
+    expect(r.code).toBe(0);
+  });
+
+  it('warns 60 days before the configured version\'s Marketing API support ends, and fails once it has', async () => {
+    const soon = await run('apps/scheduler/src/doctor.ts', [], { ...env(), FB_API_VERSION: 'v25.0' });
+    // v25.0 ends 2027-02-23: a warning from 2026-12-25 on, a pass before; either way the date is named.
+    expect(soon.stdout).toMatch(/(PASS|WARN)\s+graph api version\s+v25\.0 Marketing API support ends 2027-02-23/);
+    const gone = await run('apps/scheduler/src/doctor.ts', [], { ...env(), FB_API_VERSION: 'v24.0' });
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toMatch(/FAIL\s+graph api version\s+v24\.0 Marketing API support ended 2026-11-10/);
+  });
+
+  it('exits 2 on invalid configuration and prints the checks it skipped', async () => {
+    const r = await run('apps/scheduler/src/doctor.ts', [], { ...env(), DRY_RUN: 'maybe' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/FAIL\s+configuration\s+.*DRY_RUN/);
+    expect(r.stdout).toMatch(/SKIP\s+facebook token\s+skipped: the configuration is invalid/);
+    expect(r.stdout).toMatch(/SKIP\s+redis\s+skipped/);
   });
 
   it('fails with a clear verdict on a bad token and a refused campaign, without printing secrets', async () => {

@@ -1,4 +1,4 @@
-import { QUEUES } from '@closrads/core';
+import { QUEUES, workerProcessName } from '@closrads/core';
 import { Job, MetricsTime, Worker, type Processor } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { createDeliverReportProcessor } from './processors/deliver-report';
@@ -28,7 +28,9 @@ export function startWorkers(
 ): RunningWorkers {
   // Completed/failed counts per minute for /metrics; the same setting on every worker, as BullMQ requires.
   const metrics = { maxDataPoints: MetricsTime.ONE_WEEK };
-  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, ...STALL_SETTINGS, ...opts.stall };
+  // One name for every worker of this process: /healthz and `enqueue --wait` count processes by it.
+  const name = workerProcessName();
+  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, name, ...STALL_SETTINGS, ...opts.stall };
   const make = (queue: string, processor: Processor, concurrency: number, extra: { maxStalledCount?: number } = {}) => {
     const worker = new Worker(queue, processor, { ...base, ...extra, concurrency });
     worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));

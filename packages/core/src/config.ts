@@ -76,8 +76,8 @@ const sections = {
       FB_GRAPH_URL: httpUrl('FB_GRAPH_URL').default('https://graph.facebook.com'),
       FB_API_VERSION: z
         .string()
-        .regex(/^v\d+\.\d+$/, 'FB_API_VERSION must look like v25.0')
-        .default('v25.0'),
+        .regex(/^v\d+\.\d+$/, 'FB_API_VERSION must look like v26.0')
+        .default('v26.0'),
       FB_ACCESS_TOKEN: required('FB_ACCESS_TOKEN'),
       FB_APP_SECRET: z.string().optional(),
     })

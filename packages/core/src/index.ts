@@ -22,9 +22,12 @@ export * from './queue/adset-journal';
 export * from './queue/pacer';
 export * from './report/types';
 export * from './report/build';
+export * from './report/verdict';
 export * from './report/run-store';
 export {
   reportStatus,
+  changeKind,
+  type ChangeKind,
   renderTextSummary,
   renderTextFollowUp,
   renderEmail,
@@ -38,6 +41,7 @@ export {
 } from './notify';
 export * from './dev/private-redis';
 export * from './queue/wait-report';
+export * from './queue/run-progress';
 export * from './queue/schedule';
 export * from './exit';
 export * from './queue/key-scan';

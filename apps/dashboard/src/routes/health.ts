@@ -1,25 +1,8 @@
 import { Router } from 'express';
 import type { DashboardDeps } from '../deps';
 import { renderMetrics } from '../metrics';
-
-/** A Redis that hangs must not hang the probe: every check gives up after this long. */
-const PROBE_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(p: Promise<T>, ms = PROBE_TIMEOUT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
-}
+import { withTimeout, workerPresence } from '../presence';
+import { lastRunFacts } from './health-facts';
 
 /** `/healthz` and `/metrics`: unauthenticated, so they say nothing secret (no URL, no key, no job data). */
 export function healthRoutes(deps: DashboardDeps): Router {
@@ -37,19 +20,13 @@ export function healthRoutes(deps: DashboardDeps): Router {
     }
     const redis = { ok: true, latencyMs: Date.now() - started };
     try {
-      const entries = Object.entries(deps.queues);
-      const counts = await withTimeout(Promise.all(entries.map(([, q]) => q.getWorkersCount())));
-      const byQueue = Object.fromEntries(entries.map(([name], i) => [name, counts[i] ?? 0]));
-      const last = await withTimeout(deps.store.latestFinished());
-      res.status(200).json({
-        status: 'ok',
-        redis,
-        workers: { total: counts.reduce((a, b) => a + b, 0), byQueue },
-        lastRun: last ? { runId: last.runId, finishedAt: last.finishedAt, success: last.success, dryRun: last.dryRun } : null,
-      });
+      const [workers, runs] = await Promise.all([workerPresence(deps), withTimeout(deps.store.listRuns())]);
+      const facts = lastRunFacts(runs);
+      const problems = workers.processes === 0 ? ['no worker is running'] : [];
+      res.status(200).json({ status: 'ok', redis, workers, ...facts, problems });
     } catch {
       // Redis answered PING but not the rest: still reachable, so 200, with what is missing said.
-      res.status(200).json({ status: 'degraded', redis, workers: null, lastRun: null });
+      res.status(200).json({ status: 'degraded', redis, workers: null, lastRun: null, lastLiveRun: null, runsWaiting: null, problems: ['run figures unavailable'] });
     }
   });
 

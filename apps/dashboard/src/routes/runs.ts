@@ -1,6 +1,7 @@
 import { isRunId, startRun } from '@closrads/core';
 import express, { Router, type Request, type Response } from 'express';
 import type { DashboardDeps } from '../deps';
+import { pendingRunView, workerPresence } from '../presence';
 import { toListItem } from '../runs';
 import { CsrfTokens, identityOf } from '../security';
 import { runInProgressPage, runPage } from '../views/run-page';
@@ -48,13 +49,18 @@ export function runRoutes(deps: DashboardDeps): Router {
       return;
     }
     const meta = isRunId(runId) ? await deps.store.getMeta(runId) : undefined;
-    if (meta) res.status(202).json({ runId, status: 'in_progress', trigger: meta.trigger, dryRun: meta.dryRun, campaigns: meta.campaigns, startedAt: meta.startedAt });
+    if (meta) {
+      const view = await pendingRunView(deps, runId);
+      res.status(202).json({ runId, status: 'in_progress', trigger: meta.trigger, dryRun: meta.dryRun, campaigns: meta.campaigns, startedAt: meta.startedAt, ...view });
+    }
     else res.status(404).json({ error: 'not_found', message: `no run ${runId}` });
   });
 
   router.get('/runs', async (req, res) => {
-    const runs = await deps.store.listRuns(limitOf(req));
-    sendPage(res, 200, runsPage(runs.map(toListItem)));
+    const runs = (await deps.store.listRuns(limitOf(req))).map(toListItem);
+    const pending = runs.some((r) => r.status === 'in_progress');
+    const presence = pending ? await workerPresence(deps).catch(() => undefined) : undefined;
+    sendPage(res, 200, runsPage(runs, { noWorker: presence?.processes === 0 }));
   });
 
   router.get('/runs/new', (_req, res) => {
@@ -69,11 +75,11 @@ export function runRoutes(deps: DashboardDeps): Router {
     }
     const report = await deps.store.getReport(runId);
     if (report) {
-      sendPage(res, 200, runPage(report));
+      sendPage(res, 200, runPage(report, await deps.store.getDeliveries(runId)));
       return;
     }
     const meta = await deps.store.getMeta(runId);
-    if (meta) sendPage(res, 200, runInProgressPage(meta));
+    if (meta) sendPage(res, 200, runInProgressPage(meta, await pendingRunView(deps, runId)));
     else notFoundPage(res, runId);
   });
 

@@ -1,4 +1,4 @@
-import type { Outcome } from '@closrads/core';
+import { VERDICT_WORD, type Outcome, type Verdict } from '@closrads/core';
 import { html, type SafeHtml } from './html';
 
 /** Colour class per outcome: green for a change made, red for a failure, amber for what needs a look. */
@@ -18,9 +18,21 @@ export function outcomeBadge(outcome: Outcome): SafeHtml {
   return html`<span class="badge ${OUTCOME_CLASS[outcome] ?? 'muted'}">${outcome}</span>`;
 }
 
-export function statusBadge(status: 'in_progress' | 'succeeded' | 'failed'): SafeHtml {
-  if (status === 'in_progress') return html`<span class="badge info">in progress</span>`;
-  return status === 'succeeded' ? html`<span class="badge ok">succeeded</span>` : html`<span class="badge bad">failed</span>`;
+const VERDICT_CLASS: Record<Verdict, string> = { ok: 'ok', attention: 'warn', failed: 'bad' };
+
+/** A run's result, in the words and colours of its verdict (the same as the email and Slack). */
+export function verdictBadge(verdict: Verdict): SafeHtml {
+  return html`<span class="badge ${VERDICT_CLASS[verdict]}" data-verdict="${verdict}">${VERDICT_WORD[verdict]}</span>`;
+}
+
+/** An unfinished run: in progress while a worker is there to run it, else said plainly. */
+export function pendingBadge(noWorker: boolean): SafeHtml {
+  return noWorker ? html`<span class="badge bad">no worker is running</span>` : html`<span class="badge info">in progress</span>`;
+}
+
+/** A campaign's own status: completed, aborted or held. */
+export function campaignBadge(status: string): SafeHtml {
+  return status === 'completed' ? html`<span class="badge ok">completed</span>` : html`<span class="badge bad">${status}</span>`;
 }
 
 export function modeBadge(dryRun: boolean): SafeHtml {

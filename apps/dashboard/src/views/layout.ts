@@ -31,6 +31,16 @@ button.danger{background:#a61b1b;border-color:#a61b1b}
 .notice{padding:.6rem .8rem;border-radius:4px;margin:0 0 1rem}
 a{color:#1b4a8c}
 @media (max-width:600px){main{padding:.6rem}body{font-size:14px}}
+@media (max-width:700px){
+table.cards{min-width:0;background:none}
+table.cards thead{display:none}
+table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+table.cards tr{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:0 0 .6rem;padding:.3rem .2rem}
+table.cards td{border:0;padding:.2rem .6rem;overflow-wrap:anywhere}
+table.cards td::before{content:attr(data-label);display:block;font-size:.75rem;color:#5b6472;text-transform:uppercase;letter-spacing:.03em}
+}
+.progress{height:.7rem;background:#eceef1;border-radius:4px;overflow:hidden;max-width:420px;margin:0 0 .8rem}
+.progress>span{display:block;height:100%;background:#1b4a8c}
 `;
 
 export interface LayoutOptions {

@@ -1,14 +1,35 @@
-import { QUEUES, jobIds, type AdsetResult, type CampaignReport, type RunMeta, type RunReport } from '@closrads/core';
+import {
+  QUEUES,
+  changeKind,
+  describeProgress,
+  jobIds,
+  resultOf,
+  type AdsetResult,
+  type CampaignReport,
+  type DeliveryStatus,
+  type RunMeta,
+  type RunProgress,
+  type RunReport,
+} from '@closrads/core';
 import { COUNT_LABELS } from '../runs';
-import { boardJobUrl, duration, modeBadge, outcomeBadge, states, statusBadge, when } from './common';
+import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
 import { layout } from './layout';
 
+export interface InProgressView {
+  /** How far the run got; absent when it could not be read. */
+  progress?: RunProgress;
+  /** No worker process is connected, so nothing will take the run. */
+  noWorker: boolean;
+}
+
 /** `/runs/:runId` before the report exists: reloads itself every 5 s until it does. */
-export function runInProgressPage(meta: RunMeta): string {
+export function runInProgressPage(meta: RunMeta, view: InProgressView = { noWorker: false }): string {
   const body = html`<h1>Run ${meta.runId}</h1>
 <section class="card">
-<p>${statusBadge('in_progress')} ${modeBadge(meta.dryRun)} The report is not ready yet; this page reloads every 5 seconds.</p>
+<p>${pendingBadge(view.noWorker)} ${modeBadge(meta.dryRun)} The report is not ready yet; this page reloads every 5 seconds.</p>
+${view.noWorker ? html`<p class="notice bad">No worker is running: this run waits until one starts (<code>pnpm worker</code>).</p>` : ''}
+${view.progress ? progressBlock(view.progress) : ''}
 <dl class="meta">
 <dt>Trigger</dt><dd>${meta.trigger}</dd>
 <dt>Started</dt><dd>${when(meta.startedAt)}</dd>
@@ -19,33 +40,53 @@ export function runInProgressPage(meta: RunMeta): string {
   return layout({ title: `Run ${meta.runId}`, body, refreshSeconds: 5 });
 }
 
-/** `/runs/:runId`: the run's report. */
-export function runPage(report: RunReport): string {
+function progressBlock(p: RunProgress): SafeHtml {
+  const pct = p.adsetsTotal ? Math.round(((p.adsetsDone ?? 0) / p.adsetsTotal) * 100) : 0;
+  return html`<div class="run-progress"><p><strong>Progress</strong>: ${describeProgress(p)}</p>
+${p.adsetsTotal !== undefined ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="${p.adsetsTotal}" aria-valuenow="${p.adsetsDone ?? 0}"><span style="width:${pct}%"></span></div>` : ''}</div>`;
+}
+
+/** `/runs/:runId`: the run's report, with each channel's delivery as recorded by the worker. */
+export function runPage(report: RunReport, deliveryRecords: Record<string, DeliveryStatus> = {}): string {
+  const { verdict } = resultOf(report);
   const body = html`<h1>Run ${report.runId}</h1>
 <section class="card">
-<p>${statusBadge(report.success ? 'succeeded' : 'failed')} ${modeBadge(report.dryRun)}</p>
+<p>${verdictBadge(verdict)} ${modeBadge(report.dryRun)}</p>
 <dl class="meta">
 <dt>Trigger</dt><dd>${report.trigger}</dd>
 <dt>Started</dt><dd>${when(report.startedAt)}</dd>
 <dt>Finished</dt><dd>${when(report.finishedAt)} <span class="small">${duration(report.startedAt, report.finishedAt)}</span></dd>
 ${report.revision && report.revision > 1 ? html`<dt>Updated</dt><dd>${when(report.updatedAt)} <span class="small">(revision ${report.revision}, after a retry)</span></dd>` : ''}
 <dt>Jobs</dt><dd><a href="${boardJobUrl(QUEUES.finalizeReport, jobIds.finalize(report.runId))}">flow in the board</a> · <a href="/api/runs/${encodeURIComponent(report.runId)}">report JSON</a></dd>
-${deliveries(report)}
 </dl>
 </section>
+${deliveries({ ...(report.deliveries ?? {}), ...deliveryRecords })}
 ${lateChanges(report)}
 ${report.campaigns.length === 0 ? html`<section class="card">This run planned no campaign.</section>` : ''}
 ${report.campaigns.map((c) => campaignSection(report, c))}`;
   return layout({ title: `Run ${report.runId}`, body });
 }
 
-function deliveries(report: RunReport): SafeHtml | string {
-  const entries = Object.entries(report.deliveries ?? {});
-  if (entries.length === 0) return '';
-  return html`<dt>Report sent</dt><dd>${entries.map(
-    ([channel, d]) =>
-      html`<div>${channel}: <span class="badge ${d.status === 'sent' ? 'ok' : 'bad'}">${d.status}</span> ${when(d.at)}${d.error ? html` <span class="err">${d.error}</span>` : ''}</div>`,
-  )}</dd>`;
+/** Each channel's delivery (sent, or failed with the reason): "the report went out" is visible. */
+function deliveries(records: Record<string, DeliveryStatus>): SafeHtml {
+  // The worker marks its console summary in the same record (so it prints once): not a channel.
+  const entries = Object.entries(records)
+    .filter(([slot]) => !/^stdout(-r\d+)?$/.test(slot))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return html`<section class="card" id="deliveries"><h2>Deliveries</h2>${
+    entries.length === 0
+      ? html`<p class="small">No channel has reported a delivery of this run (none configured, or still sending).</p>`
+      : html`<ul>${entries.map(
+          ([channel, d]) =>
+            html`<li data-channel="${channel}">${channelLabel(channel)}: <span class="badge ${d.status === 'sent' ? 'ok' : 'bad'}">${d.status}</span> ${when(d.at)}${d.error ? html` <span class="err">${d.error}</span>` : ''}</li>`,
+        )}</ul>`
+  }</section>`;
+}
+
+/** "slack", or "slack (update, revision 2)" for the follow-up of a late retry. */
+function channelLabel(slot: string): string {
+  const m = /^(.+)-r(\d+)$/.exec(slot);
+  return m ? `${m[1]} (update, revision ${m[2]})` : slot;
 }
 
 function lateChanges(report: RunReport): SafeHtml | string {
@@ -60,8 +101,9 @@ function lateChanges(report: RunReport): SafeHtml | string {
 function campaignSection(report: RunReport, c: CampaignReport): SafeHtml {
   const tally = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
   return html`<section class="card" id="campaign-${c.name}">
-<h2>${c.name} ${c.status === 'aborted' ? html`<span class="badge bad">aborted</span>` : html`<span class="badge ok">completed</span>`}</h2>
+<h2>${c.name} ${campaignBadge(c.status)}</h2>
 ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''}
+${c.holdReason ? html`<p class="notice bad">Held: ${c.holdReason}</p>` : ''}
 <p><strong>Active states</strong> (${c.activeStates.length}): ${states(c.activeStates)}</p>
 ${c.unmappedStates.length > 0 ? html`<p><strong>Unmapped codes</strong>: ${states(c.unmappedStates)}</p>` : ''}
 <p class="small">${c.counts.processed} ad sets processed${tally.length > 0 ? `: ${tally.join(' · ')}` : ''}</p>
@@ -76,12 +118,24 @@ function adsetTable(report: RunReport, adsets: AdsetResult[]): SafeHtml {
     (a) => html`<tr data-adset="${a.id}">
 <td>${a.name}<div class="small">${a.id} · campaign ${a.facebookCampaignId}</div></td>
 <td>${outcomeBadge(a.outcome)}${a.needsAttention ? html` <span class="badge bad">needs attention</span>` : ''}</td>
-<td>${states(a.added, 'add')}</td>
-<td>${states(a.removed, 'rem')}</td>
+<td>${change(a, a.added, 'add')}</td>
+<td>${change(a, a.removed, 'rem')}</td>
 <td>${problems(a)}</td>
 <td>${a.outcome === 'unchanged' ? '' : html`<a href="${boardJobUrl(QUEUES.updateAdset, jobIds.adset(report.runId, a.id))}">job</a>`}</td>
 </tr>`,
   )}</tbody></table></div>`;
+}
+
+/**
+ * Added or removed states. Only `updated` wrote them; a dry run's `would_update` is marked by the
+ * run's mode; a revert wrote and undid them; anything else never wrote them: "would have".
+ */
+function change(a: AdsetResult, codes: string[], cls: 'add' | 'rem'): SafeHtml {
+  if (codes.length === 0) return states(codes);
+  const kind = changeKind(a);
+  if (kind === 'would_have') return html`<div class="small">would have</div><span class="would">${states(codes, cls)}</span>`;
+  if (kind === 'undone') return html`<div class="small">undone</div><span class="would">${states(codes, cls)}</span>`;
+  return states(codes, cls);
 }
 
 function problems(a: AdsetResult): SafeHtml {

@@ -70,6 +70,7 @@ function followUpOf(report: RunReport, revision: number): FollowUp {
     revision,
     dryRun: report.dryRun,
     success: report.success,
+    verdict: report.verdict,
     dashboardUrl: report.dashboardUrl,
     changes: changes.map((c) => ({ campaign: c.campaign, adset: c.adset, previousOutcome: c.previousOutcome })),
   };

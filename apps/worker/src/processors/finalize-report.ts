@@ -80,10 +80,10 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
 
     if (!previous) {
       await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
-      log.info({ success: report.success, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
+      log.info({ success: report.success, verdict: report.verdict, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
       await enqueueDeliveries(deps, data.runId, 'report', 1);
     } else if (changes.length > 0) {
-      const followUp: FollowUp = { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, dashboardUrl: report.dashboardUrl, changes };
+      const followUp: FollowUp = { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, verdict: report.verdict, dashboardUrl: report.dashboardUrl, changes };
       log.info({ revision, changed: changes.length, success: report.success }, 'run report brought up to date after a late retry');
       await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
       await enqueueDeliveries(deps, data.runId, 'followup', revision);

@@ -162,6 +162,17 @@ export class GraphClient {
     return body.data;
   }
 
+  /** A campaign node (a Marketing API read): whether it exists for this token, and its ad account. */
+  async getCampaign(campaignId: string): Promise<{ id: string; name?: string; account_id?: string; effective_status?: string }> {
+    return this.call(
+      'GET',
+      campaignId,
+      { query: { fields: 'id,name,account_id,effective_status' } },
+      z.looseObject({ id: z.coerce.string(), name: z.string().optional(), account_id: z.coerce.string().optional(), effective_status: z.string().optional() }),
+      {},
+    );
+  }
+
   async me(): Promise<{ id: string; name?: string }> {
     return this.call('GET', 'me', { query: { fields: 'id,name' } }, z.looseObject({ id: z.string(), name: z.string().optional() }), {});
   }

@@ -6,8 +6,16 @@
 import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '../report/types';
 import { escapeHtml as esc, oneLine } from './escape';
 import {
+  CHANGE_PREFIX,
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
   OUTCOME_LABEL,
+  campaignStatusWord,
+  campaignStopReason,
+  changeKind,
+  followUpSentence,
+  followUpStatus,
+  notableAdsets,
+  rankOf,
   STATUS_WORD,
   adsetReason,
   campaignCounts,
@@ -21,7 +29,6 @@ import {
   reportStatus,
   runDate,
   runTime,
-  sliceNotable,
   statusSentence,
   subjectTally,
   type ReportStatus,
@@ -37,7 +44,16 @@ export interface EmailMessage {
 export interface EmailOptions {
   /** Rows in each campaign's ad set table before "and N more" (default 50). */
   maxAdsetsPerCampaign?: number;
+  /** Most bytes of HTML the email may have (default EMAIL_HTML_BUDGET_BYTES). */
+  maxHtmlBytes?: number;
 }
+
+/**
+ * Gmail clips a message whose HTML is over 102 KB behind a "[Message clipped] View entire message"
+ * link, hiding the end of the report. Assumption: the limit applies to the HTML as sent, and the
+ * transfer encoding and headers can add a few KB, so the HTML is kept well below it.
+ */
+export const EMAIL_HTML_BUDGET_BYTES = 90_000;
 
 /** Box colours per status; exported so tests and other views can use the same palette. */
 export const STATUS_COLORS: Record<ReportStatus, { bg: string; border: string; text: string }> = {
@@ -79,22 +95,81 @@ export function emailSubject(report: RunReport): string {
 
 export function renderEmail(report: RunReport, opts: EmailOptions = {}): EmailMessage {
   const max = opts.maxAdsetsPerCampaign ?? DEFAULT_MAX_ADSETS_PER_CAMPAIGN;
+  const budget = opts.maxHtmlBytes ?? EMAIL_HTML_BUDGET_BYTES;
   const subject = emailSubject(report);
-  const status = reportStatus(report);
-  const rows = [
-    headerRow(report),
-    report.dryRun ? dryRunRow() : '',
-    summaryRow(status, statusSentence(report)),
-    report.dashboardUrl ? buttonRow(report.dashboardUrl, 'Open this run in the dashboard') : '',
-    ...report.campaigns.map((c) => campaignRows(c, report, max)),
-    report.campaigns.length ? '' : paddedRow(`<p style="margin:0;color:${MUTED};">No campaigns were run.</p>`),
-    footerRow(report),
-  ];
+  const layout = fitToBudget(report, max, budget, (rows) => page(subject, statusSentence(report), rows));
   return {
     subject,
-    html: page(subject, statusSentence(report), rows.join('')),
+    html: layout,
     text: renderTextSummary(report, { maxAdsetsPerCampaign: max }),
   };
+}
+
+/**
+ * The whole email within `budget` bytes whatever the run: problems first (across every campaign),
+ * then changes, then a count of the rest with the dashboard link. It tries every notable row first and
+ * searches for the most rows that fit; with too many campaigns for even that, the most troubled
+ * campaigns keep their section and the others are summed up in one row.
+ */
+function fitToBudget(report: RunReport, max: number, budget: number, wrap: (rows: string) => string): string {
+  const ranked = rankedRows(report, max);
+  const campaignOrder = report.campaigns
+    .map((c, i) => ({ c, i }))
+    .sort((x, y) => STATUS_RANK[campaignStatus(x.c)] - STATUS_RANK[campaignStatus(y.c)] || x.i - y.i)
+    .map(({ c }) => c);
+  const render = (rows: number, campaigns: number) => wrap(bodyRows(report, new Set(ranked.slice(0, rows)), new Set(campaignOrder.slice(0, campaigns))));
+  const fits = (html: string) => Buffer.byteLength(html, 'utf8') <= budget;
+
+  const all = render(ranked.length, campaignOrder.length);
+  if (fits(all)) return all;
+  const campaigns = fits(render(0, campaignOrder.length)) ? campaignOrder.length : largest(campaignOrder.length, (m) => fits(render(0, m)));
+  const rows = largest(ranked.length, (k) => fits(render(k, campaigns)));
+  return render(rows, campaigns);
+}
+
+/** The largest n in [0, upper] for which ok(n) holds, given ok is true up to some n and false after. */
+function largest(upper: number, ok: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = upper;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+const STATUS_RANK: Record<ReportStatus, number> = { failure: 0, warning: 1, clean: 2 };
+
+/** Every notable ad set the email could show (at most `max` per campaign), most urgent first. */
+function rankedRows(report: RunReport, max: number): AdsetResult[] {
+  const candidates = report.campaigns.flatMap((c, ci) => notableAdsets(c).slice(0, Math.max(0, Math.floor(max))).map((a, i) => ({ a, ci, i })));
+  return candidates.sort((x, y) => rankOf(x.a) - rankOf(y.a) || x.ci - y.ci || x.i - y.i).map(({ a }) => a);
+}
+
+function bodyRows(report: RunReport, shownRows: ReadonlySet<AdsetResult>, shownCampaigns: ReadonlySet<CampaignReport>): string {
+  const left = report.campaigns.filter((c) => !shownCampaigns.has(c));
+  return [
+    headerRow(report),
+    report.dryRun ? dryRunRow() : '',
+    summaryRow(reportStatus(report), statusSentence(report)),
+    report.dashboardUrl ? buttonRow(report.dashboardUrl, 'Open this run in the dashboard') : '',
+    ...report.campaigns.filter((c) => shownCampaigns.has(c)).map((c) => campaignRows(c, report, shownRows)),
+    left.length ? otherCampaignsRow(left, report.dashboardUrl) : '',
+    report.campaigns.length ? '' : paddedRow(`<p style="margin:0;color:${MUTED};">No campaigns were run.</p>`),
+    footerRow(report),
+  ].join('');
+}
+
+function otherCampaignsRow(left: CampaignReport[], dashboardUrl?: string): string {
+  const byStatus = new Map<ReportStatus, number>();
+  for (const c of left) byStatus.set(campaignStatus(c), (byStatus.get(campaignStatus(c)) ?? 0) + 1);
+  const tally = (['failure', 'warning', 'clean'] as const)
+    .filter((s) => byStatus.get(s))
+    .map((s) => `${byStatus.get(s)} ${STATUS_WORD[s]}`)
+    .join(', ');
+  const link = dashboardUrl ? ` — <a href="${esc(dashboardUrl)}" style="color:#1d4ed8;">see the dashboard</a>` : ' — see the dashboard';
+  return paddedRow(`<p style="margin:0;color:${MUTED};font-style:italic;">And ${esc(plural(left.length, 'more campaign'))} (${esc(tally)})${link}</p>`, '16px 28px');
 }
 
 export function renderFollowUpEmail(followUp: FollowUp, opts: EmailOptions = {}): EmailMessage {
@@ -102,10 +177,8 @@ export function renderFollowUpEmail(followUp: FollowUp, opts: EmailOptions = {})
   const n = followUp.changes.length;
   const date = dateFromRunId(followUp.runId);
   const subject = `[closrads] Update — sync ${date}${followUp.dryRun ? ' (DRY RUN)' : ''}: ${plural(n, 'ad set')} changed after retry`;
-  const status: ReportStatus = followUp.success ? 'clean' : 'failure';
-  const sentence = `${plural(n, 'ad set')} changed after a late retry. ${
-    followUp.success ? 'The run now counts as successful.' : 'The run still has failures.'
-  }`;
+  const status = followUpStatus(followUp);
+  const sentence = followUpSentence(n, status);
 
   const body = followUp.changes.slice(0, max).map((ch) =>
     adsetRow(ch.adset, `${esc(oneLine(ch.campaign, 80))} · before: ${esc(OUTCOME_LABEL[ch.previousOutcome])}`),
@@ -141,11 +214,14 @@ function page(title: string, preheader: string, rows: string): string {
     // Preview text shown by the inbox list next to the subject; hidden in the message itself.
     `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${esc(preheader)}</div>` +
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f3f4f6" style="background-color:#f3f4f6;">` +
-    `<tr><td align="center" style="padding:24px 8px;">` +
-    `<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" ` +
-    `style="width:640px;max-width:640px;background-color:#ffffff;border:1px solid ${RULE};font-family:${FONT};font-size:14px;line-height:20px;color:${INK};">` +
+    `<tr><td align="center" style="padding:16px 4px;">` +
+    // Fluid: full width on a phone, at most 640 px elsewhere. Outlook ignores max-width, so it gets a
+    // fixed-width wrapper of its own.
+    '<!--[if mso]><table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->' +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" ` +
+    `style="width:100%;max-width:640px;background-color:#ffffff;border:1px solid ${RULE};font-family:${FONT};font-size:14px;line-height:20px;color:${INK};">` +
     rows +
-    '</table></td></tr></table></body></html>\n'
+    '</table><!--[if mso]></td></tr></table><![endif]--></td></tr></table></body></html>\n'
   );
 }
 
@@ -157,7 +233,7 @@ function headerRow(report: RunReport): string {
   const took = duration(report.startedAt, report.finishedAt);
   const meta = [
     `Started ${runTime(report.startedAt)}${took ? ` · took ${took}` : ''}`,
-    report.trigger === 'schedule' ? 'scheduled run' : 'manual run',
+    report.trigger === 'schedule' ? 'scheduled run' : `${esc(report.trigger)} run`,
     `run ${esc(report.runId)}`,
   ].join(' · ');
   return paddedRow(
@@ -218,11 +294,11 @@ function footerRow(report: RunReport): string {
 // ---------------------------------------------------------------------------------------------
 // Campaign sections
 
-function campaignRows(c: CampaignReport, report: RunReport, max: number): string {
+function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlySet<AdsetResult>): string {
   const status = campaignStatus(c);
-  const aborted = c.status === 'aborted';
+  const aborted = c.status !== 'completed';
   const badge = aborted
-    ? pill('ABORTED', STATUS_COLORS.failure.border, '#ffffff')
+    ? pill(campaignStatusWord(c), STATUS_COLORS.failure.border, '#ffffff')
     : status === 'clean'
       ? pill('COMPLETED', '#dcfce7', STATUS_COLORS.clean.text)
       : status === 'warning'
@@ -235,7 +311,7 @@ function campaignRows(c: CampaignReport, report: RunReport, max: number): string
     `<td align="right" valign="middle" style="font-family:${FONT};white-space:nowrap;">${badge}</td>` +
     `</tr></table>`;
   const abort = aborted
-    ? `<p style="margin:8px 0 0;color:${STATUS_COLORS.failure.border};font-weight:bold;">Aborted: ${esc(c.abortReason ?? 'no reason given')}</p>`
+    ? `<p style="margin:8px 0 0;color:${STATUS_COLORS.failure.border};font-weight:bold;">${c.status === 'held' ? 'Held' : 'Aborted'}: ${esc(campaignStopReason(c) ?? 'no reason given')}</p>`
     : '';
   const states =
     `<p style="margin:10px 0 0;font-size:13px;line-height:19px;"><strong>Active states (${c.activeStates.length}):</strong> ` +
@@ -244,8 +320,10 @@ function campaignRows(c: CampaignReport, report: RunReport, max: number): string
       ? `<p style="margin:4px 0 0;font-size:13px;line-height:19px;color:${STATUS_COLORS.warning.text};"><strong>Unmapped states (${c.unmappedStates.length}):</strong> ${esc(c.unmappedStates.join(', '))} — demand reported but no Facebook region known</p>`
       : '');
 
-  const { shown, hidden } = sliceNotable(c, max);
-  const table = shown.length
+  const notable = notableAdsets(c);
+  const shown = notable.filter((a) => shownRows.has(a));
+  const hidden = notable.filter((a) => !shownRows.has(a));
+  const table = notable.length
     ? `<div style="height:12px;line-height:12px;font-size:1px;">&nbsp;</div>` +
       adsetTable(
         shown.map((a) => adsetRow(a)).join('') +
@@ -282,20 +360,20 @@ function countsTable(k: OutcomeCounts, dryRun: boolean): string {
     ['Failed', k.failed, STATUS_COLORS.failure.border],
     ['Superseded', k.superseded, STATUS_COLORS.warning.border],
   );
-  const width = Math.floor(100 / cells.length);
+  // Inline blocks rather than table cells: on a phone they wrap onto a second line instead of
+  // pushing the email wider than the screen.
   const tds = cells
     .map(([label, n, color]) => {
       const fg = n > 0 ? color : '#9ca3af';
       return (
-        `<td width="${width}%" align="center" valign="top" style="padding:8px 2px;border:1px solid ${RULE};font-family:${FONT};">` +
+        `<div style="display:inline-block;vertical-align:top;width:76px;margin:0 4px 4px 0;padding:6px 2px;border:1px solid ${RULE};background-color:#f9fafb;text-align:center;font-family:${FONT};">` +
         `<div style="font-size:20px;line-height:24px;font-weight:bold;color:${fg};">${n}</div>` +
-        `<div style="font-size:10px;line-height:13px;text-transform:uppercase;letter-spacing:0.3px;color:${MUTED};">${label}</div></td>`
+        `<div style="font-size:10px;line-height:13px;text-transform:uppercase;letter-spacing:0.3px;color:${MUTED};">${label}</div></div>`
       );
     })
     .join('');
   return (
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f9fafb" style="margin-top:12px;border-collapse:collapse;background-color:#f9fafb;">` +
-    `<tr>${tds}</tr></table>` +
+    `<div style="margin-top:12px;font-size:0;line-height:0;">${tds}</div>` +
     `<p style="margin:4px 0 0;font-size:12px;color:${MUTED};">${plural(k.processed, 'active ad set')} processed</p>`
   );
 }
@@ -329,7 +407,8 @@ function details(a: AdsetResult): string {
   const change: string[] = [];
   if (a.added.length) change.push(`<span style="color:${ADDED_COLOR};font-weight:bold;">+&nbsp;${esc(a.added.join(', '))}</span>`);
   if (a.removed.length) change.push(`<span style="color:${REMOVED_COLOR};font-weight:bold;">&minus;&nbsp;${esc(a.removed.join(', '))}</span>`);
-  if (change.length) out.push(`<div>${change.join('&nbsp;&nbsp; ')}</div>`);
+  const prefix = CHANGE_PREFIX[changeKind(a)];
+  if (change.length) out.push(`<div>${prefix ? `<span style="color:${MUTED};">${esc(prefix)}</span>` : ''}${change.join('&nbsp;&nbsp; ')}</div>`);
 
   // The Graph error is machine text (codes, ids): monospace. Context such as "restored" is prose.
   const context = adsetReason({ ...a, error: undefined });

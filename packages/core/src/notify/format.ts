@@ -4,16 +4,18 @@
  */
 import type { AdIssue, AdsetResult, CampaignReport, Outcome, OutcomeCounts, RunReport } from '../report/types';
 import { oneLine } from './escape';
+import { campaignVerdict, resultOf, VERDICT_WORD, type Verdict } from '../report/verdict';
 
 export type ReportStatus = 'clean' | 'warning' | 'failure';
 
 /** Default number of notable ad set lines per campaign before "… and N more". */
 export const DEFAULT_MAX_ADSETS_PER_CAMPAIGN = 50;
 
+/** The verdict's words (report/verdict.ts), per colour. */
 export const STATUS_WORD: Record<ReportStatus, string> = {
-  clean: 'OK',
-  warning: 'Needs attention',
-  failure: 'FAILED',
+  clean: VERDICT_WORD.ok,
+  warning: VERDICT_WORD.attention,
+  failure: VERDICT_WORD.failed,
 };
 
 export const OUTCOME_LABEL: Record<Outcome, string> = {
@@ -143,47 +145,96 @@ function needsAttentionCount(c: CampaignReport): number {
   return c.adsets.reduce((n, a) => n + (a.needsAttention ? 1 : 0), 0);
 }
 
+/** The renderers' colour scheme per verdict: the verdict itself comes from report/verdict.ts only. */
+const STATUS_OF_VERDICT: Record<Verdict, ReportStatus> = { ok: 'clean', attention: 'warning', failed: 'failure' };
+
 export function campaignStatus(c: CampaignReport): ReportStatus {
-  const k = effectiveCounts(c);
-  if (c.status === 'aborted' || k.failed > 0 || k.reverted > 0 || needsAttentionCount(c) > 0) return 'failure';
-  if (k.skippedPreflight > 0 || k.superseded > 0) return 'warning';
-  return 'clean';
+  return STATUS_OF_VERDICT[campaignVerdict(c)];
 }
 
-/** Red when something broke or was undone, orange when something was held back, green otherwise. */
+/** Green for `ok`, orange for `attention`, red for `failed`: the report's verdict, never re-decided here. */
 export function reportStatus(report: RunReport): ReportStatus {
-  const statuses = report.campaigns.map(campaignStatus);
-  if (!report.success || statuses.includes('failure')) return 'failure';
-  if (statuses.includes('warning')) return 'warning';
-  return 'clean';
+  return STATUS_OF_VERDICT[resultOf(report).verdict];
 }
+
+/** A follow-up's status: its verdict when it carries one, else what `success` says. */
+export function followUpStatus(f: { success: boolean; verdict?: Verdict }): ReportStatus {
+  return STATUS_OF_VERDICT[f.success ? (f.verdict ?? 'ok') : 'failed'];
+}
+
+/** How a follow-up names the run's result now, per status. */
+export const FOLLOW_UP_WORDS: Record<ReportStatus, string> = {
+  clean: 'run now OK',
+  warning: 'run now needs attention',
+  failure: 'run still FAILED',
+};
+
+/** The one sentence of a follow-up (email box, Slack status line). */
+export function followUpSentence(changed: number, status: ReportStatus): string {
+  const now: Record<ReportStatus, string> = {
+    clean: 'The run is now OK.',
+    warning: 'The run now needs attention.',
+    failure: 'The run still FAILED.',
+  };
+  return `${plural(changed, 'ad set')} changed after a late retry. ${now[status]}`;
+}
+
+/** "completed", "ABORTED" or "HELD": what a campaign's own status is called in every channel. */
+export function campaignStatusWord(c: Pick<CampaignReport, 'status'>): string {
+  return c.status === 'completed' ? 'completed' : String(c.status).toUpperCase();
+}
+
+/** Why a campaign did not complete (abort or hold reason), when it says. */
+export function campaignStopReason(c: CampaignReport): string | undefined {
+  return c.abortReason ?? c.holdReason;
+}
+
+/**
+ * How an ad set's added/removed states relate to Facebook: `made` (written), `would` (dry run),
+ * `undone` (written, then restored), `would_have` (never written: failed, skipped, deferred, ...).
+ */
+export type ChangeKind = 'made' | 'would' | 'undone' | 'would_have';
+
+export function changeKind(a: Pick<AdsetResult, 'outcome'>): ChangeKind {
+  if (a.outcome === 'updated') return 'made';
+  if (a.outcome === 'would_update') return 'would';
+  if (a.outcome === 'reverted') return 'undone';
+  return 'would_have';
+}
+
+/** The words put before (or after) a change so it is never read as one that was made. */
+export const CHANGE_PREFIX: Record<ChangeKind, string> = { made: '', would: '', undone: 'undone: ', would_have: 'would have: ' };
 
 interface RunFigures {
   counts: OutcomeCounts;
   aborted: number;
+  held: number;
   needsAttention: number;
 }
 
 function figures(report: RunReport): RunFigures {
   const counts = { ...EMPTY_COUNTS };
   let aborted = 0;
+  let held = 0;
   let needsAttention = 0;
   for (const c of report.campaigns) {
     const k = effectiveCounts(c);
     for (const key of Object.keys(counts) as Array<keyof OutcomeCounts>) counts[key] += k[key];
     if (c.status === 'aborted') aborted += 1;
+    if (c.status === 'held') held += 1;
     needsAttention += needsAttentionCount(c);
   }
-  return { counts, aborted, needsAttention };
+  return { counts, aborted, held, needsAttention };
 }
 
 /** Short tally for subject lines and notification previews, e.g. "1 failed, 1 campaign aborted". */
 export function subjectTally(report: RunReport): string {
-  const { counts: k, aborted } = figures(report);
+  const { counts: k, aborted, held } = figures(report);
   const issues: string[] = [];
   if (k.failed) issues.push(`${k.failed} failed`);
   if (k.reverted) issues.push(`${k.reverted} reverted`);
   if (aborted) issues.push(`${plural(aborted, 'campaign')} aborted`);
+  if (held) issues.push(`${plural(held, 'campaign')} held`);
   if (k.skippedPreflight) issues.push(`${k.skippedPreflight} skipped pre-flight`);
   if (k.superseded) issues.push(`${k.superseded} superseded`);
   if (issues.length) return issues.join(', ');
@@ -200,7 +251,7 @@ export function subjectTally(report: RunReport): string {
  */
 export function statusSentence(report: RunReport): string {
   const status = reportStatus(report);
-  const { counts: k, aborted, needsAttention } = figures(report);
+  const { counts: k, aborted, held, needsAttention } = figures(report);
   const was = (n: number) => (n === 1 ? 'was' : 'were');
   const its = (n: number) => (n === 1 ? 'its' : 'their');
 
@@ -216,14 +267,18 @@ export function statusSentence(report: RunReport): string {
   const present = adsetPhrases.filter(([n]) => n > 0);
   const issues = present.map(([n, text], i) => (i === 0 ? `${plural(n, 'ad set')} ${text}` : `${n} ${text}`));
   const adsetPart = joinAnd(issues);
-  const campaignPart = aborted ? `${plural(aborted, 'campaign')} ${was(aborted)} aborted` : '';
+  const campaignPart = joinAnd([
+    ...(aborted ? [`${plural(aborted, 'campaign')} ${was(aborted)} aborted`] : []),
+    ...(held ? [`${plural(held, 'campaign')} ${was(held)} held by ${held === 1 ? 'its' : 'their'} guardrails`] : []),
+  ]);
   const problems = [adsetPart, campaignPart].filter(Boolean).join('; ');
 
   const changed = report.dryRun || k.wouldUpdate > 0
     ? `${plural(k.wouldUpdate, 'ad set')} would be updated and ${k.unchanged} ${k.unchanged === 1 ? 'is' : 'are'} already correct`
     : `${plural(k.updated, 'ad set')} ${was(k.updated)} updated and ${k.unchanged} ${was(k.unchanged)} already correct`;
 
-  if (status === 'clean') return `All campaigns ran without issues: ${changed}.`;
+  // An `ok` run can still have left ad sets to a newer run: said after the changes, not as a problem.
+  if (status === 'clean') return `All campaigns ran without issues: ${changed}${problems ? `; ${problems}` : ''}.`;
   if (status === 'warning') return `No failures, but ${problems}. Otherwise ${changed}.`;
   if (!problems) return `The run did not complete successfully. ${capitalize(changed)}.`;
   return `${capitalize(problems)}. Otherwise ${changed}.`;
@@ -238,8 +293,12 @@ export function isNotable(a: AdsetResult): boolean {
 }
 
 /** Notable ad sets, most urgent first (a failed rollback counts as failed); stable within a rank. */
+export function rankOf(a: AdsetResult): number {
+  return a.needsAttention ? -1 : (OUTCOME_RANK[a.outcome] ?? OUTCOME_RANK.superseded);
+}
+
 export function notableAdsets(c: CampaignReport): AdsetResult[] {
-  const rank = (a: AdsetResult) => (a.needsAttention ? -1 : OUTCOME_RANK[a.outcome]);
+  const rank = rankOf;
   return c.adsets
     .map((a, i) => ({ a, i }))
     .filter(({ a }) => isNotable(a))

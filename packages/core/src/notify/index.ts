@@ -1,8 +1,8 @@
 /** Run report rendering (text, email, Slack) and delivery (SMTP, Slack webhook). */
 export type { ReportStatus } from './format';
-export { reportStatus, statusSentence, subjectTally, DEFAULT_MAX_ADSETS_PER_CAMPAIGN } from './format';
+export { reportStatus, statusSentence, subjectTally, changeKind, DEFAULT_MAX_ADSETS_PER_CAMPAIGN, type ChangeKind } from './format';
 export { renderTextSummary, renderTextFollowUp, type TextSummaryOptions } from './summary';
-export { renderEmail, renderFollowUpEmail, emailSubject, STATUS_COLORS, type EmailMessage, type EmailOptions } from './email';
+export { renderEmail, renderFollowUpEmail, emailSubject, STATUS_COLORS, EMAIL_HTML_BUDGET_BYTES, type EmailMessage, type EmailOptions } from './email';
 export { renderSlack, renderSlackFollowUp, SLACK_LIMITS, type SlackPayload, type SlackOptions } from './slack';
 export {
   parseSmtpUrl,

@@ -6,7 +6,13 @@
 import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
 import { escapeMrkdwn as md, oneLine } from './escape';
 import {
+  CHANGE_PREFIX,
   OUTCOME_LABEL,
+  campaignStatusWord,
+  campaignStopReason,
+  changeKind,
+  followUpSentence,
+  followUpStatus,
   STATUS_WORD,
   adsetReason,
   campaignCounts,
@@ -174,9 +180,9 @@ function countsText(c: CampaignReport): string {
 function campaignSummary(c: CampaignReport): string {
   const status = campaignStatus(c);
   const lines = [
-    `${STATUS_EMOJI[status]} *${md(oneLine(c.name, 120))}* — ${c.status === 'aborted' ? '*ABORTED*' : 'completed'}`,
+    `${STATUS_EMOJI[status]} *${md(oneLine(c.name, 120))}* — ${c.status === 'completed' ? 'completed' : `*${campaignStatusWord(c)}*`}`,
   ];
-  if (c.status === 'aborted') lines.push(`:no_entry: ${md(oneLine(c.abortReason ?? 'no reason given', 500))}`);
+  if (c.status !== 'completed') lines.push(`:no_entry: ${md(oneLine(campaignStopReason(c) ?? 'no reason given', 500))}`);
   lines.push(countsText(c));
   lines.push(`Active states (${c.activeStates.length}): ${c.activeStates.length ? md(c.activeStates.join(', ')) : 'none'}`);
   if (c.unmappedStates.length) lines.push(`Unmapped states: ${md(c.unmappedStates.join(', '))}`);
@@ -192,9 +198,10 @@ function adsetLines(c: CampaignReport, max: number, dashboardUrl?: string, limit
 }
 
 function adsetMrkdwn(a: AdsetResult): string {
-  const change = [a.added.length ? `+${a.added.join(',')}` : '', a.removed.length ? `-${a.removed.join(',')}` : '']
+  const moves = [a.added.length ? `+${a.added.join(',')}` : '', a.removed.length ? `-${a.removed.join(',')}` : '']
     .filter(Boolean)
     .join(' ');
+  const change = moves ? `${CHANGE_PREFIX[changeKind(a)]}${moves}` : '';
   let line = `${OUTCOME_EMOJI[a.outcome]} *${md(oneLine(a.name, 80))}* (${md(a.id)}) _${OUTCOME_LABEL[a.outcome]}_`;
   if (change) line += ` \`${md(oneLine(change, 200))}\``;
   const reason = adsetReason(a);
@@ -210,10 +217,8 @@ export function renderSlackFollowUp(followUp: FollowUp, opts: SlackOptions = {})
   const max = opts.maxAdsetsPerCampaign ?? DEFAULT_SLACK_ADSETS;
   const n = followUp.changes.length;
   const date = dateFromRunId(followUp.runId);
-  const status: ReportStatus = followUp.success ? 'clean' : 'failure';
-  const sentence = `${plural(n, 'ad set')} changed after a late retry. ${
-    followUp.success ? 'The run now counts as successful.' : 'The run still has failures.'
-  }`;
+  const status = followUpStatus(followUp);
+  const sentence = followUpSentence(n, status);
   const lines = followUp.changes.slice(0, max).map(
     (ch) => `${md(oneLine(ch.campaign, 60))}: _${OUTCOME_LABEL[ch.previousOutcome]}_ → ${adsetMrkdwn(ch.adset)}`,
   );

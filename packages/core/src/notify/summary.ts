@@ -5,7 +5,13 @@
 import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
 import { oneLine } from './escape';
 import {
+  CHANGE_PREFIX,
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
+  FOLLOW_UP_WORDS,
+  campaignStatusWord,
+  campaignStopReason,
+  changeKind,
+  followUpStatus,
   OUTCOME_LABEL,
   STATUS_WORD,
   adsetReason,
@@ -57,8 +63,9 @@ export function renderTextSummary(report: RunReport, opts: TextSummaryOptions = 
 
 function campaignLines(c: CampaignReport, max: number): string[] {
   const lines: string[] = [];
-  const head = `Campaign ${oneLine(c.name, 120)}: ${c.status === 'aborted' ? 'ABORTED' : 'completed'}`;
-  lines.push(c.status === 'aborted' && c.abortReason ? `${head} — ${oneLine(c.abortReason, 400)}` : head);
+  const head = `Campaign ${oneLine(c.name, 120)}: ${campaignStatusWord(c)}`;
+  const reason = campaignStopReason(c);
+  lines.push(c.status !== 'completed' && reason ? `${head} — ${oneLine(reason, 400)}` : head);
   lines.push(`  ${countsLine(c)}`);
   lines.push(`  Active states (${c.activeStates.length}): ${c.activeStates.length ? c.activeStates.join(', ') : 'none'}`);
   if (c.unmappedStates.length) lines.push(`  Unmapped states (${c.unmappedStates.length}): ${c.unmappedStates.join(', ')}`);
@@ -103,11 +110,12 @@ export function adsetLine(a: AdsetResult): string {
   return parts.join(' — ');
 }
 
+/** "+CA -NY", or "would have: +CA -NY" when the change was never written, "undone: ..." when reverted. */
 function changeText(a: AdsetResult): string {
   const out: string[] = [];
   if (a.added.length) out.push(`+${a.added.join(',')}`);
   if (a.removed.length) out.push(`-${a.removed.join(',')}`);
-  return out.join(' ');
+  return out.length ? `${CHANGE_PREFIX[changeKind(a)]}${out.join(' ')}` : '';
 }
 
 export function renderTextFollowUp(followUp: FollowUp, opts: TextSummaryOptions = {}): string {
@@ -118,7 +126,7 @@ export function renderTextFollowUp(followUp: FollowUp, opts: TextSummaryOptions 
     dateFromRunId(followUp.runId),
     `revision ${followUp.revision}`,
     ...(followUp.dryRun ? ['DRY RUN'] : []),
-    followUp.success ? 'run now succeeded' : 'run still has failures',
+    FOLLOW_UP_WORDS[followUpStatus(followUp)],
   ].join(' — ');
   const lines = [header, `${plural(n, 'ad set')} changed after a late retry.`];
   if (followUp.dashboardUrl) lines.push(`Dashboard: ${followUp.dashboardUrl}`);

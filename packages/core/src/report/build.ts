@@ -1,5 +1,6 @@
 import type { AdsetResult, CampaignReport, OutcomeCounts, RunReport } from './types';
 import type { RunMeta } from './run-store';
+import { decideRunResult } from './verdict';
 
 /** What planning concluded for one campaign, before any ad set ran. */
 export interface CampaignPlanSummary {
@@ -39,8 +40,8 @@ export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {
 
 /**
  * Assembles the report of the contract from the planning summary and every ad set's result
- * (successful jobs and failed ones alike). `success` is true when no campaign was aborted and no ad
- * set failed.
+ * (successful jobs and failed ones alike). `success` and `verdict` come from decideRunResult, the
+ * one rule every output follows.
  */
 export function buildReport(input: {
   meta: Pick<RunMeta, 'runId' | 'trigger' | 'dryRun' | 'startedAt'>;
@@ -67,7 +68,7 @@ export function buildReport(input: {
       adsets,
     };
   });
-  const success = campaigns.every((c) => c.status === 'completed' && c.counts.failed === 0);
+  const { success, verdict } = decideRunResult(campaigns);
   return {
     runId: input.meta.runId,
     trigger: input.meta.trigger,
@@ -75,6 +76,7 @@ export function buildReport(input: {
     startedAt: input.meta.startedAt,
     finishedAt: input.finishedAt.toISOString(),
     success,
+    verdict,
     campaigns,
     ...(input.dashboardUrl ? { dashboardUrl: input.dashboardUrl } : {}),
   };

@@ -3,6 +3,8 @@
  * Extra fields are allowed; the contract fields never change meaning.
  */
 
+import type { Verdict } from './verdict';
+
 export const OUTCOMES = [
   'updated',
   'would_update',
@@ -72,8 +74,10 @@ export interface OutcomeCounts {
 
 export interface CampaignReport {
   name: string;
-  status: 'completed' | 'aborted';
+  status: 'completed' | 'aborted' | 'held';
   abortReason?: string;
+  /** For `held`: the figures that held the campaign and how to approve it. */
+  holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
   counts: OutcomeCounts;
@@ -89,6 +93,12 @@ export interface RunReport {
   startedAt: string;
   finishedAt: string;
   success: boolean;
+  /**
+   * `failed` when `success` is false, `attention` when something was reverted, skipped at pre-flight
+   * or needs a person, else `ok` (decided by report/verdict.ts). Absent only in reports stored before
+   * the field existed; read it through `resultOf`.
+   */
+  verdict?: Verdict;
   campaigns: CampaignReport[];
   /** Link to the run's dashboard page, when DASHBOARD_PUBLIC_URL is set. */
   dashboardUrl?: string;
@@ -114,6 +124,8 @@ export interface FollowUp {
   revision: number;
   dryRun: boolean;
   success: boolean;
+  /** The run's verdict at this revision (absent in follow-ups made before the field existed). */
+  verdict?: Verdict;
   dashboardUrl?: string;
   /** The ad sets whose outcome changed since the previous revision. */
   changes: Array<{ campaign: string; adset: AdsetResult; previousOutcome: Outcome; previousReview?: 'pending' | 'passed' }>;

@@ -1,7 +1,7 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../../src/notify';
-import { bigReport, cleanReport, dryRunReport, followUp, mixedReport, warningReport, XSS_NAME } from './fixtures';
+import { EMAIL_HTML_BUDGET_BYTES, STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../../src/notify';
+import { bigReport, cleanReport, dryRunReport, followUp, hugeFailingReport, mixedReport, revertedOnlyReport, warningReport, XSS_NAME } from './fixtures';
 import { startSmtp, type SmtpSink } from './servers';
 
 const FROM = 'closrads <closrads@example.com>';
@@ -54,7 +54,9 @@ describe('renderEmail', () => {
     expect(html).toContain('href="https://ads.example.com/runs/r-20261126-130000-4f2a"');
     expect(html).toContain('Open this run in the dashboard');
     expect(html).not.toContain('VET lookalike 1%'); // unchanged ad sets are only counted
-    expect(html).toContain('width="640"');
+    // Fluid on a phone: the only fixed 640 px is Outlook's own wrapper.
+    expect(html).toContain('style="width:100%;max-width:640px;');
+    expect(html).toMatch(/<!--\[if mso\]><table role="presentation" width="640"/);
     expectSelfContained(html);
   });
 
@@ -72,6 +74,32 @@ describe('renderEmail', () => {
     expect(html.length).toBeLessThan(100_000); // Gmail clips messages above ~102 KB
     expect(text).toContain('… and');
     expect(renderEmail(bigReport(), { maxAdsetsPerCampaign: 10 }).html.match(/<tr><td style="padding:8px;border-bottom/g)).toHaveLength(10);
+  });
+
+  it('stays under Gmail\'s clipping size whatever the run: problems first, then a count with the link', () => {
+    const { html } = renderEmail(hugeFailingReport());
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThanOrEqual(EMAIL_HTML_BUDGET_BYTES);
+    expect(html).toContain('</html>'); // whole, not cut
+    expect(html).toMatch(/And \d+ more campaigns \(\d+ FAILED\) — <a href="https:\/\/ads\.example\.com/);
+    // Only failed rows are shown while failed ones are left: problems before changes.
+    const outcomes = [...html.matchAll(/font-weight:bold;letter-spacing:0\.5px;white-space:nowrap;">(failed|updated)<\/span>/g)].map((m) => m[1]);
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(outcomes.every((o) => o === 'failed')).toBe(true);
+  });
+
+  it('keeps a big single campaign under the budget by showing fewer rows', () => {
+    const { html } = renderEmail(hugeFailingReport(1, 5000), { maxAdsetsPerCampaign: 5000 });
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThanOrEqual(EMAIL_HTML_BUDGET_BYTES);
+    expect(html).toMatch(/and \d+ more \(\d+ failed, 2500 updated\) — <a href="https:\/\/ads\.example\.com/);
+  });
+
+  it('a reverted-only run needs attention and says FAILED nowhere', () => {
+    const { subject, html, text } = renderEmail(revertedOnlyReport());
+    expect(subject).toMatch(/^\[closrads\] Needs attention — sync 2026-11-26 — 1 reverted$/);
+    expect(html).toContain('>Needs attention</div>');
+    expect(html).toContain(STATUS_COLORS.warning.bg);
+    for (const body of [subject, html, text]) expect(body).not.toContain('FAILED');
+    expect(html).toContain('undone: ');
   });
 
   it('renders a follow-up notice', () => {

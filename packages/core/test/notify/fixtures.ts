@@ -166,3 +166,34 @@ export function followUp(): FollowUp {
     ],
   };
 }
+
+/** One ad set reverted (its original targeting restored), the rest fine: verdict `attention`. */
+export function revertedOnlyReport(): RunReport {
+  const adsets = [
+    adset('401', 'VET broad', 'updated', { added: ['CA'], removed: [] }),
+    adset('402', 'VET retarget', 'reverted', {
+      added: ['TX'],
+      removed: ['CA'],
+      rolledBack: true,
+      ads: [{ id: '9401', name: 'Flag video', effectiveStatus: 'DISAPPROVED', issue: 'Ad creative rejected' }],
+    }),
+  ];
+  return { ...base, success: true, verdict: 'attention', campaigns: [campaign('Veterans', ['CA', 'TX'], adsets)] };
+}
+
+/** Every ad set failed with a long error, in many campaigns: the worst case for the email's size. */
+export function hugeFailingReport(campaigns = 60, perCampaign = 400): RunReport {
+  const list: CampaignReport[] = [];
+  for (let c = 0; c < campaigns; c++) {
+    const adsets: AdsetResult[] = [];
+    for (let i = 0; i < perCampaign; i++) {
+      adsets.push(adset(`${c}-${i}`, `HUGE ${c} adset #${i} ${'x'.repeat(60)}`, i % 2 ? 'updated' : 'failed', {
+        added: US.slice(0, 30),
+        removed: US.slice(30, 50),
+        ...(i % 2 ? {} : { error: `(#2/0) Service temporarily unavailable ${'y'.repeat(200)}` }),
+      }));
+    }
+    list.push(campaign(`Campaign ${c} ${'z'.repeat(80)}`, US.slice(0, 30), adsets));
+  }
+  return { ...base, success: false, verdict: 'failed', campaigns: list };
+}

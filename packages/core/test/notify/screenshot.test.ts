@@ -35,6 +35,11 @@ describe('email screenshot', () => {
       expect(width).toBeGreaterThanOrEqual(600);
       expect(width).toBeLessThanOrEqual(660);
       await page.screenshot({ path: artifact, fullPage: true });
+      // On a phone the email takes the screen's width instead of a fixed 640 px.
+      await page.setViewportSize({ width: 375, height: 800 });
+      const phoneWidth = (await page.locator('table table').first().boundingBox())?.width ?? 0;
+      expect(phoneWidth).toBeGreaterThan(300);
+      expect(phoneWidth).toBeLessThanOrEqual(375);
     } finally {
       await browser.close();
     }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../../src/notify';
-import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, warningReport } from './fixtures';
+import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
 import { startReceiver, type HttpSink } from './servers';
 
 type Text = { type: string; text: string };
@@ -33,6 +33,18 @@ function expectValidBlockKit(payload: SlackPayload) {
 }
 
 const sectionTexts = (p: SlackPayload) => (p.blocks as Block[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
+
+describe('renderSlack follows the verdict', () => {
+  it('a reverted-only run needs attention and says FAILED nowhere', () => {
+    const payload = renderSlack(revertedOnlyReport());
+    expectValidBlockKit(payload);
+    const all = JSON.stringify(payload);
+    expect(all).not.toContain('FAILED');
+    expect(all).not.toContain(':red_circle:');
+    expect(payload.text).toContain('Needs attention');
+    expect(all).toContain(':large_orange_circle: *Needs attention*');
+  });
+});
 
 describe('renderSlack', () => {
   it('has a header, a context line, a status line, a section per campaign and a dashboard button', () => {
