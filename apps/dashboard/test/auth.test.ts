@@ -42,7 +42,7 @@ describe('basic auth', () => {
     const api = await request(d.app).get('/queues/api/queues').set('Authorization', AUTH);
     expect(api.status).toBe(200);
     const queues = (api.body as { queues: Array<{ name: string; allowRetries: boolean; allowCompletedRetries: boolean; readOnlyMode: boolean }> }).queues;
-    expect(queues.map((q) => q.name).sort()).toEqual(['deliver-report', 'finalize-report', 'plan-sync', 'update-adset']);
+    expect(queues.map((q) => q.name).sort()).toEqual(['deliver-report', 'finalize-report', 'plan-sync', 'update-adset', 'watch-ads']);
     for (const q of queues) expect(q).toMatchObject({ allowRetries: true, allowCompletedRetries: true, readOnlyMode: false });
   });
 
