@@ -55,7 +55,7 @@ function refusedRoutes(): Array<{ method: string; route: string; path: string }>
 async function snapshot(redis: Redis, prefix: string): Promise<Map<string, string>> {
   const keys = (await keysOfPrefix(redis, prefix)).sort();
   const out = new Map<string, string>();
-  for (const key of keys) out.set(key, (await redis.dump(key))?.toString('base64') ?? '');
+  for (const key of keys) out.set(key, (await redis.dumpBuffer(key))?.toString('base64') ?? '');
   return out;
 }
 
