@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError || err instanceof Error) fail(err.message);
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
   if (config.dryRun) logger.warn('DRY RUN MODE is the default: "Run now" preselects dry run');
   try {
     await assertRedisReachable(config.redis.url);

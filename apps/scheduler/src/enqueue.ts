@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     throw err;
   }
   // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
-  const logger = createLogger({ level: config.log.level, name: 'enqueue' }, process.stderr);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'enqueue' }, process.stderr);
   const known = new Set(config.campaigns.list.map((c) => c.name));
   const unknown = (args.campaign ?? []).filter((name) => !known.has(name));
   if (unknown.length > 0) fail(`unknown campaign ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${[...known].join(', ')}`);

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'scheduler' });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'scheduler' });
   if (config.dryRun) logger.warn('DRY RUN MODE: scheduled runs will make no change on Facebook (set DRY_RUN=false to go live)');
   try {
     await assertRedisReachable(config.redis.url);

@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
   const graph = new GraphClient(config.facebook, { logger });
   const out = args.out ? resolve(process.cwd(), args.out) : fileURLToPath(DEFAULT_REGION_KEYS_FILE);
   let code: number;

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({
     level: config.log.level,
+    format: config.log.format,
     name: 'worker',
     secrets: [config.facebook.accessToken, config.facebook.appSecret, config.closrtech.password, config.notify.email?.smtpUrl, config.notify.slackWebhookUrl],
   });
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   });
   const running = startWorkers(deps, {
     stall: { lockDuration: config.worker.lockDurationMs, stalledInterval: config.worker.stalledIntervalMs },
+    // stdout carries log lines only; the text report a person reads goes to stderr.
+    out: (text) => process.stderr.write(`${text}\n`),
   });
   logger.info(
     { concurrency: config.worker.concurrency, campaigns: config.campaigns.list.filter((c) => c.enabled).map((c) => c.name), prefix: config.redis.prefix },
