@@ -12,6 +12,7 @@ import {
   scrubSecrets,
   type FullConfig,
   exitAfterFlush,
+  parseCommand,
 } from '@closrads/core';
 
 interface Check {
@@ -24,6 +25,18 @@ interface Check {
  * the region-key table; one line per check with a verdict. Exit 0 only when every check passes.
  */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'doctor',
+    usage: 'pnpm run doctor',
+    summary:
+      "Checks the configuration, Redis, each enabled campaign's CLOSRTECH access, the Facebook token and the\n" +
+      'region-key table, and prints one line per check with its verdict. It changes nothing.',
+    options: {},
+    exitCodes: [
+      [0, 'every check passed'],
+      [1, 'a check failed (its line says why)'],
+    ],
+  });
   loadDotEnv();
   const lines: Array<{ ok: boolean; name: string; detail: string }> = [];
   let config: Pick<FullConfig, 'redis' | 'campaigns' | 'closrtech' | 'facebook'> | undefined;

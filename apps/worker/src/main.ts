@@ -4,13 +4,33 @@ import {
   createLogger,
   loadConfig,
   loadDotEnv,
+  parseCommand,
   workerConnection,
 } from '@closrads/core';
 import { createWorkerDeps } from './deps';
 import { startWorkers } from './workers';
 
+/** The grace in-flight jobs get after a stop signal before the process exits 1 anyway. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
 /** `pnpm worker`: runs every queue's worker until SIGTERM/SIGINT, then drains and exits 0. */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'worker',
+    usage: 'pnpm worker',
+    summary:
+      'Runs every BullMQ worker of closrads (plan-sync, update-adset, finalize-report, deliver-report) until\n' +
+      `SIGTERM or SIGINT, then stops taking jobs, lets in-flight jobs finish (at most ${SHUTDOWN_GRACE_MS / 1000} s) and exits.\n` +
+      'Logs are JSON lines on stdout (LOG_FORMAT=pretty, or a terminal: human-readable); run reports are\n' +
+      'printed to stderr.',
+    options: {},
+    exitCodes: [
+      [0, 'stopped cleanly after a signal'],
+      [1, `in-flight jobs did not finish within ${SHUTDOWN_GRACE_MS / 1000} s of the signal`],
+      [2, 'invalid configuration or Redis unreachable (one line on stderr per problem)'],
+    ],
+    notes: 'Configuration: environment variables and .env (see README.md, Configuration).',
+  });
   loadDotEnv();
   let config;
   try {
@@ -63,9 +83,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping: finishing in-flight jobs');
     const force = setTimeout(() => {
-      logger.error('in-flight jobs did not finish in 25 s; exiting');
+      logger.error(`in-flight jobs did not finish in ${SHUTDOWN_GRACE_MS / 1000} s; exiting`);
       process.exit(1);
-    }, 25_000);
+    }, SHUTDOWN_GRACE_MS);
     force.unref();
     await running.close();
     await Promise.all([deps.flow.close(), ...Object.values(deps.queues).map((q) => q.close())]);

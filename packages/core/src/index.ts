@@ -40,3 +40,4 @@ export * from './queue/wait-report';
 export * from './queue/schedule';
 export * from './exit';
 export * from './queue/key-scan';
+export * from './cli';
