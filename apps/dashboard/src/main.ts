@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv, parseCommand } from '@closrads/core';
+import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv, parseCommand, stopWhenOrphaned } from '@closrads/core';
 import { createApp } from './app';
 import { createDashboardDeps } from './deps';
 import { assertListenAllowed } from './listen';
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     usage: 'pnpm dashboard',
     summary:
       'Serves the operator dashboard (run history, run pages, Run now, Bull Board, /healthz, /metrics) on\n' +
-      `DASHBOARD_HOST:DASHBOARD_PORT until SIGTERM or SIGINT (open requests get ${SHUTDOWN_GRACE_MS / 1000} s).\n` +
-      'Logs are JSON lines on stdout (LOG_FORMAT=pretty, or a terminal: human-readable).',
+      `DASHBOARD_HOST:DASHBOARD_PORT until SIGTERM or SIGINT (open requests get ${SHUTDOWN_GRACE_MS / 1000} s), or until the process\n` +
+      'that launched it (pnpm) exits. Logs are JSON lines on stdout (LOG_FORMAT=pretty, or a terminal: human-readable).',
     options: {},
     exitCodes: [
       [0, 'stopped after a signal'],
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  stopWhenOrphaned(shutdown);
 }
 
 void main();

@@ -5,6 +5,7 @@ import {
   loadConfig,
   loadDotEnv,
   parseCommand,
+  stopWhenOrphaned,
   workerConnection,
 } from '@closrads/core';
 import { createWorkerDeps } from './deps';
@@ -21,8 +22,8 @@ async function main(): Promise<void> {
     summary:
       'Runs every BullMQ worker of closrads (plan-sync, update-adset, finalize-report, deliver-report) until\n' +
       `SIGTERM or SIGINT, then stops taking jobs, lets in-flight jobs finish (at most ${SHUTDOWN_GRACE_MS / 1000} s) and exits.\n` +
-      'Logs are JSON lines on stdout (LOG_FORMAT=pretty, or a terminal: human-readable); run reports are\n' +
-      'printed to stderr.',
+      'It also stops when the process that launched it (pnpm) exits. Logs are JSON lines on stdout\n' +
+      '(LOG_FORMAT=pretty, or a terminal: human-readable); run reports are printed to stderr.',
     options: {},
     exitCodes: [
       [0, 'stopped cleanly after a signal'],
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  stopWhenOrphaned((reason) => void stop(reason));
 }
 
 void main();

@@ -41,3 +41,4 @@ export * from './queue/schedule';
 export * from './exit';
 export * from './queue/key-scan';
 export * from './cli';
+export * from './orphan-watch';

@@ -1,11 +1,12 @@
 /**
  * `pnpm simulator [--scenario NAME|PATH] [--port N] [--host H] [--latency MS]`: serves the fake
- * CLOSRTECH and Graph APIs standalone until SIGINT/SIGTERM, and prints
+ * CLOSRTECH and Graph APIs standalone until SIGINT/SIGTERM (or until its launcher exits), and prints
  * the env lines that point the product at it. Misuse gets one line on stderr and exit 2.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, usageError } from '@closrads/core/cli';
+import { stopWhenOrphaned } from '@closrads/core/orphan-watch';
 import { loadScenario } from './scenario.js';
 import { startSimulator } from './simulator.js';
 import type { Scenario } from './types.js';
@@ -103,3 +104,4 @@ const shutdown = (reason: string): void => {
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
+stopWhenOrphaned(shutdown);
