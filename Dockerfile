@@ -19,7 +19,7 @@ RUN npm install -g "pnpm@${PNPM_VERSION}" && npm cache clean --force
 WORKDIR /app
 
 # Manifests first, so that the dependency layer is reused while only sources change.
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY packages/core/package.json packages/core/
 COPY packages/simulator/package.json packages/simulator/
 COPY apps/worker/package.json apps/worker/

@@ -7,7 +7,7 @@
  * with --json on stdout; progress goes to stderr).
  */
 import { writeFileSync } from 'node:fs';
-import { ensureRedis, RegionTable, workerConnection } from '@closrads/core';
+import { ensureRedis, parseCommand, RegionTable, workerConnection } from '@closrads/core';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
@@ -99,20 +99,43 @@ function parseArgs(argv: string[]): Cli {
         cli.whatIf.push(...names);
         break;
       }
-      case '--help':
-      case '-h':
-        process.stdout.write(
-          'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
-            '           [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--run-timeout 600] [--list]\n',
-        );
-        process.exit(0);
-        break;
       default:
         throw new Error(`unknown argument ${a}`);
     }
   }
   return cli;
 }
+
+const HELP = {
+  name: 'bench',
+  usage:
+    'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
+    '             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--run-timeout 600] [--list]',
+  summary:
+    'Runs each case against the simulator: the queue system in a worker process of its own, then the sequential\n' +
+    'baseline against a fresh identical simulator, and prints the figures (a table, or JSON with --json on stdout;\n' +
+    'progress goes to stderr). Needs a reachable Redis (REDIS_URL) or starts a private redis-server.',
+  options: {
+    quick: { type: 'boolean', help: 'only the quick cases' },
+    json: { type: 'boolean', help: 'print the results as JSON on stdout' },
+    'json-out': { type: 'string', value: 'FILE', help: 'also write the JSON results to FILE' },
+    case: { type: 'string', multiple: true, value: 'NAME[,NAME]', help: 'only these cases (see --list)' },
+    latency: { type: 'string', value: 'MS', help: 'simulated upstream latency (default 50)' },
+    concurrency: { type: 'string', value: 'N', help: 'worker concurrency (default 20)' },
+    'verify-delay': { type: 'string', value: 'MS', help: 'VERIFY_DELAY_MS of the measured worker (default 3000)' },
+    'no-sequential': { type: 'boolean', help: 'skip the sequential baseline' },
+    'seq-sample': { type: 'string', value: 'N', help: 'ad sets the baseline measures before extrapolating (default 500)' },
+    'seq-budget': { type: 'string', value: 'MS', help: 'time budget of the baseline (default 30000)' },
+    'what-if': { type: 'string', multiple: true, value: 'NAME[,NAME]', help: `what-if variants (${Object.keys(WHAT_IFS).join(', ')})` },
+    'run-timeout': { type: 'string', value: 'SECONDS', help: 'give up on a case after this long (default 600)' },
+    list: { type: 'boolean', help: 'list the cases and exit' },
+  },
+  exitCodes: [
+    [0, 'every case ran'],
+    [1, 'a case failed or timed out'],
+    [2, 'invalid usage'],
+  ],
+} as const;
 
 function selectCases(cli: Cli): CaseSpec[] {
   if (cli.cases.length > 0) {
@@ -126,6 +149,8 @@ function selectCases(cli: Cli): CaseSpec[] {
 }
 
 async function main(): Promise<void> {
+  // Only --help is answered through the shared helper; the rest keeps its own parser (NAME,NAME lists).
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) parseCommand(HELP);
   let cli: Cli;
   try {
     cli = parseArgs(process.argv.slice(2));

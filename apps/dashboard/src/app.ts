@@ -42,7 +42,7 @@ export function createApp(deps: DashboardDeps): Express {
 
   app.get('/', (_req, res) => res.redirect(302, '/runs'));
   app.use(runRoutes(deps));
-  app.use(BOARD_PATH, createBoard(deps.queues, BOARD_PATH, { dryRun: deps.config.dryRun }));
+  app.use(BOARD_PATH, createBoard(deps.queues, BOARD_PATH, { dryRun: deps.config.dryRun, logger: deps.logger }));
 
   app.use((req, res) => {
     if (req.path.startsWith('/api/')) res.status(404).json({ error: 'not_found' });

@@ -1,9 +1,10 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { QUEUES, type QueueName } from '@closrads/core';
+import { QUEUES, type Logger, type QueueName } from '@closrads/core';
 import type { Queue } from 'bullmq';
-import type { Router } from 'express';
+import { Router } from 'express';
+import { boardGuard } from './board-guard';
 
 /** Key names that must never be shown, wherever they sit in job data or a return value. */
 const SECRET_KEY = /token|passw|secret|authori[sz]ation|api[-_]?key|cookie|^pass$|^auth$|smtpurl|webhookurl/i;
@@ -33,8 +34,11 @@ const DESCRIPTIONS: Record<QueueName, string> = {
 /**
  * Bull Board over every queue of the product, so a run's flow tree (finalize → plan → ad sets) is
  * complete. Retrying completed jobs is allowed: re-running `finalize-report` rebuilds a report.
+ * Only reads, retries and promotes get through (board-guard.ts). The adapters cannot hide the other
+ * buttons: `readOnlyMode` is their only switch and it hides Retry too, so those buttons stay and
+ * answer with the guard's 403 message.
  */
-export function createBoard(queues: Record<QueueName, Queue>, basePath: string, opts: { dryRun: boolean }): Router {
+export function createBoard(queues: Record<QueueName, Queue>, basePath: string, opts: { dryRun: boolean; logger?: Logger }): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
   const adapters = [QUEUES.finalizeReport, QUEUES.planSync, QUEUES.updateAdset, QUEUES.watchAds, QUEUES.deliverReport].map((name) => {
@@ -56,5 +60,7 @@ export function createBoard(queues: Record<QueueName, Queue>, basePath: string, 
       },
     },
   });
-  return serverAdapter.getRouter() as Router;
+  const board = Router();
+  board.use(boardGuard(opts.logger), serverAdapter.getRouter() as Router);
+  return board;
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv } from '@closrads/core';
+import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv, parseCommand, stopWhenOrphaned } from '@closrads/core';
 import { createApp } from './app';
 import { createDashboardDeps } from './deps';
 import { assertListenAllowed } from './listen';
@@ -9,8 +9,25 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** How long open requests get after a stop signal before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** `pnpm dashboard`: validates configuration, checks Redis, serves until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'dashboard',
+    usage: 'pnpm dashboard',
+    summary:
+      'Serves the operator dashboard (run history, run pages, Run now, Bull Board, /healthz, /metrics) on\n' +
+      `DASHBOARD_HOST:DASHBOARD_PORT until SIGTERM or SIGINT (open requests get ${SHUTDOWN_GRACE_MS / 1000} s), or until the process\n` +
+      'that launched it (pnpm) exits. Logs are JSON lines on stdout (LOG_FORMAT=pretty, or a terminal: human-readable).',
+    options: {},
+    exitCodes: [
+      [0, 'stopped after a signal'],
+      [2, 'invalid configuration, a listen address not allowed without a password, Redis unreachable, or the port in use'],
+    ],
+    notes: 'Configuration: environment variables and .env (see apps/dashboard/README.md).',
+  });
   loadDotEnv();
   let config;
   try {
@@ -20,7 +37,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError || err instanceof Error) fail(err.message);
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
   if (config.dryRun) logger.warn('DRY RUN MODE is the default: "Run now" preselects dry run');
   try {
     await assertRedisReachable(config.redis.url);
@@ -56,7 +73,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     // Stop accepting connections, drop idle keep-alives, then close Redis; force-exit if something hangs.
-    const force = setTimeout(() => process.exit(0), 10_000);
+    const force = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(() => {
       deps
@@ -68,6 +85,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  stopWhenOrphaned(shutdown);
 }
 
 void main();

@@ -12,6 +12,7 @@ import {
   scrubSecrets,
   type FullConfig,
   exitAfterFlush,
+  parseCommand,
 } from '@closrads/core';
 import { checkApiVersion, type CheckResult } from './doctor/api-versions';
 import { checkFacebookCampaign } from './doctor/campaigns';
@@ -34,6 +35,18 @@ type DoctorConfig = Pick<FullConfig, 'redis' | 'campaigns' | 'closrtech' | 'face
  * Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 on invalid configuration.
  */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'doctor',
+    usage: 'pnpm run doctor',
+    summary:
+      "Checks the configuration, Redis, each enabled campaign's CLOSRTECH access, the Facebook token and the\n" +
+      'region-key table, and prints one line per check with its verdict. It changes nothing.',
+    options: {},
+    exitCodes: [
+      [0, 'every check passed'],
+      [1, 'a check failed (its line says why)'],
+    ],
+  });
   loadDotEnv();
   const lines: DoctorLine[] = [];
   let config: DoctorConfig | undefined;

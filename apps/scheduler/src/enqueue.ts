@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   ConfigError,
   Keyspace,
@@ -16,17 +15,37 @@ import {
   ALL_QUEUES,
   type QueueName,
   type RunStore as RunStoreType,
+  parseCommand,
+  usageError,
 } from '@closrads/core';
 import { FlowProducer, Queue } from 'bullmq';
 import { waitWithProgress } from './wait-progress';
-
-const USAGE = `usage: pnpm enqueue [--campaign NAME]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]`;
 
 /**
  * Exit codes of the contract. 3 also when no worker is running: like a timeout, `--wait` ended
  * without a report, and the run stays queued until a worker takes it.
  */
 const EXIT = { ok: 0, runFailed: 1, usage: 2, timeout: 3 } as const;
+
+const COMMAND = {
+  name: 'enqueue',
+  usage: 'pnpm enqueue [--campaign NAME]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]',
+  summary: 'Starts a sync run now, through the same path as a scheduled run, and prints its run id (or, with --wait, its report).',
+  options: {
+    campaign: { type: 'string', multiple: true, value: 'NAME', help: 'only this campaign (default: every enabled campaign)' },
+    'dry-run': { type: 'boolean', help: 'make no change on Facebook, whatever DRY_RUN says' },
+    live: { type: 'boolean', help: 'write to Facebook, whatever DRY_RUN says' },
+    wait: { type: 'boolean', help: "wait for the run's report and print a summary" },
+    json: { type: 'boolean', help: 'with --wait: print exactly the report JSON on stdout (logs go to stderr)' },
+    timeout: { type: 'string', value: 'SECONDS', help: 'how long --wait waits (default 600)' },
+  },
+  exitCodes: [
+    [EXIT.ok, 'the run finished and succeeded (without --wait: the run was enqueued)'],
+    [EXIT.runFailed, 'the run finished and did not succeed'],
+    [EXIT.usage, 'invalid usage, invalid configuration, an unknown campaign, or Redis unreachable'],
+    [EXIT.timeout, '--wait ended without a report: it timed out, or no worker is running (the run stays queued)'],
+  ],
+} as const;
 
 function fail(message: string, code: number = EXIT.usage): never {
   process.stderr.write(`enqueue: ${message}\n`);
@@ -35,32 +54,11 @@ function fail(message: string, code: number = EXIT.usage): never {
 
 /** `pnpm enqueue`: starts a sync run now, through the same path as a scheduled run. */
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        campaign: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        live: { type: 'boolean' },
-        wait: { type: 'boolean' },
-        json: { type: 'boolean' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (args['dry-run'] && args.live) fail(`--dry-run and --live cannot be used together\n${USAGE}`);
-  if (args.json && !args.wait) fail(`--json only makes sense with --wait\n${USAGE}`);
+  const args = parseCommand(COMMAND).values;
+  if (args['dry-run'] && args.live) usageError(COMMAND, '--dry-run and --live cannot be used together');
+  if (args.json && !args.wait) usageError(COMMAND, '--json only makes sense with --wait');
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail(`--timeout must be a positive number of seconds\n${USAGE}`);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
   loadDotEnv();
   let config;
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
     throw err;
   }
   // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
-  const logger = createLogger({ level: config.log.level, name: 'enqueue' }, process.stderr);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'enqueue' }, process.stderr);
   const known = new Set(config.campaigns.list.map((c) => c.name));
   const unknown = (args.campaign ?? []).filter((name) => !known.has(name));
   if (unknown.length > 0) fail(`unknown campaign ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${[...known].join(', ')}`);

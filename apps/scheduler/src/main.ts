@@ -7,6 +7,7 @@ import {
   createLogger,
   loadConfig,
   loadDotEnv,
+  parseCommand,
   producerConnection,
 } from '@closrads/core';
 import { Queue } from 'bullmq';
@@ -17,6 +18,20 @@ import { Queue } from 'bullmq';
  * leaves exactly one schedule.
  */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'scheduler',
+    usage: 'pnpm scheduler',
+    summary:
+      'Upserts the repeatable schedule of the daily sync (SYNC_CRON, SYNC_TZ; runs take DRY_RUN as it is now)\n' +
+      'under a stable id, removes schedules that are no longer configured, prints the next run and exits.\n' +
+      'Idempotent: running it twice, or on several hosts, leaves exactly one schedule.',
+    options: {},
+    exitCodes: [
+      [0, 'the schedule is in place'],
+      [2, 'invalid configuration or Redis unreachable (one line on stderr)'],
+    ],
+    notes: 'Configuration: environment variables and .env (see README.md, Configuration).',
+  });
   loadDotEnv();
   let config;
   try {
@@ -28,7 +43,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'scheduler' });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'scheduler' });
   if (config.dryRun) logger.warn('DRY RUN MODE: scheduled runs will make no change on Facebook (set DRY_RUN=false to go live)');
   try {
     await assertRedisReachable(config.redis.url);

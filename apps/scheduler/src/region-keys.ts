@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   ConfigError,
   DEFAULT_REGION_KEYS_FILE,
@@ -13,6 +12,7 @@ import {
   loadDotEnv,
   type FbRegion,
   exitAfterFlush,
+  parseCommand,
 } from '@closrads/core';
 
 /**
@@ -162,20 +162,23 @@ export async function regenerate(opts: { graph: Search; out: string; dryRun: boo
   return { code: 0, table, problems: [], diff, written: true };
 }
 
-const USAGE = 'usage: pnpm region-keys [--out PATH] [--dry-run]';
-
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({ options: { out: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
-  } catch (err) {
-    process.stderr.write(`region-keys: ${(err as Error).message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const args = parseCommand({
+    name: 'region-keys',
+    usage: 'pnpm region-keys [--out PATH] [--dry-run]',
+    summary:
+      "Regenerates data/fb_region_keys.json from the Graph API's targeting search (one call per state name,\n" +
+      'needs FB_ACCESS_TOKEN) and shows what changed. It writes nothing when a state is missing or ambiguous.',
+    options: {
+      out: { type: 'string', value: 'PATH', help: 'write the table here instead of data/fb_region_keys.json' },
+      'dry-run': { type: 'boolean', help: 'show the differences, write nothing' },
+    },
+    exitCodes: [
+      [0, 'the table was written (or, with --dry-run, would be)'],
+      [1, 'the search failed or its answer was refused; nothing written'],
+      [2, 'invalid usage or configuration'],
+    ],
+  }).values;
   loadDotEnv();
   let config;
   try {
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
   const graph = new GraphClient(config.facebook, { logger });
   const out = args.out ? resolve(process.cwd(), args.out) : fileURLToPath(DEFAULT_REGION_KEYS_FILE);
   let code: number;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, loadDotEnv, readCampaignsFile, renderTextSummary } from '@closrads/core';
+import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, loadDotEnv, parseCommand, readCampaignsFile, renderTextSummary } from '@closrads/core';
 import { startSimulator } from '@closrads/simulator';
 import { startLocalSystem } from './local-system';
 
@@ -8,6 +8,19 @@ import { startLocalSystem } from './local-system';
  * private redis-server is started when none answers). Prints the report and exits 0.
  */
 async function main(): Promise<void> {
+  parseCommand({
+    name: 'demo',
+    usage: 'pnpm demo',
+    summary:
+      'One live sync against the built-in simulator (config/campaigns.example.json), from nothing but a\n' +
+      'reachable Redis (REDIS_URL; a private redis-server is started when none answers). Prints the report\n' +
+      'as text and as JSON, deletes its keys (a prefix of its own) and exits. No credentials needed.',
+    options: {},
+    exitCodes: [
+      [0, 'the demo run finished'],
+      [2, 'no Redis could be reached or started'],
+    ],
+  });
   loadDotEnv();
   let redis;
   try {

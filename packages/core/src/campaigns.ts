@@ -14,7 +14,8 @@ export const CampaignSchema = z.strictObject({
 });
 export type Campaign = z.output<typeof CampaignSchema>;
 
-const CampaignsFileSchema = z.strictObject({ campaigns: z.array(CampaignSchema) });
+// A file without a campaign would run nothing every day while looking healthy: refuse it.
+const CampaignsFileSchema = z.strictObject({ campaigns: z.array(CampaignSchema).min(1, 'must list at least one campaign') });
 
 /**
  * Reads and validates the campaigns file. Returns the campaigns, or the list of every problem found

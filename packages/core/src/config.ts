@@ -14,6 +14,7 @@ import { ConfigError } from './errors';
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
 const required = (name: string) =>
   z.string({ error: `${name} is required` }).min(1, `${name} is required`);
@@ -39,8 +40,12 @@ export function parseDryRun(value: string | undefined): boolean | undefined {
 
 const sections = {
   log: z
-    .object({ LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info') })
-    .transform((e) => ({ level: e.LOG_LEVEL })),
+    .object({
+      LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+      // Unset: JSON lines, or human-readable when the log goes to a terminal (see logger.ts).
+      LOG_FORMAT: z.enum(LOG_FORMATS, { error: `LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}` }).optional(),
+    })
+    .transform((e) => ({ level: e.LOG_LEVEL, format: e.LOG_FORMAT })),
 
   redis: z
     .object({

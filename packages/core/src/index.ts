@@ -45,3 +45,5 @@ export * from './queue/run-progress';
 export * from './queue/schedule';
 export * from './exit';
 export * from './queue/key-scan';
+export * from './cli';
+export * from './orphan-watch';

@@ -1,6 +1,12 @@
+import { hostname } from 'node:os';
+import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger } from 'pino';
+
+/** `json`: one JSON object per line (what log shippers read); `pretty`: for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
 
 /** Keys that may hold a credential anywhere in a logged object; pino replaces their values. */
 const REDACT_PATHS = [
@@ -26,23 +32,37 @@ const REDACT_PATHS = [
 ];
 
 /**
- * JSON logs to stdout (or `destination`, which tests use to collect lines).
- * `secrets` are scrubbed from every line as a last line of defence: a secret must never reach a log,
- * even inside a message string that redaction by key cannot see.
+ * Where the lines go: a stream of the caller's (tests collect lines) is used as it is, in JSON;
+ * stdout (default) or `process.stderr` get JSON, or pretty lines when `format` says so or, without
+ * a format, when that file descriptor is a terminal.
+ */
+function openDestination(destination: DestinationStream | undefined, format: LogFormat | undefined): DestinationStream {
+  if (destination !== undefined && destination !== process.stdout && destination !== process.stderr) return destination;
+  const fd = destination === process.stderr ? 2 : 1;
+  const pretty = format === 'pretty' || (format === undefined && isatty(fd));
+  if (!pretty) return pino.destination({ dest: fd, sync: false });
+  return PinoPretty({ destination: fd, colorize: isatty(fd), translateTime: 'SYS:HH:MM:ss.l', ignore: 'service' });
+}
+
+/**
+ * JSON logs to stdout (or `destination`). Every line carries pid and hostname, so the lines of
+ * several worker processes can be told apart. `secrets` are scrubbed from every line as a last line
+ * of defence: a secret must never reach a log, even inside a message string that redaction by key
+ * cannot see.
  */
 export function createLogger(
-  opts: { level?: string; name?: string; secrets?: Array<string | undefined> },
+  opts: { level?: string; name?: string; secrets?: Array<string | undefined>; format?: LogFormat },
   destination?: DestinationStream,
 ): Logger {
   const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  const dest = destination ?? pino.destination({ dest: 1, sync: false });
+  const dest = openDestination(destination, opts.format);
   const stream: DestinationStream = secrets.length === 0 ? dest : { write: (line: string) => dest.write(scrub(line, secrets)) };
   return pino(
     {
       level: opts.level ?? 'info',
       name: opts.name,
       redact: { paths: REDACT_PATHS, censor: '***' },
-      base: { service: opts.name },
+      base: { pid: process.pid, hostname: hostname(), service: opts.name },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     stream,
