@@ -7,25 +7,13 @@ import {
   loadConfig,
   loadDotEnv,
   producerConnection,
-  renderTextSummary,
   startRun,
   exitAfterFlush,
-  exitCodeOf,
-  resultOf,
-  ALL_QUEUES,
-  type QueueName,
-  type RunStore as RunStoreType,
   parseCommand,
   usageError,
 } from '@closrads/core';
-import { FlowProducer, Queue } from 'bullmq';
-import { waitWithProgress } from './wait-progress';
-
-/**
- * Exit codes of the contract. 3 also when no worker is running: like a timeout, `--wait` ended
- * without a report, and the run stays queued until a worker takes it.
- */
-const EXIT = { ok: 0, runFailed: 1, usage: 2, timeout: 3 } as const;
+import { FlowProducer } from 'bullmq';
+import { EXIT, openRunQueues, waitAndPrint } from './run-command';
 
 const COMMAND = {
   name: 'enqueue',
@@ -86,9 +74,7 @@ async function main(): Promise<void> {
   const keys = new Keyspace(config.redis.prefix);
   const store = new RunStore(redis, keys);
   const flow = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
-  // Read only: `--wait` counts the worker processes on them and reads the run's progress.
-  const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection: redis, prefix: keys.bullPrefix })])) as Record<QueueName, Queue>;
-  for (const q of Object.values(queues)) q.on('error', () => undefined);
+  const queues = openRunQueues(redis, keys);
   let code: number = EXIT.ok;
   try {
     const runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [] });
@@ -96,7 +82,7 @@ async function main(): Promise<void> {
     if (!args.wait) {
       process.stdout.write(`${runId}\n`);
     } else {
-      code = await waitAndPrint({ store, queues, runId, timeoutS, json: args.json === true });
+      code = await waitAndPrint({ store, queues, runId, timeoutS, json: args.json === true, command: 'enqueue' });
     }
   } finally {
     await Promise.all(Object.values(queues).map((q) => q.close()));
@@ -104,23 +90,6 @@ async function main(): Promise<void> {
     await redis.quit().catch(() => undefined);
   }
   exitAfterFlush(code);
-}
-
-/** `--wait`: progress on stderr, then the summary (or the JSON) on stdout; the exit code of the run. */
-async function waitAndPrint(opts: { store: RunStoreType; queues: Record<QueueName, Queue>; runId: string; timeoutS: number; json: boolean }): Promise<number> {
-  const outcome = await waitWithProgress({ store: opts.store, queues: opts.queues, runId: opts.runId, timeoutMs: opts.timeoutS * 1000, progress: process.stderr });
-  if (outcome.kind === 'no_worker') {
-    process.stderr.write(`enqueue: no worker is running: run ${opts.runId} stays queued and starts when a worker does (pnpm worker)\n`);
-    return EXIT.timeout;
-  }
-  if (outcome.kind === 'timeout') {
-    process.stderr.write(`enqueue: run ${opts.runId} did not finish within ${opts.timeoutS} s; it goes on, see pnpm dashboard\n`);
-    return EXIT.timeout;
-  }
-  const { report } = outcome;
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTextSummary(report)}\n`);
-  // The contract's rule, from the report's own success: a run that needs attention still exits 0.
-  return exitCodeOf(resultOf(report)) === 0 ? EXIT.ok : EXIT.runFailed;
 }
 
 void main();

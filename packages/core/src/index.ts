@@ -8,6 +8,7 @@ export * from './domain/demand';
 export * from './domain/targeting';
 export * from './domain/ad-health';
 export * from './domain/watch';
+export * from './domain/undo';
 export * from './clients/retry';
 export * from './clients/closrtech';
 export * from './clients/graph';

@@ -63,7 +63,13 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     }
 
     const report: RunReport = buildReport({
-      meta: { runId: data.runId, trigger: data.trigger, dryRun: data.dryRun, startedAt: meta?.startedAt ?? new Date(data.requestedAt).toISOString() },
+      meta: {
+        runId: data.runId,
+        trigger: data.trigger,
+        dryRun: data.dryRun,
+        startedAt: meta?.startedAt ?? new Date(data.requestedAt).toISOString(),
+        ...(meta?.undoOf ? { undoOf: meta.undoOf } : {}),
+      },
       plan,
       results,
       finishedAt: previous ? new Date(previous.finishedAt) : new Date(),

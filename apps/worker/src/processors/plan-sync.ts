@@ -25,6 +25,7 @@ import {
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
+import { planUndo } from './plan-undo';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -36,7 +37,7 @@ export interface PlanSyncResult {
   campaigns: CampaignPlanSummary[];
 }
 
-interface CampaignPlan {
+export interface CampaignPlan {
   summary: CampaignPlanSummary;
   jobs: UpdateAdsetData[];
   /** Ad sets whose regions already match: reported without a job. */
@@ -64,7 +65,8 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
 
     const selected = deps.campaigns.filter((c) => (data.campaigns.length > 0 ? data.campaigns.includes(c.name) : c.enabled));
     const tokenState = { invalid: false };
-    const plans = await Promise.all(selected.map((c) => planCampaign(deps, data, c, tokenState)));
+    // An undo puts back what an earlier run changed: no demand, no listing.
+    const plans = data.undoOf ? await planUndo(deps, data, data.undoOf) : await Promise.all(selected.map((c) => planCampaign(deps, data, c, tokenState)));
 
     const parent = { id: job.parent.id ?? '', queue: job.parent.queueKey };
     const planned = plans.filter((p) => p.summary.status === 'completed');

@@ -18,6 +18,8 @@ import {
   targetingWarnings,
   withRegions,
   ListedAdsetSchema,
+  RunChangeSchema,
+  type RunChange,
   type Ad,
   type ListedAdset,
   type AdsetResult,
@@ -100,6 +102,8 @@ interface GateState {
   meta?: RunMeta;
   plannedKeys?: string[];
   journal?: AdsetWatch;
+  /** Undo: what the undone run recorded for this ad set. */
+  undoneChange?: RunChange;
 }
 
 /** Everything Redis knows that decides the gates, in one round trip. */
@@ -111,6 +115,7 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<G
     .hget(deps.keys.listedTargeting(data.runId), data.adsetId)
     .get(deps.keys.runMeta(data.runId))
     .hget(deps.keys.runPlan(data.runId), data.campaign)
+    .hget(deps.keys.runChanges(data.undoOf ?? data.runId), data.adsetId)
     .exec();
   const value = (i: number): string | undefined => {
     const [err, v] = replies?.[i] ?? [new Error('no reply from Redis'), null];
@@ -126,6 +131,7 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<G
     listed: listed.success ? listed.data : undefined,
     meta: json(3) as RunMeta | undefined,
     plannedKeys: (json(4) as { regionKeys?: string[] } | undefined)?.regionKeys,
+    undoneChange: data.undoOf ? RunChangeSchema.safeParse(json(5)).data : undefined,
     journal: await deps.journal.get(data.adsetId),
   };
 }
@@ -146,7 +152,14 @@ function checkIntegrity(deps: WorkerDeps, data: UpdateAdsetData, state: GateStat
     if (!campaign.facebookCampaignIds.includes(data.facebookCampaignId)) problems.push('its Facebook campaign is not the campaign’s');
     if (campaign.protection !== data.protection) problems.push('its protection setting is not the campaign’s');
   }
-  if (!state.plannedKeys || !sameRegionKeys(state.plannedKeys, data.regionKeys)) problems.push('its states are not the ones its run planned');
+  if (data.undoOf) {
+    // An undo writes back what the undone run recorded, nothing else.
+    const change = state.undoneChange;
+    if (state.meta?.undoOf !== data.undoOf) problems.push(`its run does not undo ${data.undoOf}`);
+    else if (!change || !sameRegionKeys(change.before, data.regionKeys) || !sameRegionKeys(change.after, data.expectKeys ?? [])) {
+      problems.push(`its states are not the ones run ${data.undoOf} changed`);
+    }
+  } else if (!state.plannedKeys || !sameRegionKeys(state.plannedKeys, data.regionKeys)) problems.push('its states are not the ones its run planned');
   if (problems.length > 0) throw new UnrecoverableError(`job data does not match its run (${problems.join('; ')}); nothing was written`);
 }
 
@@ -174,7 +187,11 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
 
   const read = await currentRead(deps, job, data, state);
   const desired = data.regionKeys.map((key) => regionOf(deps, key));
-  if (sameRegionKeys(stateKeysOf(read.targeting, deps.regions), data.regionKeys)) return line(data, 'unchanged', { added: [], removed: [] });
+  const current = stateKeysOf(read.targeting, deps.regions);
+  if (sameRegionKeys(current, data.regionKeys)) return line(data, 'unchanged', { added: [], removed: [] });
+  if (data.expectKeys && !sameRegionKeys(current, data.expectKeys)) {
+    return line(data, 'skipped_changed', { reason: `its states changed after run ${data.undoOf ?? ''} (by a later run or in Ads Manager); left as it is` });
+  }
   const next = withRegions(read.targeting, desired, deps.regions);
   const diff = diffRegions(read.targeting, desired, deps.regions);
   const warnings = targetingWarnings(read.targeting, desired, deps.regions);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RunChange } from '../domain/undo';
 import type { AdsetWatch, WatchResult } from '../domain/watch';
 import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
@@ -66,8 +67,7 @@ export type ListedAdset = z.output<typeof ListedAdsetSchema>;
 export const LISTED_TTL_S = 24 * 3600;
 
 /** What a run changed on one ad set, kept with the run's history (undo reads it). */
-export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) });
-export type RunChange = z.output<typeof RunChangeSchema>;
+export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) }) satisfies z.ZodType<RunChange>;
 
 function parseWatch(raw: string | null): AdsetWatch | undefined {
   if (raw === null) return undefined;

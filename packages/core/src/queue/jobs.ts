@@ -26,7 +26,7 @@ export const JOB_NAMES = {
   watchCampaign: 'watch-campaign',
 } as const;
 
-export const RunTriggerSchema = z.enum(['schedule', 'manual']);
+export const RunTriggerSchema = z.enum(['schedule', 'manual', 'undo']);
 
 export const ScheduledSyncData = z.object({ dryRun: z.boolean() });
 export type ScheduledSyncData = z.output<typeof ScheduledSyncData>;
@@ -38,6 +38,8 @@ export const PlanSyncData = z.object({
   /** Campaign names to plan; empty means every enabled campaign. */
   campaigns: z.array(z.string()),
   requestedAt: z.number(),
+  /** For an undo run: the run whose changes it puts back. */
+  undoOf: z.string().optional(),
 });
 export type PlanSyncData = z.output<typeof PlanSyncData>;
 
@@ -75,6 +77,13 @@ export const UpdateAdsetData = z.object({
   step: z.preprocess((v) => (v === 'update' ? 'start' : v === 'verify' ? 'await-look' : v), z.enum(['start', 'write', 'await-look'])).default('start'),
   /** Throttled answers met so far (they do not spend attempts, up to a cap). */
   throttled: z.number().int().default(0),
+  /**
+   * Undo: the state keys the undone run wrote. The ad set is put back only while it still has exactly
+   * these; otherwise it changed since, and is left alone (`skipped_changed`).
+   */
+  expectKeys: z.array(z.string()).optional(),
+  /** Undo: the run whose change of this ad set is put back. */
+  undoOf: z.string().optional(),
   /** The moment the ad account's pacer reserved for this job (it was parked until then). */
   reservedAt: z.number().optional(),
 });

@@ -12,6 +12,8 @@ export interface StartRunRequest {
   /** Given for scheduled runs (derived from the scheduler's job); new otherwise. */
   runId?: string;
   at?: Date;
+  /** For an undo run (trigger `undo`): the run whose changes it puts back. */
+  undoOf?: string;
 }
 
 /**
@@ -27,9 +29,10 @@ export async function startRun(
   const runId = req.runId ?? newRunId(at);
   const requestedAt = at.getTime();
   const opts = jobOptions(deps.timing);
-  await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString() });
+  const undo = req.undoOf ? { undoOf: req.undoOf } : {};
+  await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString(), ...undo });
   const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
-  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt };
+  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt, ...undo };
   await deps.flow.add({
     name: JOB_NAMES.finalizeReport,
     queueName: QUEUES.finalizeReport,

@@ -44,7 +44,7 @@ export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {
  * one rule every output follows.
  */
 export function buildReport(input: {
-  meta: Pick<RunMeta, 'runId' | 'trigger' | 'dryRun' | 'startedAt'>;
+  meta: Pick<RunMeta, 'runId' | 'trigger' | 'dryRun' | 'startedAt' | 'undoOf'>;
   plan: readonly CampaignPlanSummary[];
   results: readonly (AdsetResult & { campaign: string })[];
   finishedAt: Date;
@@ -72,6 +72,7 @@ export function buildReport(input: {
   return {
     runId: input.meta.runId,
     trigger: input.meta.trigger,
+    ...(input.meta.undoOf ? { undoOf: input.meta.undoOf } : {}),
     dryRun: input.meta.dryRun,
     startedAt: input.meta.startedAt,
     finishedAt: input.finishedAt.toISOString(),

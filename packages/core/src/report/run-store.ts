@@ -12,6 +12,8 @@ export interface RunMeta {
   /** Campaign names asked for; empty = every enabled campaign. */
   campaigns: string[];
   startedAt: string;
+  /** For an undo run: the run it undoes. */
+  undoOf?: string;
 }
 
 /** A report without its ad set lines: what lists of runs need, small however large the run. */

@@ -84,11 +84,13 @@ export interface CampaignReport {
   adsets: AdsetResult[];
 }
 
-export type RunTrigger = 'schedule' | 'manual';
+export type RunTrigger = 'schedule' | 'manual' | 'undo';
 
 export interface RunReport {
   runId: string;
   trigger: RunTrigger;
+  /** For trigger `undo`: the run whose changes this run put back. */
+  undoOf?: string;
   dryRun: boolean;
   startedAt: string;
   finishedAt: string;
