@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { scrubSecrets } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -34,9 +35,11 @@ export function createLogger(
   opts: { level?: string; name?: string; secrets?: Array<string | undefined> },
   destination?: DestinationStream,
 ): Logger {
-  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string');
   const dest = destination ?? pino.destination({ dest: 1, sync: false });
-  const stream: DestinationStream = secrets.length === 0 ? dest : { write: (line: string) => dest.write(scrub(line, secrets)) };
+  // Every line goes through the product's one scrubber, even without secrets: it also masks the
+  // credential parameters of any URL an upstream echoed.
+  const stream: DestinationStream = { write: (line: string) => dest.write(scrubSecrets(line, secrets)) };
   return pino(
     {
       level: opts.level ?? 'info',
@@ -47,10 +50,4 @@ export function createLogger(
     },
     stream,
   );
-}
-
-function scrub(line: string, secrets: string[]): string {
-  let out = line;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
-  return out;
 }
