@@ -59,13 +59,21 @@ function regionName(targeting: Targeting, key: string): string | undefined {
  * Meta applies its default instead of rejecting the write.
  *
  * Throws TargetingConflictError when the ad set also targets the whole United States through
- * `countries`: regions would then change nothing, and narrowing it is a decision for a person.
+ * `countries`: regions would then change nothing, and narrowing it is a decision for a person; and
+ * when `countries` is not a list at all.
  */
 export function withRegions(targeting: Targeting, regions: readonly FbRegion[]): Targeting {
   if (regions.length === 0) throw new Error('refusing to build a targeting without regions');
   const copy = structuredClone(targeting);
   const geo = geoOf(copy) ?? {};
   const countries = geo.countries;
+  // Meta documents `countries` as a list; anything else (a bare "US" string) could hide the whole-US
+  // case from the check below, so it is left for a person rather than guessed at.
+  if (countries !== undefined && !Array.isArray(countries)) {
+    throw new TargetingConflictError(
+      `the ad set's geo_locations.countries is not a list (${typeof countries}), so it cannot be checked for the whole United States; fix it in Ads Manager`,
+    );
+  }
   if (Array.isArray(countries) && countries.some((c) => String(c).toUpperCase() === 'US')) {
     throw new TargetingConflictError(
       'the ad set targets the whole United States (geo_locations.countries has US), so state targeting would change nothing; remove US from its countries in Ads Manager',
