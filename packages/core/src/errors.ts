@@ -96,3 +96,19 @@ export class TargetingConflictError extends AppError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An upstream answered with a redirect. None is followed: a redirect from the Graph API would re-send
+ * the token to another host, and one from CLOSRTECH would make another host's body our demand.
+ */
+export class UpstreamRedirectError extends AppError {
+  override name = 'UpstreamRedirectError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly upstream: 'CLOSRTECH' | 'Graph API' | 'Slack webhook',
+    readonly status: number,
+    target: string,
+  ) {
+    super(`${upstream} answered with a redirect (HTTP ${status} to ${target}); redirects are not followed`);
+  }
+}
