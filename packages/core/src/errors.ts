@@ -112,3 +112,19 @@ export class UpstreamRedirectError extends AppError {
     super(`${upstream} answered with a redirect (HTTP ${status} to ${target}); redirects are not followed`);
   }
 }
+
+/** Redis refused a write needed to start a run (out of memory, read-only replica…); nothing of it is kept. */
+export class RunNotStartedError extends AppError {
+  override name = 'RunNotStartedError' as const;
+  readonly retryable = false;
+}
+
+/**
+ * The reason Redis gave, in one line. A refused MULTI fails as EXECABORT; the command errors that
+ * caused it (OOM, READONLY) are the useful part.
+ */
+export function redisRefusal(err: unknown): string {
+  const previous = (err as { previousErrors?: unknown }).previousErrors;
+  const first = Array.isArray(previous) && previous[0] instanceof Error ? previous[0].message : errorMessage(err);
+  return first.replace(/\s+/g, ' ').trim();
+}
