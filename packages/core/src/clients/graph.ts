@@ -240,8 +240,13 @@ export class GraphClient {
       throw new UpstreamRedirectError('Graph API', response.status, redirectTarget(response));
     }
     const usage = readUsage(response.headers, ctx.adAccountId);
-    // Pacing never waits longer than a throttling answer would be waited for.
-    if (usage) this.opts.onUsage?.({ ...usage, waitMs: Math.min(usage.waitMs, MAX_THROTTLE_WAIT_MS), resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS) });
+    // Pacing never waits longer than a throttling answer would be waited for. A wait beyond the cap is
+    // not waited at all: the calls that follow fail at once with Meta's figure (see below), so the run
+    // reports now instead of parking every ad set of the account for the cap.
+    if (usage) {
+      const waitMs = usage.waitMs > MAX_THROTTLE_WAIT_MS ? 0 : usage.waitMs;
+      this.opts.onUsage?.({ ...usage, waitMs, resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS) });
+    }
     let text: string;
     try {
       text = await readBoundedText(response, this.maxBytes, signal);
