@@ -1,6 +1,7 @@
 import {
   ConfigError,
   assertRedisReachable,
+  configSecrets,
   createLogger,
   loadConfig,
   loadDotEnv,
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger({
     level: config.log.level,
     name: 'worker',
-    secrets: [config.facebook.accessToken, config.facebook.appSecret, config.closrtech.password, config.notify.email?.smtpUrl, config.notify.slackWebhookUrl],
+    secrets: configSecrets(config),
   });
   try {
     await assertRedisReachable(config.redis.url);
