@@ -31,10 +31,14 @@ export function redactUrl(raw: string): string {
 }
 
 /** `name=value` and `"name":"value"` credential parameters, in any case, raw or URL-encoded `=`. */
-const CREDENTIAL_PARAM = new RegExp(`((?:${SECRET_PARAMS.join('|')})(?:=|%3D))[^&\\s"'<>]+`, 'gi');
+const CREDENTIAL_PARAM = new RegExp(`((?:${SECRET_PARAMS.join('|')})(?:=|%3D))[^&\\s"'<>()]+`, 'gi');
 const CREDENTIAL_JSON = new RegExp(`((?:${SECRET_PARAMS.join('|')})\\\\?"\\s*:\\s*\\\\?")[^"\\\\]+`, 'gi');
-/** userinfo of any URL in a text (`scheme://user:pass@host`). */
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s@"'<>]+@/gi;
+/**
+ * userinfo of any URL in a text (`scheme://user:pass@host`). Anchored on `://` and bounded, so a long
+ * upstream text costs linear time (a pattern that starts with the scheme's letters is quadratic on a
+ * long run of letters).
+ */
+const URL_USERINFO = /(:\/\/)[^/\s@"'<>]{1,256}@/g;
 
 /** Free text (an upstream error message) with the credential parameters of any URL or query masked. */
 export function redactText(text: string): string {
