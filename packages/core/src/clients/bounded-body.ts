@@ -17,6 +17,17 @@ export class BodyReadError extends Error {
   }
 }
 
+/**
+ * One deadline for a whole exchange. A plain timer held by the caller rather than
+ * `AbortSignal.timeout()`: Node keeps that one only weakly, and once fetch has dropped its listener
+ * (while the body streams) it can be collected and never fire, leaving a dripping body unbounded.
+ */
+export function exchangeDeadline(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The exchange timed out', 'TimeoutError')), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** The body as UTF-8 text, or a BodyReadError. Content-Length over the cap is refused before reading. */
 export async function readBoundedText(response: Response, maxBytes: number, signal?: AbortSignal): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
@@ -28,9 +39,14 @@ export async function readBoundedText(response: Response, maxBytes: number, sign
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  // Cancel the stream ourselves at the deadline, so a pending read settles whatever fetch does.
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (signal?.aborted) throw new BodyReadError('timeout', maxBytes);
     for (;;) {
       const { done, value } = await reader.read();
+      if (signal?.aborted) throw new BodyReadError('timeout', maxBytes);
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
@@ -42,6 +58,8 @@ export async function readBoundedText(response: Response, maxBytes: number, sign
   } catch (err) {
     if (err instanceof BodyReadError) throw err;
     throw new BodyReadError(signal?.aborted ? 'timeout' : 'cut-off', maxBytes);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
 }

@@ -4,7 +4,7 @@ import { parseDemandBody, type Demand } from '../domain/demand';
 import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, UpstreamRedirectError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
 import { redactUrl, scrubSecrets } from '../redact';
-import { BodyReadError, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
+import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { withRetry, type RetryPolicy } from './retry';
 
 export interface ClosrtechClientOptions {
@@ -76,7 +76,15 @@ export class ClosrtechClient {
     url.searchParams.set('pass', this.config.password);
     const safeUrl = redactUrl(url.toString());
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const deadline = exchangeDeadline(this.timeoutMs);
+    try {
+      return await this.exchange(url, safeUrl, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async exchange(url: URL, safeUrl: string, signal: AbortSignal): Promise<string> {
     const timedOut = `timed out after ${this.timeoutMs / 1000} s`;
     let response: Response;
     try {

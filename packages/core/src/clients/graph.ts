@@ -5,7 +5,7 @@ import type { Targeting } from '../domain/targeting';
 import { GraphApiError, UpstreamRedirectError } from '../errors';
 import type { Logger } from '../logger';
 import { appsecretProof, redactUrl, scrubSecrets } from '../redact';
-import { BodyReadError, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
+import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { MAX_THROTTLE_WAIT_MS, classifyGraphError, formatWait, isReduceDataError } from './graph-errors';
 import { readUsage, throttleWaitMs, type UsageReading } from './usage';
 
@@ -223,7 +223,29 @@ export class GraphClient {
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const deadline = exchangeDeadline(this.timeoutMs);
+    try {
+      return await this.exchange({ method, path, params, query, auth, request }, schema, ctx, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** One request and its answer, under `signal` (the call's deadline). */
+  private async exchange<T extends z.ZodType>(
+    call: {
+      method: 'GET' | 'POST';
+      path: string;
+      params: { form?: Record<string, string> };
+      query: Record<string, string>;
+      auth: Record<string, string>;
+      request: string;
+    },
+    schema: T,
+    ctx: CallContext,
+    signal: AbortSignal,
+  ): Promise<z.output<T>> {
+    const { method, path, params, query, auth, request } = call;
     let response: Response;
     try {
       response = await this.http(path, {
