@@ -1,12 +1,18 @@
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { appsecretProof, secretForms, webhookSecrets, type RunReport } from '@closrads/core';
 import type { Redis } from 'ioredis';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH, testDashboard, type TestDashboard } from '../../../dashboard/test/helpers';
+import { startSmtp, type SmtpSink } from '../../../../packages/core/test/notify/servers';
 import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
 import {
   ACCOUNT,
   CAMPAIGNS,
+  ROOT,
   DEMAND,
   DESIRED_KEYS,
   TOKEN,
@@ -19,6 +25,7 @@ import {
   tempCampaignsFile,
   type FaultRig,
   type WorkerProcess,
+  waitUntil,
 } from './helpers';
 
 /** Credentials whose URL-encoded, HTML-escaped and JSON-escaped forms all differ from the raw one. */
@@ -26,6 +33,19 @@ const EMAIL = 'ops+ads@client.example';
 const PASSWORD = 'p&ss w<rd>"42/+x';
 const APP_SECRET = 'hostile-app-secret-0123';
 const PROOF = appsecretProof(TOKEN, APP_SECRET);
+const SMTP_USER = 'mailer';
+const SMTP_PASSWORD = 'sm&tp pw/+1"';
+
+/** `pnpm enqueue --live --wait`, as an operator runs it: its output is one more place secrets must not reach. */
+function enqueueAndWait(env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'apps/scheduler/src/enqueue.ts'), '--live', '--wait', '--timeout', '120'], { cwd: ROOT, env });
+    let output = '';
+    child.stdout.on('data', (d) => (output += String(d)));
+    child.stderr.on('data', (d) => (output += String(d)));
+    child.on('close', (code) => done({ code: code ?? -1, output }));
+  });
+}
 
 /** The hostile CLOSRTECH: one behaviour per `campaign` parameter. */
 const HOSTILE = {
@@ -130,6 +150,10 @@ describe('hostile upstreams against a real worker', () => {
   let campaignsDir: string;
   let report: RunReport | undefined;
   let stored = '';
+  let smtp: SmtpSink;
+  let cli: { code: number; output: string };
+  let dashboard: TestDashboard;
+  const pages: Record<string, string> = {};
   const healthy = Array.from({ length: 6 }, (_, i) => adsetId(i));
   const [centuries, echoing] = [healthy[0]!, healthy[1]!];
 
@@ -168,8 +192,12 @@ describe('hostile upstreams against a real worker', () => {
       },
     });
 
+    smtp = await startSmtp({ user: SMTP_USER, pass: SMTP_PASSWORD });
     worker = startWorker({
       ...rig.env,
+      SMTP_URL: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${smtp.port}`,
+      NOTIFY_EMAIL: 'client@example.com',
+      NOTIFY_FROM: 'closrads@example.com',
       CAMPAIGNS_FILE: campaigns.file,
       CLOSRTECH_URL: closrtech.url,
       CLOSRTECH_EMAIL: EMAIL,
@@ -178,12 +206,33 @@ describe('hostile upstreams against a real worker', () => {
       HTTP_TIMEOUT_MS: '2000',
     });
     await worker.waitForLine(/worker started/, 20_000);
-    const runId = await rig.control.startRun();
+    cli = await enqueueAndWait({ PATH: process.env.PATH, HOME: process.env.HOME, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, CAMPAIGNS_FILE: campaigns.file });
+    const runId = (await rig.control.store.listRuns())[0]!.meta.runId;
+    await waitUntil(() => smtp.messages.length > 0, 30_000, 'the email report');
     ({ report } = await rig.finish(worker, runId, 90_000));
     stored = await everythingStored(rig.control.redis, prefix);
-  }, 150_000);
+
+    dashboard = await testDashboard({ redisUrl: testRedisUrl(), prefix });
+    const paths = [
+      '/runs',
+      `/runs/${runId}`,
+      '/api/runs',
+      `/api/runs/${runId}`,
+      '/metrics',
+      '/queues/api/queues?activeQueue=update-adset&status=failed&page=1',
+      '/queues/api/queues?activeQueue=plan-sync&status=completed&page=1',
+      '/queues/api/queues?activeQueue=finalize-report&status=completed&page=1',
+    ];
+    for (const path of paths) {
+      const res = await request(dashboard.app).get(path).set('Authorization', AUTH);
+      expect(res.status, path).toBe(200);
+      pages[path] = res.text;
+    }
+  }, 200_000);
 
   afterAll(async () => {
+    await dashboard?.close();
+    await smtp?.close();
     await rig?.close();
     await closrtech?.close();
     await elsewhere?.close();
@@ -230,11 +279,24 @@ describe('hostile upstreams against a real worker', () => {
     expect(rig.sim.calls.filter((c) => c.api === 'graph' && c.adAccountId && c.adAccountId !== ACCOUNT)).toEqual([]);
   });
 
-  it('no form of any secret in the report, Redis, the logs or Slack', () => {
-    const outputs = { report: JSON.stringify(report), redis: stored, logs: worker.lines.join('\n'), slack: rig.slack.bodies.join('\n') };
-    expect(outputs.redis.length).toBeGreaterThan(1000);
+  it('no form of any secret in the report, Redis, the logs, Slack, the email, the CLI or the dashboard', () => {
+    const email = smtp.messages.map((m) => `${m.subject ?? ''}\n${m.text ?? ''}\n${typeof m.html === 'string' ? m.html : ''}`).join('\n');
+    const outputs: Record<string, string> = {
+      report: JSON.stringify(report),
+      redis: stored,
+      logs: worker.lines.join('\n'),
+      slack: rig.slack.bodies.join('\n'),
+      email,
+      cli: cli.output,
+      ...Object.fromEntries(Object.entries(pages).map(([path, text]) => [`dashboard ${path}`, text])),
+    };
+    expect(stored.length).toBeGreaterThan(1000);
     expect(rig.slack.bodies.length).toBeGreaterThan(0);
-    const secrets = [EMAIL, PASSWORD, TOKEN, APP_SECRET, PROOF, ...webhookSecrets(rig.slack.url).filter((s) => s.length >= 4)];
+    // Each output really carries the failures that echoed the secrets.
+    for (const where of ['report', 'slack', 'email', 'cli', `dashboard /api/runs/${report!.runId}`]) expect(outputs[where], where).toMatch(/ECHO/);
+    expect(outputs['dashboard /queues/api/queues?activeQueue=update-adset&status=failed&page=1']).toMatch(/Invalid parameter/);
+    expect(cli.code).toBe(1);
+    const secrets = [EMAIL, PASSWORD, TOKEN, APP_SECRET, PROOF, SMTP_PASSWORD, ...webhookSecrets(rig.slack.url).filter((s) => s.length >= 4)];
     for (const [where, text] of Object.entries(outputs)) {
       const lower = text.toLowerCase();
       for (const secret of secrets) for (const form of secretForms(secret)) expect(lower.includes(form.toLowerCase()), `${where} holds ${JSON.stringify(form)}`).toBe(false);
