@@ -1,8 +1,10 @@
 import {
   ConfigError,
   Keyspace,
+  RunNotStartedError,
   RunStore,
   assertRedisReachable,
+  redisRefusal,
   createLogger,
   loadConfig,
   loadDotEnv,
@@ -77,7 +79,15 @@ async function main(): Promise<void> {
   const queues = openRunQueues(redis, keys);
   let code: number = EXIT.ok;
   try {
-    const runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [] });
+    let runId: string;
+    try {
+      runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [] });
+    } catch (err) {
+      // Redis answered but refused the writes (out of memory, read-only): the run was not started.
+      await flow.close().catch(() => undefined);
+      redis.disconnect();
+      fail(err instanceof RunNotStartedError ? err.message : `Redis refused to start the run: ${redisRefusal(err)}`);
+    }
     logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled' }, 'run enqueued');
     if (!args.wait) {
       process.stdout.write(`${runId}\n`);

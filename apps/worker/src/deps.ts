@@ -2,6 +2,7 @@ import {
   AccountPacer,
   AdsetJournal,
   ClosrtechClient,
+  configSecrets,
   GraphClient,
   Keyspace,
   RegionTable,
@@ -96,8 +97,6 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     timing: input.timing ?? DEFAULT_TIMING,
     planningRetry: input.planningRetry ?? { attempts: 3, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 },
     logger,
-    secrets: [input.facebook.accessToken, input.facebook.appSecret, input.closrtech.password, input.closrtech.email].filter(
-      (s): s is string => typeof s === 'string' && s.length > 0,
-    ),
+    secrets: configSecrets(input),
   };
 }

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   assertRedisReachable,
+  configSecrets,
   createLogger,
   loadConfig,
   loadDotEnv,
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     level: config.log.level,
     format: config.log.format,
     name: 'worker',
-    secrets: [config.facebook.accessToken, config.facebook.appSecret, config.closrtech.password, config.notify.email?.smtpUrl, config.notify.slackWebhookUrl],
+    secrets: configSecrets(config),
   });
   try {
     await assertRedisReachable(config.redis.url);

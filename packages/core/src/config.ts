@@ -4,6 +4,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { readCampaignsFile, type Campaign } from './campaigns';
 import { ConfigError } from './errors';
+import { parseSmtpUrl } from './notify/channels';
 
 /**
  * Configuration comes from environment variables (and a `.env` file in the working directory).
@@ -22,12 +23,16 @@ const required = (name: string) =>
 const httpUrl = (name: string) =>
   z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` });
 
+/**
+ * A whole number written in plain decimal digits. `Number()` would also take `0x10`, `1e3` and `0b1`,
+ * which no operator means for a port or a delay.
+ */
 const intInRange = (name: string, min: number, max: number, fallback: number) =>
-  z.coerce
-    .number({ error: `${name} must be a whole number` })
-    .int(`${name} must be a whole number`)
-    .min(min, `${name} must be at least ${min}`)
-    .max(max, `${name} must be at most ${max}`)
+  z
+    .string()
+    .regex(/^[0-9]+$/, `${name} must be a whole number in decimal digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`))
     .default(fallback);
 
 /** DRY_RUN: unset/empty/true/1/yes = dry run; false/0/no = live; anything else is an error. */
@@ -126,7 +131,17 @@ const sections = {
   notify: z
     .object({
       SLACK_WEBHOOK_URL: httpUrl('SLACK_WEBHOOK_URL').optional(),
-      SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' }).optional(),
+      SMTP_URL: z
+        .url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+        .superRefine((v, ctx) => {
+          // Its options are checked now, not at the first delivery (which would fail every report).
+          try {
+            parseSmtpUrl(v);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        })
+        .optional(),
       NOTIFY_EMAIL: z
         .string()
         .optional()

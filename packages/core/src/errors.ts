@@ -96,3 +96,35 @@ export class TargetingConflictError extends AppError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An upstream answered with a redirect. None is followed: a redirect from the Graph API would re-send
+ * the token to another host, and one from CLOSRTECH would make another host's body our demand.
+ */
+export class UpstreamRedirectError extends AppError {
+  override name = 'UpstreamRedirectError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly upstream: 'CLOSRTECH' | 'Graph API' | 'Slack webhook',
+    readonly status: number,
+    target: string,
+  ) {
+    super(`${upstream} answered with a redirect (HTTP ${status} to ${target}); redirects are not followed`);
+  }
+}
+
+/** Redis refused a write needed to start a run (out of memory, read-only replica…); nothing of it is kept. */
+export class RunNotStartedError extends AppError {
+  override name = 'RunNotStartedError' as const;
+  readonly retryable = false;
+}
+
+/**
+ * The reason Redis gave, in one line. A refused MULTI fails as EXECABORT; the command errors that
+ * caused it (OOM, READONLY) are the useful part.
+ */
+export function redisRefusal(err: unknown): string {
+  const previous = (err as { previousErrors?: unknown }).previousErrors;
+  const first = Array.isArray(previous) && previous[0] instanceof Error ? previous[0].message : errorMessage(err);
+  return first.replace(/\s+/g, ' ').trim();
+}

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
+import { scrubSecrets } from './redact';
 
 export type { Logger } from 'pino';
 
@@ -54,9 +55,11 @@ export function createLogger(
   opts: { level?: string; name?: string; secrets?: Array<string | undefined>; format?: LogFormat },
   destination?: DestinationStream,
 ): Logger {
-  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string');
   const dest = openDestination(destination, opts.format);
-  const stream: DestinationStream = secrets.length === 0 ? dest : { write: (line: string) => dest.write(scrub(line, secrets)) };
+  // Every line goes through the product's one scrubber, even without secrets: it also masks the
+  // credential parameters of any URL an upstream echoed.
+  const stream: DestinationStream = { write: (line: string) => dest.write(scrubSecrets(line, secrets)) };
   return pino(
     {
       level: opts.level ?? 'info',
@@ -67,10 +70,4 @@ export function createLogger(
     },
     stream,
   );
-}
-
-function scrub(line: string, secrets: string[]): string {
-  let out = line;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
-  return out;
 }

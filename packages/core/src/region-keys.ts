@@ -31,9 +31,14 @@ export class RegionTable {
     return new RegionTable(parsed.data);
   }
 
-  /** The region of a USPS code, matched without regard to case or surrounding spaces. */
+  /**
+   * The region of a USPS code: two ASCII letters in any case, ASCII spaces around. Unicode case
+   * folding is not used: a look-alike letter (Turkish dotless ı, a Kelvin sign) is not a state.
+   */
   region(usps: string): FbRegion | undefined {
-    return this.byUsps[usps.trim().toUpperCase()];
+    const code = usps.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, '');
+    if (!/^[A-Za-z]{2}$/.test(code)) return undefined;
+    return Object.hasOwn(this.byUsps, code.toUpperCase()) ? this.byUsps[code.toUpperCase()] : undefined;
   }
 
   /** The USPS code of a region key, when it is one of ours. */

@@ -31,6 +31,11 @@ import { planUndo } from './plan-undo';
 const FAN_OUT_CHUNK = 500;
 /** Facebook campaigns of one campaign listed at the same time. */
 const LISTING_PARALLELISM = 4;
+/**
+ * Longest a campaign's planning may take. Each upstream exchange is bounded and retries are counted,
+ * so this only catches what no single bound does; past it the campaign aborts, the run goes on.
+ */
+const PLANNING_DEADLINE_MS = 15 * 60_000;
 
 export interface PlanSyncResult {
   runId: string;
@@ -66,7 +71,7 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     const selected = deps.campaigns.filter((c) => (data.campaigns.length > 0 ? data.campaigns.includes(c.name) : c.enabled));
     const tokenState = { invalid: false };
     // An undo puts back what an earlier run changed: no demand, no listing.
-    const plans = data.undoOf ? await planUndo(deps, data, data.undoOf) : await Promise.all(selected.map((c) => planCampaign(deps, data, c, tokenState)));
+    const plans = data.undoOf ? await planUndo(deps, data, data.undoOf) : await Promise.all(selected.map((c) => planCampaignAlone(deps, data, c, tokenState)));
 
     const parent = { id: job.parent.id ?? '', queue: job.parent.queueKey };
     const planned = plans.filter((p) => p.summary.status === 'completed');
@@ -95,13 +100,26 @@ async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<{ runId: s
   return { runId };
 }
 
-async function planCampaign(
-  deps: WorkerDeps,
-  run: PlanSyncData,
-  campaign: Campaign,
-  tokenState: { invalid: boolean },
-): Promise<CampaignPlan> {
-  const aborted = (reason: string, states: { activeStates?: string[]; unmappedStates?: string[] } = {}): CampaignPlan => ({
+/**
+ * One campaign's planning, isolated: whatever its upstream answers make it throw, or however long they
+ * keep it, only that campaign aborts (with the reason); the others of the run are planned and synced.
+ */
+async function planCampaignAlone(deps: WorkerDeps, run: PlanSyncData, campaign: Campaign, tokenState: { invalid: boolean }): Promise<CampaignPlan> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`planning did not finish within ${PLANNING_DEADLINE_MS / 60_000} min; targeting left as it is`)), PLANNING_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([planCampaign(deps, run, campaign, tokenState), deadline]);
+  } catch (err) {
+    return abortedPlan(deps, campaign, `planning failed: ${errorMessage(err)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function abortedPlan(deps: WorkerDeps, campaign: Campaign, reason: string, states: { activeStates?: string[]; unmappedStates?: string[] } = {}): CampaignPlan {
+  return {
     summary: {
       name: campaign.name,
       status: 'aborted',
@@ -113,7 +131,17 @@ async function planCampaign(
     jobs: [],
     unchanged: [],
     listed: new Map(),
-  });
+  };
+}
+
+async function planCampaign(
+  deps: WorkerDeps,
+  run: PlanSyncData,
+  campaign: Campaign,
+  tokenState: { invalid: boolean },
+): Promise<CampaignPlan> {
+  const aborted = (reason: string, states: { activeStates?: string[]; unmappedStates?: string[] } = {}): CampaignPlan =>
+    abortedPlan(deps, campaign, reason, states);
   const log = deps.logger.child({ runId: run.runId, campaign: campaign.name });
 
   let regionPlan;

@@ -1,12 +1,12 @@
-import { createHmac } from 'node:crypto';
 import ky, { type KyInstance } from 'ky';
 import { z } from 'zod';
 import type { FacebookConfig } from '../config';
 import type { Targeting } from '../domain/targeting';
-import { GraphApiError } from '../errors';
+import { GraphApiError, UpstreamRedirectError } from '../errors';
 import type { Logger } from '../logger';
-import { redactText, redactUrl } from '../redact';
-import { classifyGraphError } from './graph-errors';
+import { appsecretProof, redactUrl, scrubSecrets } from '../redact';
+import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
+import { MAX_THROTTLE_WAIT_MS, classifyGraphError, formatWait, isReduceDataError } from './graph-errors';
 import { readUsage, throttleWaitMs, type UsageReading } from './usage';
 
 const IssueSchema = z.looseObject({
@@ -75,8 +75,33 @@ export function expandedAdsComplete(adset: Pick<Adset, 'ads'>): boolean {
   return !adset.ads?.paging?.next;
 }
 
+/**
+ * Largest Graph answer read. A page of 100 ad sets with rich targeting (and their ads, expanded) is
+ * well under a megabyte or two; past this an answer is not a page the product can use.
+ */
+export const GRAPH_MAX_BYTES = 8 * 1024 * 1024;
+/** Meta caps the ad sets of one ad account at 5,000: no listing of ours can hold more. */
+export const MAX_LISTED_ITEMS = 5000;
+/** Smallest page asked for when Meta says a page asks for too much data (code 1). */
+export const PAGE_SIZE_FLOOR = 25;
+/** Pages a listing may take: 5,000 items at the smallest page size. */
+export const MAX_LISTING_PAGES = Math.ceil(MAX_LISTED_ITEMS / PAGE_SIZE_FLOOR);
+/** A campaign's ads: at most 50 non-archived ads per ad set (Meta), so 50 times the ad set bound. */
+const MAX_LISTED_ADS = MAX_LISTED_ITEMS * ADS_PER_ADSET;
+/** What bounds a listing: an edge of ad sets, or the ads of a whole campaign. */
+interface ListingBound {
+  items: number;
+  pages: number;
+  what: string;
+}
+const ADSET_BOUND: ListingBound = { items: MAX_LISTED_ITEMS, pages: MAX_LISTING_PAGES, what: `Meta holds at most ${MAX_LISTED_ITEMS} ad sets per ad account` };
+const ADS_BOUND: ListingBound = { items: MAX_LISTED_ADS, pages: Math.ceil(MAX_LISTED_ADS / PAGE_SIZE_FLOOR), what: `at most ${ADS_PER_ADSET} ads per ad set` };
+
 export interface GraphClientOptions {
+  /** Bound on one whole exchange, the body included. */
   timeoutMs?: number;
+  /** Largest answer read (default GRAPH_MAX_BYTES). */
+  maxBytes?: number;
   /** Items per page asked for when listing (the server may return fewer). */
   pageSize?: number;
   /** Ads per page when listing a campaign's ads (small items, so larger pages). */
@@ -101,6 +126,10 @@ export class GraphClient {
   private readonly proof?: string;
   private readonly pageSize: number;
   private readonly adsPageSize: number;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  /** What Meta's texts must never carry back to us: an error may echo the request. */
+  private readonly secrets: string[];
 
   constructor(
     private readonly config: FacebookConfig,
@@ -108,13 +137,19 @@ export class GraphClient {
   ) {
     this.http = ky.create({
       prefixUrl: `${config.graphUrl}/${config.apiVersion}/`,
-      timeout: opts.timeoutMs ?? 30_000,
+      // The timeout is ours (a signal per call, covering the body too); ky's stops at the headers.
+      timeout: false,
       retry: 0,
       throwHttpErrors: false,
+      // A redirect would re-send the token and appsecret_proof to wherever it points.
+      redirect: 'manual',
     });
-    this.proof = config.appSecret ? createHmac('sha256', config.appSecret).update(config.accessToken).digest('hex') : undefined;
+    this.proof = config.appSecret ? appsecretProof(config.accessToken, config.appSecret) : undefined;
     this.pageSize = opts.pageSize ?? 100;
     this.adsPageSize = opts.adsPageSize ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxBytes = opts.maxBytes ?? GRAPH_MAX_BYTES;
+    this.secrets = [config.accessToken, config.appSecret, this.proof].filter((v): v is string => typeof v === 'string');
   }
 
   /**
@@ -143,7 +178,7 @@ export class GraphClient {
    * listing serves the watch of all its ad sets at once.
    */
   async listCampaignAds(campaignId: string, ctx: CallContext = {}): Promise<CampaignAd[]> {
-    return this.listAll(`${campaignId}/ads`, { fields: CAMPAIGN_AD_FIELDS }, CampaignAdSchema, ctx, this.adsPageSize);
+    return this.listAll(`${campaignId}/ads`, { fields: CAMPAIGN_AD_FIELDS }, CampaignAdSchema, ctx, this.adsPageSize, undefined, ADS_BOUND);
   }
 
   async setAdStatus(adId: string, status: 'ACTIVE' | 'PAUSED', ctx: CallContext = {}): Promise<void> {
@@ -189,6 +224,12 @@ export class GraphClient {
     return body.data;
   }
 
+  /**
+   * Every item of an edge, following Meta's cursor. Bounded: a listing stops with an error past
+   * MAX_LISTED_ITEMS items or MAX_LISTING_PAGES pages (an upstream handing out new cursors forever),
+   * and a page Meta finds too large (code 1, "reduce the amount of data") is asked again with half the
+   * limit, down to PAGE_SIZE_FLOOR.
+   */
   private async listAll<T extends z.ZodType>(
     path: string,
     query: Record<string, string>,
@@ -196,15 +237,28 @@ export class GraphClient {
     ctx: CallContext,
     pageSize: number = this.pageSize,
     onPage?: (page: Array<z.output<T>>) => void,
+    bound: ListingBound = ADSET_BOUND,
   ): Promise<Array<z.output<T>>> {
     const schema = pageOf(item);
     const out: Array<z.output<T>> = [];
     const seen = new Set<string>();
     let after: string | undefined;
+    let limit = pageSize;
     // Re-issue with `after` against our own base URL rather than following `next`: the token stays out of
     // anything we might log, and a page may be short or even empty while more remain.
-    for (;;) {
-      const page = await this.call('GET', path, { query: { ...query, limit: String(pageSize), ...(after ? { after } : {}) } }, schema, ctx);
+    for (let pages = 0; ; ) {
+      let page: z.output<typeof schema>;
+      try {
+        page = await this.call('GET', path, { query: { ...query, limit: String(limit), ...(after ? { after } : {}) } }, schema, ctx);
+      } catch (err) {
+        if (err instanceof GraphApiError && isReduceDataError(err) && limit > PAGE_SIZE_FLOOR) {
+          limit = Math.max(PAGE_SIZE_FLOOR, Math.floor(limit / 2));
+          this.opts.logger?.warn({ path, limit }, 'Meta asked for less data per page; asking again with a smaller page');
+          continue;
+        }
+        throw err;
+      }
+      pages++;
       out.push(...(page.data as Array<z.output<T>>));
       onPage?.(page.data as Array<z.output<T>>);
       after = page.paging?.cursors?.after;
@@ -212,6 +266,11 @@ export class GraphClient {
       // An upstream that hands back a cursor it already gave would keep us listing forever.
       if (seen.has(after)) {
         throw new GraphApiError('invalid', { metaMessage: `Graph API repeated a paging cursor while listing ${path}; listing stopped` });
+      }
+      if (out.length > bound.items || pages >= bound.pages) {
+        throw new GraphApiError('invalid', {
+          metaMessage: `Graph API listing of ${path} went on past ${pages} pages and ${out.length} items (${bound.what}); listing stopped`,
+        });
       }
       seen.add(after);
     }
@@ -227,43 +286,100 @@ export class GraphClient {
     const auth: Record<string, string> = { access_token: this.config.accessToken, ...(this.proof ? { appsecret_proof: this.proof } : {}) };
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
+    // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
+    const deadline = exchangeDeadline(this.timeoutMs);
+    try {
+      return await this.exchange({ method, path, params, query, auth, request }, schema, ctx, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** One request and its answer, under `signal` (the call's deadline). */
+  private async exchange<T extends z.ZodType>(
+    call: {
+      method: 'GET' | 'POST';
+      path: string;
+      params: { form?: Record<string, string> };
+      query: Record<string, string>;
+      auth: Record<string, string>;
+      request: string;
+    },
+    schema: T,
+    ctx: CallContext,
+    signal: AbortSignal,
+  ): Promise<z.output<T>> {
+    const { method, path, params, query, auth, request } = call;
     let response: Response;
     try {
       response = await this.http(path, {
         method,
         searchParams: query,
+        signal,
         ...(method === 'POST' ? { body: new URLSearchParams({ ...params.form, ...auth }) } : {}),
       });
-    } catch (err) {
-      const timedOut = (err as Error).name === 'TimeoutError';
-      throw new GraphApiError('transient', { metaMessage: timedOut ? 'Graph API call timed out' : 'Graph API could not be reached', request });
+    } catch {
+      throw new GraphApiError('transient', { metaMessage: signal.aborted ? 'Graph API call timed out' : 'Graph API could not be reached', request });
+    }
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new UpstreamRedirectError('Graph API', response.status, redirectTarget(response));
     }
     const usage = readUsage(response.headers, ctx.adAccountId);
-    if (usage) this.opts.onUsage?.(usage);
+    // Pacing never waits longer than a throttling answer would be waited for. A wait beyond the cap is
+    // not waited at all: the calls that follow fail at once with Meta's figure (see below), so the run
+    // reports now instead of parking every ad set of the account for the cap.
+    if (usage) {
+      const waitMs = usage.waitMs > MAX_THROTTLE_WAIT_MS ? 0 : usage.waitMs;
+      this.opts.onUsage?.({ ...usage, waitMs, resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS) });
+    }
     let text: string;
     try {
-      text = await response.text();
-    } catch {
-      // The connection dropped in the middle of the answer: transport trouble, worth another attempt.
-      throw new GraphApiError('transient', { httpStatus: response.status, metaMessage: 'Graph API answer was cut off before its end', request });
+      text = await readBoundedText(response, this.maxBytes, signal);
+    } catch (err) {
+      const failure = err instanceof BodyReadError ? err.failure : 'cut-off';
+      if (failure === 'too-large') {
+        throw new GraphApiError('invalid', {
+          httpStatus: response.status,
+          metaMessage: `Graph API answer is larger than ${formatBytes(this.maxBytes)}; not read further`,
+          request,
+        });
+      }
+      // Transport trouble (a dropped connection, a body too slow to end): worth another attempt.
+      const what = failure === 'timeout' ? 'Graph API call timed out while reading the answer' : 'Graph API answer was cut off before its end';
+      throw new GraphApiError('transient', { httpStatus: response.status, metaMessage: what, request });
     }
     const json = parseJson(text);
 
     const errorBody = ErrorBodySchema.safeParse(json);
     if (errorBody.success) {
       const e = errorBody.data.error;
-      const errorClass = classifyGraphError({ code: e.code, subcode: e.error_subcode, isTransient: e.is_transient, httpStatus: response.status });
-      throw new GraphApiError(errorClass, {
+      // Meta's texts may echo the request (its query holds the token and the proof).
+      const clean = (t: string | undefined) => (t === undefined ? undefined : scrubSecrets(t, this.secrets));
+      const metaMessage = clean(e.message) ?? 'Graph API error';
+      const errorClass = classifyGraphError({ code: e.code, subcode: e.error_subcode, isTransient: e.is_transient, httpStatus: response.status, message: e.message });
+      const details = {
         code: e.code,
         subcode: e.error_subcode,
         httpStatus: response.status,
-        type: e.type,
-        metaMessage: redactText(e.message ?? 'Graph API error'),
-        userTitle: e.error_user_title,
-        userMessage: e.error_user_msg,
-        retryAfterMs: errorClass === 'throttle' ? throttleWaitMs(response.headers) : undefined,
+        type: clean(e.type),
+        metaMessage,
+        userTitle: clean(e.error_user_title),
+        userMessage: clean(e.error_user_msg),
         request,
-      });
+      };
+      if (errorClass === 'throttle') {
+        const retryAfterMs = throttleWaitMs(response.headers);
+        if (retryAfterMs !== undefined && retryAfterMs > MAX_THROTTLE_WAIT_MS) {
+          // Waiting that long would keep the run from ever reporting: this call fails, with Meta's figure.
+          throw new GraphApiError('invalid', {
+            ...details,
+            metaMessage: `${metaMessage}; Meta asks to wait ${formatWait(retryAfterMs)} before calling this ad account again, more than the ${formatWait(MAX_THROTTLE_WAIT_MS)} the product waits`,
+          });
+        }
+        throw new GraphApiError(errorClass, { ...details, retryAfterMs });
+      }
+      throw new GraphApiError(errorClass, details);
     }
     if (json === undefined || response.status >= 400) {
       // No error object: an HTML page from a proxy, a truncated or empty body. Server-side trouble is

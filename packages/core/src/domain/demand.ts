@@ -7,9 +7,35 @@ export type Demand = Map<string, number>;
 const LEFT_ALONE = 'targeting left as it is';
 
 /**
+ * How many codes a demand answer may hold: every USPS code of a state or territory (50 states, DC,
+ * 8 territories and freely associated states, 3 military codes). An answer with more is not a list of
+ * states, whatever its codes are.
+ */
+export const MAX_DEMAND_CODES = 62;
+
+/** ASCII whitespace only: Unicode spaces around a code are not "surrounding spaces", they are junk. */
+const ASCII_SPACE = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
+const USPS_CODE = /^[A-Za-z]{2}$/;
+/** A demand CLOSRTECH sent as a string (PHP often does): only plain decimal digits are a number. */
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * The code a key of the answer stands for: exactly two ASCII letters after trimming ASCII whitespace,
+ * in any case, upper-cased. Anything else (look-alike letters, odd spaces, three letters) keeps a
+ * quoted, escaped spelling that can never match a region: it is reported as unmapped, visibly raw.
+ */
+export function normaliseStateCode(raw: string): string {
+  const trimmed = raw.replace(ASCII_SPACE, '');
+  if (USPS_CODE.test(trimmed)) return trimmed.toUpperCase();
+  const shown = raw.length > 12 ? `${raw.slice(0, 12)}…` : raw;
+  return JSON.stringify(shown).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Parses the body of `demand.php`: a JSON object from USPS code to either a number or an object with a
- * numeric `demand` field (other fields such as `stock` are ignored). Anything else is bad data, which
- * aborts the campaign: a wrong answer must never turn into a targeting write.
+ * numeric `demand` field (other fields such as `stock` are ignored); a string of decimal digits counts
+ * as that number. Anything else is bad data, which aborts the campaign: a wrong answer must never turn
+ * into a targeting write.
  */
 export function parseDemandBody(body: string): Demand {
   let json: unknown;
@@ -24,13 +50,18 @@ export function parseDemandBody(body: string): Demand {
   }
   const entries = Object.entries(json as Record<string, unknown>);
   if (entries.length === 0) throw new DemandDataError(`CLOSRTECH answered with no states at all ({}); ${LEFT_ALONE}`);
+  if (entries.length > MAX_DEMAND_CODES) {
+    throw new DemandDataError(
+      `CLOSRTECH answered with ${entries.length} codes, more than there are US states and territories (${MAX_DEMAND_CODES}); ${LEFT_ALONE}`,
+    );
+  }
 
   const demand: Demand = new Map();
   for (const [rawCode, value] of entries) {
-    const code = rawCode.trim().toUpperCase();
+    const code = normaliseStateCode(rawCode);
     const amount = demandValue(value);
     if (amount === undefined) {
-      throw new DemandDataError(`CLOSRTECH reported a non-numeric demand for "${rawCode}" (${preview(JSON.stringify(value) ?? 'undefined')}); ${LEFT_ALONE}`);
+      throw new DemandDataError(`CLOSRTECH reported a non-numeric demand for ${code} (${preview(JSON.stringify(value) ?? 'undefined')}); ${LEFT_ALONE}`);
     }
     if (amount < 0) throw new DemandDataError(`CLOSRTECH reported a negative demand for ${code} (${amount}); ${LEFT_ALONE}`);
     const previous = demand.get(code);
@@ -43,10 +74,11 @@ export function parseDemandBody(body: string): Demand {
 }
 
 function demandValue(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const inner = (value as Record<string, unknown>).demand;
-    if (typeof inner === 'number' && Number.isFinite(inner)) return inner;
+  const inner = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).demand : value;
+  if (typeof inner === 'number') return Number.isFinite(inner) ? inner : undefined;
+  if (typeof inner === 'string' && DIGITS.test(inner)) {
+    const n = Number(inner);
+    return Number.isSafeInteger(n) ? n : undefined;
   }
   return undefined;
 }

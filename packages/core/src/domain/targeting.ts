@@ -95,15 +95,20 @@ function regionName(targeting: Targeting, key: string): string | undefined {
  * is dropped so Meta applies its default instead of rejecting the write (the report warns about it).
  *
  * Throws TargetingConflictError when the ad set also targets the whole United States through
- * `countries`: regions would then change nothing, and narrowing it is a decision for a person.
+ * `countries`: regions would then change nothing, and narrowing it is a decision for a person; and
+ * when `countries` is not a list at all.
  */
 export function withRegions(targeting: Targeting, states: readonly (FbRegion | RegionEntry)[], regions?: RegionTable): Targeting {
   if (states.length === 0) throw new Error('refusing to build a targeting without regions');
   const copy = structuredClone(targeting);
   const geo = geoOf(copy) ?? {};
   const countries = geo.countries;
+  // Meta documents `countries` as a list; anything else (a bare "US" string) could hide the whole-US
+  // case from the check below, so it is left for a person rather than guessed at.
   if (countries !== undefined && !Array.isArray(countries)) {
-    throw new TargetingConflictError('geo_locations.countries is not a list; fix the ad set in Ads Manager before it can follow demand');
+    throw new TargetingConflictError(
+      `the ad set's geo_locations.countries is not a list (${typeof countries}), so it cannot be checked for the whole United States; fix it in Ads Manager`,
+    );
   }
   if (Array.isArray(countries) && countries.some((c) => String(c).toUpperCase() === 'US')) {
     throw new TargetingConflictError(

@@ -6,6 +6,9 @@
  */
 import nodemailer from 'nodemailer';
 import type { SMTPTransportOptions } from 'nodemailer';
+import { BodyReadError, isRedirect, readBoundedText } from '../clients/bounded-body';
+import { UpstreamRedirectError } from '../errors';
+import { scrubSecrets, smtpUrlSecrets, webhookSecrets } from '../redact';
 import { oneLine } from './escape';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -108,9 +111,7 @@ export async function sendEmail(cfg: EmailConfig, message: OutgoingEmail, opts: 
 
   const options = parseSmtpUrl(cfg.smtpUrl);
   const where = `${options.secure ? 'smtps' : 'smtp'}://${options.host}:${options.port}`;
-  const secrets = [options.auth?.pass, options.auth?.user && options.auth.pass ? cfg.smtpUrl : undefined].filter(
-    (s): s is string => typeof s === 'string' && s.length > 0,
-  );
+  const secrets = smtpUrlSecrets(cfg.smtpUrl);
 
   const transport = nodemailer.createTransport({
     ...options,
@@ -131,7 +132,7 @@ export async function sendEmail(cfg: EmailConfig, message: OutgoingEmail, opts: 
       signal: AbortSignal.timeout(timeoutMs * 3),
     });
   } catch (err) {
-    throw new Error(`Email not sent via ${where}: ${scrub(describeError(err), secrets)}`);
+    throw new Error(`Email not sent via ${where}: ${scrubSecrets(describeError(err), secrets)}`);
   } finally {
     transport.close();
   }
@@ -148,29 +149,42 @@ export async function postSlack(webhookUrl: string, payload: { text: string; blo
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('SLACK_WEBHOOK_URL must be an http(s) URL');
 
+  // The URL is the credential: its every part is masked in whatever the receiver sends back.
+  const secrets = webhookSecrets(webhookUrl);
+  const signal = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
+      signal,
+      // A redirect is refused, not followed: the report would go wherever it points.
+      redirect: 'manual',
     });
   } catch (err) {
-    if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      throw new Error(`Slack webhook did not answer within ${timeoutMs} ms`);
-    }
-    throw new Error(`Slack webhook request failed: ${scrub(describeError(err), [webhookUrl, url.pathname])}`);
+    if (signal.aborted) throw new Error(`Slack webhook did not answer within ${timeoutMs} ms`);
+    throw new Error(`Slack webhook request failed: ${scrubSecrets(describeError(err), secrets)}`);
+  }
+  if (isRedirect(res.status)) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new UpstreamRedirectError('Slack webhook', res.status, 'another address');
+  }
+  let body = '';
+  try {
+    body = await readBoundedText(res, SLACK_ANSWER_MAX_BYTES, signal);
+  } catch (err) {
+    if (!res.ok) body = err instanceof BodyReadError && err.failure === 'too-large' ? '(an answer too large to read)' : '';
+    else if (signal.aborted) throw new Error(`Slack webhook did not answer within ${timeoutMs} ms`);
   }
   if (!res.ok) {
-    const body = await res.text().catch(() => '');
-    const short = oneLine(scrub(body, [webhookUrl, url.pathname]), 200);
+    const short = oneLine(scrubSecrets(body, secrets), 200);
     throw new Error(`Slack webhook answered ${res.status}${short ? `: ${short}` : ''}`);
   }
-  // Drain the body so the connection is released.
-  await res.text().catch(() => '');
 }
+
+/** Slack answers `ok` or a short error code; more than this is not an answer worth reading. */
+const SLACK_ANSWER_MAX_BYTES = 16 * 1024;
 
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -181,15 +195,4 @@ function describeError(err: unknown): string {
   let text = causeText && causeText !== err.message ? `${err.message}: ${causeText}` : err.message;
   if (typeof code === 'string' && !text.includes(code)) text += ` (${code})`;
   return text;
-}
-
-/** Removes every occurrence of each secret (raw and URL-encoded) from a message. */
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    for (const variant of new Set([s, encodeURIComponent(s)])) {
-      if (variant.length > 0) out = out.split(variant).join('***');
-    }
-  }
-  return out;
 }

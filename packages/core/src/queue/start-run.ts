@@ -1,4 +1,5 @@
-import type { FlowProducer } from 'bullmq';
+import type { FlowJob, FlowProducer } from 'bullmq';
+import { RunNotStartedError, redisRefusal } from '../errors';
 import type { RunStore } from '../report/run-store';
 import type { RunTrigger } from '../report/types';
 import { JOB_NAMES, QUEUES, jobIds, jobOptions, type FinalizeReportData, type PlanSyncData, type RetryTiming } from './jobs';
@@ -20,6 +21,9 @@ export interface StartRunRequest {
  * Starts a run: one BullMQ flow whose parent, `finalize-report`, waits for `plan-sync`; planning then
  * adds one `update-adset` job per ad set under the same parent. Job ids derive from the run id, so
  * starting the same run twice (a retried scheduler tick) is a no-op.
+ * All or nothing: the run's record and its flow are each one Redis transaction, and when the flow is
+ * refused (Redis out of memory) the record is taken back, so no run is left "in progress" for the
+ * whole retention time. Throws RunNotStartedError with Redis's reason.
  */
 export async function startRun(
   deps: { flow: FlowProducer; store: RunStore; timing?: RetryTiming },
@@ -30,10 +34,14 @@ export async function startRun(
   const requestedAt = at.getTime();
   const opts = jobOptions(deps.timing);
   const undo = req.undoOf ? { undoOf: req.undoOf } : {};
-  await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString(), ...undo });
+  try {
+    await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString(), ...undo });
+  } catch (err) {
+    throw new RunNotStartedError(`Redis refused to start run ${runId}: ${redisRefusal(err)}`);
+  }
   const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
   const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt, ...undo };
-  await deps.flow.add({
+  const flowJob: FlowJob = {
     name: JOB_NAMES.finalizeReport,
     queueName: QUEUES.finalizeReport,
     data: finalizeData,
@@ -47,6 +55,13 @@ export async function startRun(
         opts: { ...opts.planSync, jobId: jobIds.plan(runId), ignoreDependencyOnFailure: true },
       },
     ],
-  });
+  };
+  try {
+    // One MULTI: refused whole or written whole.
+    await deps.flow.add(flowJob);
+  } catch (err) {
+    await deps.store.forgetStart(runId).catch(() => undefined);
+    throw new RunNotStartedError(`Redis refused to start run ${runId}: ${redisRefusal(err)}`);
+  }
   return runId;
 }

@@ -47,6 +47,14 @@ export class RunStore {
       .exec();
   }
 
+  /** Undoes recordStart for a run that could not be started (nothing of it may be left behind). */
+  async forgetStart(runId: string): Promise<void> {
+    // DEL and ZREM free memory: Redis accepts them even when it refuses writes for lack of memory, but
+    // not inside a MULTI (out of memory, Redis refuses to queue any command), hence two plain commands.
+    await this.redis.zrem(this.keys.runs, runId);
+    await this.redis.del(this.keys.runMeta(runId));
+  }
+
   async getMeta(runId: string): Promise<RunMeta | undefined> {
     return parse<RunMeta>(await this.redis.get(this.keys.runMeta(runId)));
   }

@@ -93,8 +93,11 @@ describe('ClosrtechClient against hostile answers', () => {
     ['a JSON array', '[{"OH": 5}]'],
     ['null', 'null'],
     ['no states', '{}'],
-    ['a number in a string', '{"OH": "15"}'],
-    ['a demand in a string', '{"OH": {"demand": "15", "stock": 2}}'],
+    ['a decimal number in a string', '{"OH": "1.5"}'],
+    ['a hex number in a string', '{"OH": "0x10"}'],
+    ['a padded number in a string', '{"OH": " 15"}'],
+    ['a demand in a non-numeric string', '{"OH": {"demand": "lots", "stock": 2}}'],
+    ['more codes than there are states and territories', JSON.stringify(Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`Z${i}`, 0])))],
     ['a demand of null', '{"OH": {"demand": null}}'],
     ['a negative demand', '{"OH": 5, "TX": -1}'],
     ['a negative demand in an object', '{"OH": {"demand": -3, "stock": 0}}'],
@@ -118,16 +121,36 @@ describe('ClosrtechClient against hostile answers', () => {
     expect(callsTo(s, 'closrtech')).toHaveLength(3);
   });
 
-  it('a huge valid answer is read; a huge HTML page gives a short error', async () => {
+  it('digits in a string are that number (PHP sends numbers so)', async () => {
     const s = await sim();
-    const big: Record<string, unknown> = { OH: { demand: 4, stock: 'x'.repeat(3_000_000) } };
-    for (let i = 0; i < 20_000; i++) big[`Z${i}`] = { demand: 0, stock: i };
-    s.addFault({ match: { api: 'closrtech', campaign: 'OBJ' }, response: http(200, JSON.stringify(big), 'application/json') });
-    const demand = await closrtechClient(s.closrtechUrl, { timeoutMs: 10_000 }).fetchDemand('OBJ');
-    expect(demand.get('OH')).toBe(4);
-    expect(demand.size).toBe(20_001);
+    s.addFault({ match: { api: 'closrtech' }, response: http(200, '{"OH": "15", "TX": {"demand": "0", "stock": 2}}', 'application/json') });
+    expect(await closrtechClient(s.closrtechUrl).fetchDemand('OBJ')).toEqual(new Map([['OH', 15], ['TX', 0]]));
+  });
 
-    s.addFault({ match: { api: 'closrtech', campaign: 'OBJ' }, response: http(200, `<html>${'<div>x</div>'.repeat(400_000)}</html>`) });
+  it('an answer over the demand cap is bad data, read no further, not retried', async () => {
+    const s = await sim();
+    // Valid JSON all the same: a few states and a multi-megabyte field.
+    const big = JSON.stringify({ OH: { demand: 4, stock: 'x'.repeat(3_000_000) } });
+    s.addFault({ match: { api: 'closrtech', campaign: 'OBJ' }, response: http(200, big, 'application/json') });
+    const e = clean(await thrown(closrtechClient(s.closrtechUrl, { timeoutMs: 10_000 }).fetchDemand('OBJ')));
+    expect(e).toBeInstanceOf(DemandDataError);
+    expect(e.message).toMatch(/more than 64 KB/);
+    expect(callsTo(s, 'closrtech')).toHaveLength(1);
+  });
+
+  it('an answer without Content-Length is counted while it streams', async () => {
+    const server = await rawServer(() => ({
+      head: 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked',
+      body: `${(200_000).toString(16)}\r\n${'{'.padEnd(200_000, ' ')}\r\n0\r\n\r\n`,
+    }));
+    const e = clean(await thrown(closrtechClient(`${server.url}/demand.php`).fetchDemand('OBJ')));
+    expect(e).toBeInstanceOf(DemandDataError);
+    expect(e.message).toMatch(/more than 64 KB/);
+  });
+
+  it('a huge HTML error page gives a short error', async () => {
+    const s = await sim();
+    s.addFault({ match: { api: 'closrtech', campaign: 'OBJ' }, response: http(404, `<html>${'<div>x</div>'.repeat(400_000)}</html>`) });
     const e = clean(await thrown(closrtechClient(s.closrtechUrl, { timeoutMs: 10_000 }).fetchDemand('OBJ')));
     expect(e).toBeInstanceOf(DemandDataError);
   });

@@ -13,6 +13,8 @@ const TABLE: Array<[string, Parameters<typeof classifyGraphError>[0], GraphError
   ['#80004 ads management BUC', { code: 80004, httpStatus: 400 }, 'throttle'],
   ['#80014 last BUC code', { code: 80014, httpStatus: 400 }, 'throttle'],
   ['#80015 past the BUC range', { code: 80015, httpStatus: 400 }, 'invalid'],
+  ['#1 reduce the amount of data (the same request fails again)', { code: 1, httpStatus: 500, message: "Please reduce the amount of data you're asking for, then retry your request" }, 'invalid'],
+  ['#1 unknown error', { code: 1, httpStatus: 500, message: 'An unknown error occurred' }, 'transient'],
   ['#190 expired token', { code: 190, subcode: 463, httpStatus: 400 }, 'auth'],
   ['#190 even with HTTP 500', { code: 190, httpStatus: 500 }, 'auth'],
   ['#102 session key', { code: 102, httpStatus: 400 }, 'auth'],
@@ -69,5 +71,12 @@ describe('classifyGraphError', () => {
     expect(err.message).toBe('(#100/1885364) Invalid parameter: Your audience is missing a location.');
     expect(err.code).toBe(100);
     expect(err.subcode).toBe(1885364);
+  });
+});
+
+describe('formatWait', () => {
+  it('names a wait in the unit that keeps it readable', async () => {
+    const { formatWait, MAX_THROTTLE_WAIT_MS } = await import('../../src/clients/graph-errors');
+    expect([45_000, 12 * 60_000, MAX_THROTTLE_WAIT_MS, 5 * 3600_000, 100 * 365 * 86_400_000].map(formatWait)).toEqual(['45 s', '12 min', '1 h', '5 h', '36500 d']);
   });
 });

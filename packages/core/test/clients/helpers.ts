@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
 import { ClosrtechClient, type ClosrtechClientOptions } from '../../src/clients/closrtech';
@@ -110,4 +111,40 @@ export function hugePage(n: number, padding: number): string {
     targeting: { age_min: 18, geo_locations: { regions: [{ key: '3847' }] }, flexible_spec: [{ interests: [{ id: String(i), name: filler }] }] },
   }));
   return JSON.stringify({ data });
+}
+
+/**
+ * A hostile HTTP server of the test's own (closed after the test): `handle` answers each request as it
+ * likes (redirects, endless cursors, bodies that drip). Every request is recorded with its full URL.
+ */
+export async function hostileServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; hits: string[] }> {
+  const hits: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpServer((req, res) => {
+    hits.push(req.url ?? '/');
+    handle(req, res);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  running.push({
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  });
+  return { url: `http://127.0.0.1:${port}`, hits };
+}
+
+/** Headers, then one byte every `everyMs` until the client goes away: a body that never ends. */
+export function drip(res: ServerResponse, everyMs = 20): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{');
+  const timer = setInterval(() => res.write(' '), everyMs);
+  res.on('close', () => clearInterval(timer));
 }

@@ -44,7 +44,7 @@ export interface HttpSink {
 }
 
 /** Collects POST bodies; answers `status`/`body`, or never answers when `hang` is set. */
-export async function startReceiver(answer: { status?: number; body?: string; hang?: boolean } = {}): Promise<HttpSink> {
+export async function startReceiver(answer: { status?: number; body?: string; hang?: boolean; headers?: Record<string, string> } = {}): Promise<HttpSink> {
   const bodies: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -52,7 +52,7 @@ export async function startReceiver(answer: { status?: number; body?: string; ha
     req.on('end', () => {
       bodies.push(Buffer.concat(chunks).toString('utf8'));
       if (answer.hang) return;
-      res.writeHead(answer.status ?? 200, { 'content-type': 'text/plain' });
+      res.writeHead(answer.status ?? 200, { 'content-type': 'text/plain', ...answer.headers });
       res.end(answer.body ?? 'ok');
     });
   });

@@ -135,6 +135,28 @@ describe('postSlack', () => {
     expect(err.message).not.toContain(sink.url);
   });
 
+  it('masks every path segment of the webhook URL a receiver echoes, in any encoding', async () => {
+    for (const segment of ['T0AAAAAAA', 'B0BBBBBBB', 's3cr3tW3bh00kT0k3n']) {
+      for (const echoed of [segment, encodeURIComponent(`/${segment}`), `&quot;${segment}&quot;`]) {
+        sink = await startReceiver({ status: 404, body: `no_team: ${echoed}` });
+        const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport())).catch((e: unknown) => e)) as Error;
+        expect(err.message).toMatch(/^Slack webhook answered 404: no_team/);
+        expect(err.message).not.toContain(segment);
+        await sink.close();
+      }
+    }
+    sink = undefined;
+  });
+
+  it('refuses a redirect instead of posting the report elsewhere', async () => {
+    const elsewhere = await startReceiver();
+    sink = await startReceiver({ status: 307, headers: { location: `${elsewhere.url}/collect` } });
+    const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport())).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/Slack webhook answered with a redirect \(HTTP 307/);
+    expect(elsewhere.bodies).toEqual([]);
+    await elsewhere.close();
+  });
+
   it('reports Slack\'s own error text', async () => {
     sink = await startReceiver({ status: 400, body: 'invalid_blocks' });
     await expect(postSlack(sink.url + secretPath, renderSlack(cleanReport()))).rejects.toThrow('Slack webhook answered 400: invalid_blocks');

@@ -26,15 +26,17 @@ export const demandEntry = fc.oneof(
     .map((o) => ({ raw: o as unknown, amount: o.demand })),
 );
 
-/** Values that are not a demand: numbers in strings, booleans, null, lists, objects without a numeric `demand`. */
+/** Values that are not a demand: strings other than plain digits, booleans, null, lists, objects without a numeric `demand`. */
 export const nonNumericDemand: fc.Arbitrary<unknown> = fc.oneof(
-  fc.nat().map(String),
-  fc.string(),
+  fc.double({ noNaN: true }).map((n) => `${n}.5`),
+  fc.nat().map((n) => `0x${n.toString(16)}`),
+  fc.nat().map((n) => ` ${n}`),
+  fc.string().filter((v) => !/^[0-9]+$/.test(v)),
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.nat(), { maxLength: 3 }),
   fc.record({ stock: fc.nat() }),
-  fc.record({ demand: fc.oneof(fc.nat().map(String), fc.constant(null), fc.boolean(), fc.array(fc.nat(), { maxLength: 2 })) }),
+  fc.record({ demand: fc.oneof(fc.nat().map((n) => `${n}e0`), fc.constant(null), fc.boolean(), fc.array(fc.nat(), { maxLength: 2 })) }),
   fc.record({ demand: fc.record({ demand: fc.nat() }) }),
 );
 

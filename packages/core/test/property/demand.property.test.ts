@@ -54,7 +54,11 @@ describe('parseDemandBody (property)', () => {
           expect(typeof amount).toBe('number');
           expect(Number.isFinite(amount)).toBe(true);
           expect(amount).toBeGreaterThanOrEqual(0);
-          expect(code).toBe(code.trim().toUpperCase());
+          // Exactly two ASCII letters, upper-cased; anything else keeps a quoted spelling no region matches.
+          if (!/^[A-Z]{2}$/.test(code)) {
+            expect(code).toMatch(/^".*"$/);
+            expect(table.region(code)).toBeUndefined();
+          }
         }
       }),
       { numRuns: 1000 },
@@ -109,6 +113,40 @@ describe('parseDemandBody (property)', () => {
         else expect(out).toBeInstanceOf(DemandDataError);
       }),
       RUNS,
+    );
+  });
+
+  it('reads digits in a string as that number, at the top level or as `demand`', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...USPS), fc.nat(), fc.boolean(), (code, n, nested) => {
+        const body = JSON.stringify({ [code]: nested ? { demand: String(n) } : String(n) });
+        expect(parseDemandBody(body)).toEqual(new Map([[code, n]]));
+      }),
+      RUNS,
+    );
+  });
+
+  it('maps only two ASCII letters: look-alikes and Unicode spaces stay unmapped', () => {
+    // Dotless ı, Kelvin sign K, long s ſ, fullwidth letters, no-break and ideographic spaces, a zero-width space.
+    const lookAlikes = ['\u0131l', '\u212Ay', 'ſc', '\uFF23\uFF21', '\u00A0CA', 'CA\u3000', 'C\u200BA', 'CAL', 'C', '', ' C A '];
+    for (const raw of lookAlikes) {
+      const out = parseDemandBody(JSON.stringify({ [raw]: 5, OH: 1 }));
+      const plan = planRegions(out, table);
+      expect(plan.activeStates, JSON.stringify(raw)).toEqual(['OH']);
+      expect(plan.unmappedStates).toHaveLength(1);
+      expect(plan.unmappedStates[0]).toMatch(/^"/);
+      expect(table.region(raw)).toBeUndefined();
+    }
+    expect(parseDemandBody('{"\\tca\\n": 2}')).toEqual(new Map([['CA', 2]]));
+  });
+
+  it('refuses more codes than there are states and territories', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 63, max: 400 }), (n) => {
+        const body = JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`J${i}`, i % 3])));
+        expect(parseOrError(body)).toBeInstanceOf(DemandDataError);
+      }),
+      { numRuns: 30 },
     );
   });
 

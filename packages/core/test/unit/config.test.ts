@@ -111,3 +111,25 @@ describe('loadConfig', () => {
     expect(problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: campaignsFile('{nope') })).join()).toMatch(/not valid JSON/);
   });
 });
+
+describe('strict values', () => {
+  it.each(['0x10', '1e3', '0b1', '10.0', '-5', '+7', '1_000', 'Infinity'])('%s is not a whole number in decimal digits', (value) => {
+    const list = problems(() => loadConfig(['worker'], { WORKER_CONCURRENCY: value }));
+    expect(list).toEqual([expect.stringMatching(/WORKER_CONCURRENCY must be a whole number in decimal digits/)]);
+  });
+
+  it('decimal digits are read as the number, with the range still checked', () => {
+    expect(loadConfig(['worker'], { WORKER_CONCURRENCY: '016', HTTP_TIMEOUT_MS: '5000' }).worker).toMatchObject({ concurrency: 16, httpTimeoutMs: 5000 });
+    expect(problems(() => loadConfig(['worker'], { WORKER_CONCURRENCY: '501' }))).toEqual([expect.stringMatching(/at most 500/)]);
+  });
+
+  it.each([
+    ['smtp://u:p@mail.example.com?secure=maybe', /secure must be true or false/],
+    ['smtp://u:p@mail.example.com?pool=true', /unknown query parameter "pool"/],
+    ['smtps://u:p@mail.example.com?tls.rejectUnauthorized=nah', /must be true or false/],
+  ])('SMTP_URL %s is refused at start', (smtpUrl, message) => {
+    const list = problems(() => loadConfig(['notify'], { SMTP_URL: smtpUrl, NOTIFY_EMAIL: 'a@example.com', NOTIFY_FROM: 'b@example.com' }));
+    expect(list).toEqual([expect.stringMatching(message)]);
+    expect(list.join(' ')).not.toContain('u:p');
+  });
+});

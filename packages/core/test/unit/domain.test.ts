@@ -40,6 +40,12 @@ describe('targeting rewrite', () => {
     expect(regionKeysOf(targeting)).toEqual(['3875']);
   });
 
+  it('refuses an ad set whose countries is not a list (a bare "US" would hide the whole-US case)', () => {
+    for (const countries of ['US', { 0: 'US' }, 1]) {
+      expect(() => withRegions({ geo_locations: { countries } }, [table.region('OH')!])).toThrow(/countries is not a list/);
+    }
+  });
+
   it('refuses an ad set that targets the whole US through countries', () => {
     expect(() => withRegions({ geo_locations: { countries: ['US'] } }, [table.region('OH')!])).toThrow(TargetingConflictError);
   });
