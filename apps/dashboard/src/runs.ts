@@ -1,4 +1,4 @@
-import type { OutcomeCounts, RunSummary } from '@closrads/core';
+import type { CampaignStatus, OutcomeCounts, RunSummary } from '@closrads/core';
 
 /** One line of the run history, as `/api/runs` returns it and `/runs` shows it. */
 export interface RunListItem {
@@ -13,7 +13,7 @@ export interface RunListItem {
   finishedAt?: string;
   success?: boolean;
   revision?: number;
-  campaigns: Array<{ name: string; status: 'completed' | 'aborted'; abortReason?: string; counts: OutcomeCounts }>;
+  campaigns: Array<{ name: string; status: CampaignStatus; abortReason?: string; holdReason?: string; counts: OutcomeCounts }>;
 }
 
 export function toListItem({ meta, report }: RunSummary): RunListItem {
@@ -27,7 +27,7 @@ export function toListItem({ meta, report }: RunSummary): RunListItem {
     finishedAt: report?.finishedAt,
     success: report?.success,
     revision: report?.revision,
-    campaigns: (report?.campaigns ?? []).map((c) => ({ name: c.name, status: c.status, abortReason: c.abortReason, counts: c.counts })),
+    campaigns: (report?.campaigns ?? []).map((c) => ({ name: c.name, status: c.status, abortReason: c.abortReason, holdReason: c.holdReason, counts: c.counts })),
   };
 }
 

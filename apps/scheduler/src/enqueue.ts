@@ -15,7 +15,9 @@ import {
 } from '@closrads/core';
 import { FlowProducer } from 'bullmq';
 
-const USAGE = `usage: pnpm enqueue [--campaign NAME]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]`;
+const USAGE = `usage: pnpm enqueue [--campaign NAME [--approve]]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]
+
+  --approve   run the named campaigns even where their guardrails would hold them, this once`;
 
 /** Exit codes of the contract. */
 const EXIT = { ok: 0, runFailed: 1, usage: 2, timeout: 3 } as const;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
         wait: { type: 'boolean' },
         json: { type: 'boolean' },
         timeout: { type: 'string' },
+        approve: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
   }
   if (args['dry-run'] && args.live) fail(`--dry-run and --live cannot be used together\n${USAGE}`);
   if (args.json && !args.wait) fail(`--json only makes sense with --wait\n${USAGE}`);
+  // An approval names what it lets through: approving every campaign at once would switch the guardrails off.
+  if (args.approve && !args.campaign?.length) fail(`--approve needs --campaign NAME: it approves the named campaigns only\n${USAGE}`);
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) fail(`--timeout must be a positive number of seconds\n${USAGE}`);
 
@@ -82,8 +87,8 @@ async function main(): Promise<void> {
   const flow = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
   let code: number = EXIT.ok;
   try {
-    const runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [] });
-    logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled' }, 'run enqueued');
+    const runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [], approve: args.approve ? args.campaign : [] });
+    logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled', approved: args.approve === true }, 'run enqueued');
     if (!args.wait) {
       process.stdout.write(`${runId}\n`);
     } else {

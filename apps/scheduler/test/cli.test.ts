@@ -47,6 +47,12 @@ describe('pnpm enqueue', () => {
     expect(r.stderr).toMatch(/usage: pnpm enqueue/);
   });
 
+  it('exits 2 on --approve without --campaign: an approval names what it lets through', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--approve'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--approve needs --campaign NAME/);
+  });
+
   it('exits 2 on an unknown campaign, naming the known ones', async () => {
     const r = await run('apps/scheduler/src/enqueue.ts', ['--campaign', 'Nope'], env());
     expect(r.code).toBe(2);

@@ -1,6 +1,7 @@
 import {
   AccountPacer,
   AdsetLocks,
+  CampaignStateStore,
   ClosrtechClient,
   GraphClient,
   Keyspace,
@@ -25,6 +26,8 @@ export interface WorkerDeps {
   redis: Redis;
   keys: Keyspace;
   store: RunStore;
+  /** Each campaign's last completed run and hold, for the guardrails and the demand checks. */
+  campaignState: CampaignStateStore;
   locks: AdsetLocks;
   pacer: AccountPacer;
   graph: GraphClient;
@@ -76,6 +79,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     redis: input.redis,
     keys,
     store: new RunStore(input.redis, keys),
+    campaignState: new CampaignStateStore(input.redis, keys),
     locks: new AdsetLocks(input.redis, keys),
     pacer,
     graph,

@@ -84,7 +84,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     run: async (req, timeoutMs = 60_000) => {
       const runId = await startRun(
         { flow: deps.flow, store: deps.store, timing: deps.timing },
-        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], runId: req.runId, at: req.at },
+        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], approve: req.approve, runId: req.runId, at: req.at },
       );
       const report = await waitForReport(deps.store, runId, timeoutMs, 50);
       if (!report) throw new Error(`run ${runId} produced no report within ${timeoutMs} ms`);

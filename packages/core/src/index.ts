@@ -7,6 +7,7 @@ export * from './region-keys';
 export * from './domain/demand';
 export * from './domain/targeting';
 export * from './domain/ad-health';
+export * from './domain/guardrails';
 export * from './clients/retry';
 export * from './clients/closrtech';
 export * from './clients/graph';
@@ -22,6 +23,7 @@ export * from './queue/pacer';
 export * from './report/types';
 export * from './report/build';
 export * from './report/run-store';
+export * from './report/campaign-state';
 export {
   reportStatus,
   renderTextSummary,

@@ -69,6 +69,7 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
       if (changes.length > 0) report.updatedAt = new Date().toISOString();
     }
     if (!previous || changes.length > 0) await deps.store.saveReport(report);
+    await deps.campaignState.recordReport(report);
 
     if (!previous) {
       await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));

@@ -1,5 +1,7 @@
 import {
   GraphApiError,
+  checkGuardrails,
+  DEFAULT_GUARDRAILS,
   JOB_NAMES,
   PlanSyncData,
   ScheduledSyncData,
@@ -68,6 +70,8 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     for (const plan of plans) {
       if (plan.summary.status === 'completed') {
         log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
+      } else if (plan.summary.status === 'held') {
+        log.warn({ campaign: plan.summary.name, reason: plan.summary.holdReason }, 'campaign held by its guardrails');
       } else {
         log.warn({ campaign: plan.summary.name, reason: plan.summary.abortReason }, 'campaign aborted');
       }
@@ -119,6 +123,8 @@ async function planCampaign(
     return aborted(errorMessage(err));
   }
   for (const code of regionPlan.unmappedStates) log.warn({ state: code }, 'state has no Facebook region key; dropped');
+  const holdReason = await guardrailHold(deps, run, campaign, regionPlan.activeStates);
+  if (holdReason) return heldPlan(campaign, holdReason, regionPlan);
 
   const listedAt = Date.now();
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
@@ -189,6 +195,29 @@ async function planCampaign(
     jobs,
     unchanged,
     listed,
+  };
+}
+
+/**
+ * The guardrails, before anything is listed or written: the reason to hold the campaign, or undefined.
+ * A dry run compares with the last completed live run too, so it shows the hold a live run would make.
+ */
+async function guardrailHold(deps: WorkerDeps, run: PlanSyncData, campaign: Campaign, activeStates: string[]): Promise<string | undefined> {
+  if (run.approve.includes(campaign.name)) {
+    deps.logger.warn({ runId: run.runId, campaign: campaign.name }, 'guardrails skipped: approved for this run');
+    return undefined;
+  }
+  const last = await deps.campaignState.lastCompleted(campaign.name, 'live');
+  const decision = checkGuardrails({ campaign: campaign.name, guardrails: campaign.guardrails ?? DEFAULT_GUARDRAILS, activeStates, lastLiveStates: last?.activeStates });
+  return decision.hold ? decision.reason : undefined;
+}
+
+function heldPlan(campaign: Campaign, holdReason: string, regionPlan: { activeStates: string[]; unmappedStates: string[] }): CampaignPlan {
+  return {
+    summary: { name: campaign.name, status: 'held', holdReason, activeStates: regionPlan.activeStates, unmappedStates: regionPlan.unmappedStates, adsetCount: 0 },
+    jobs: [],
+    unchanged: [],
+    listed: new Map(),
   };
 }
 

@@ -219,8 +219,9 @@ function footerRow(report: RunReport): string {
 function campaignRows(c: CampaignReport, report: RunReport, max: number): string {
   const status = campaignStatus(c);
   const aborted = c.status === 'aborted';
-  const badge = aborted
-    ? pill('ABORTED', STATUS_COLORS.failure.border, '#ffffff')
+  const held = c.status === 'held';
+  const badge = aborted || held
+    ? pill(held ? 'HELD' : 'ABORTED', STATUS_COLORS.failure.border, '#ffffff')
     : status === 'clean'
       ? pill('COMPLETED', '#dcfce7', STATUS_COLORS.clean.text)
       : status === 'warning'
@@ -234,7 +235,9 @@ function campaignRows(c: CampaignReport, report: RunReport, max: number): string
     `</tr></table>`;
   const abort = aborted
     ? `<p style="margin:8px 0 0;color:${STATUS_COLORS.failure.border};font-weight:bold;">Aborted: ${esc(c.abortReason ?? 'no reason given')}</p>`
-    : '';
+    : held
+      ? `<p style="margin:8px 0 0;color:${STATUS_COLORS.failure.border};font-weight:bold;">Held: ${esc(c.holdReason ?? 'held by its guardrails')}</p>`
+      : '';
   const states =
     `<p style="margin:10px 0 0;font-size:13px;line-height:19px;"><strong>Active states (${c.activeStates.length}):</strong> ` +
     `<span style="color:#374151;">${c.activeStates.length ? esc(c.activeStates.join(', ')) : 'none'}</span></p>` +

@@ -137,7 +137,7 @@ function needsAttentionCount(c: CampaignReport): number {
 
 export function campaignStatus(c: CampaignReport): ReportStatus {
   const k = effectiveCounts(c);
-  if (c.status === 'aborted' || k.failed > 0 || k.reverted > 0 || needsAttentionCount(c) > 0) return 'failure';
+  if (c.status !== 'completed' || k.failed > 0 || k.reverted > 0 || needsAttentionCount(c) > 0) return 'failure';
   if (k.skippedPreflight > 0 || k.superseded > 0) return 'warning';
   return 'clean';
 }
@@ -153,29 +153,34 @@ export function reportStatus(report: RunReport): ReportStatus {
 interface RunFigures {
   counts: OutcomeCounts;
   aborted: number;
+  /** Campaigns held by their guardrails (nothing written, approval needed). */
+  held: number;
   needsAttention: number;
 }
 
 function figures(report: RunReport): RunFigures {
   const counts = { ...EMPTY_COUNTS };
   let aborted = 0;
+  let held = 0;
   let needsAttention = 0;
   for (const c of report.campaigns) {
     const k = effectiveCounts(c);
     for (const key of Object.keys(counts) as Array<keyof OutcomeCounts>) counts[key] += k[key];
     if (c.status === 'aborted') aborted += 1;
+    if (c.status === 'held') held += 1;
     needsAttention += needsAttentionCount(c);
   }
-  return { counts, aborted, needsAttention };
+  return { counts, aborted, held, needsAttention };
 }
 
 /** Short tally for subject lines and notification previews, e.g. "1 failed, 1 campaign aborted". */
 export function subjectTally(report: RunReport): string {
-  const { counts: k, aborted } = figures(report);
+  const { counts: k, aborted, held } = figures(report);
   const issues: string[] = [];
   if (k.failed) issues.push(`${k.failed} failed`);
   if (k.reverted) issues.push(`${k.reverted} reverted`);
   if (aborted) issues.push(`${plural(aborted, 'campaign')} aborted`);
+  if (held) issues.push(`${plural(held, 'campaign')} held`);
   if (k.skippedPreflight) issues.push(`${k.skippedPreflight} skipped pre-flight`);
   if (k.superseded) issues.push(`${k.superseded} superseded`);
   if (issues.length) return issues.join(', ');
@@ -192,7 +197,7 @@ export function subjectTally(report: RunReport): string {
  */
 export function statusSentence(report: RunReport): string {
   const status = reportStatus(report);
-  const { counts: k, aborted, needsAttention } = figures(report);
+  const { counts: k, aborted, held, needsAttention } = figures(report);
   const was = (n: number) => (n === 1 ? 'was' : 'were');
   const its = (n: number) => (n === 1 ? 'its' : 'their');
 
@@ -208,7 +213,8 @@ export function statusSentence(report: RunReport): string {
   const issues = present.map(([n, text], i) => (i === 0 ? `${plural(n, 'ad set')} ${text}` : `${n} ${text}`));
   const adsetPart = joinAnd(issues);
   const campaignPart = aborted ? `${plural(aborted, 'campaign')} ${was(aborted)} aborted` : '';
-  const problems = [adsetPart, campaignPart].filter(Boolean).join('; ');
+  const heldPart = held ? `${plural(held, 'campaign')} ${was(held)} held by ${held === 1 ? 'its' : 'their'} guardrails and need${held === 1 ? 's' : ''} approval` : '';
+  const problems = [adsetPart, campaignPart, heldPart].filter(Boolean).join('; ');
 
   const changed = report.dryRun || k.wouldUpdate > 0
     ? `${plural(k.wouldUpdate, 'ad set')} would be updated and ${k.unchanged} ${k.unchanged === 1 ? 'is' : 'are'} already correct`

@@ -172,9 +172,10 @@ function countsText(c: CampaignReport): string {
 function campaignSummary(c: CampaignReport): string {
   const status = campaignStatus(c);
   const lines = [
-    `${STATUS_EMOJI[status]} *${md(oneLine(c.name, 120))}* — ${c.status === 'aborted' ? '*ABORTED*' : 'completed'}`,
+    `${STATUS_EMOJI[status]} *${md(oneLine(c.name, 120))}* — ${c.status === 'aborted' ? '*ABORTED*' : c.status === 'held' ? '*HELD*' : 'completed'}`,
   ];
   if (c.status === 'aborted') lines.push(`:no_entry: ${md(oneLine(c.abortReason ?? 'no reason given', 500))}`);
+  if (c.status === 'held') lines.push(`:raised_hand: ${md(oneLine(c.holdReason ?? 'held by its guardrails', 500))}`);
   lines.push(countsText(c));
   lines.push(`Active states (${c.activeStates.length}): ${c.activeStates.length ? md(c.activeStates.join(', ')) : 'none'}`);
   if (c.unmappedStates.length) lines.push(`Unmapped states: ${md(c.unmappedStates.join(', '))}`);

@@ -57,8 +57,9 @@ export function renderTextSummary(report: RunReport, opts: TextSummaryOptions = 
 
 function campaignLines(c: CampaignReport, max: number): string[] {
   const lines: string[] = [];
-  const head = `Campaign ${oneLine(c.name, 120)}: ${c.status === 'aborted' ? 'ABORTED' : 'completed'}`;
-  lines.push(c.status === 'aborted' && c.abortReason ? `${head} — ${oneLine(c.abortReason, 400)}` : head);
+  const head = `Campaign ${oneLine(c.name, 120)}: ${c.status === 'aborted' ? 'ABORTED' : c.status === 'held' ? 'HELD' : 'completed'}`;
+  const reason = c.status === 'aborted' ? c.abortReason : c.status === 'held' ? c.holdReason : undefined;
+  lines.push(reason ? `${head} — ${oneLine(reason, 400)}` : head);
   lines.push(`  ${countsLine(c)}`);
   lines.push(`  Active states (${c.activeStates.length}): ${c.activeStates.length ? c.activeStates.join(', ') : 'none'}`);
   if (c.unmappedStates.length) lines.push(`  Unmapped states (${c.unmappedStates.length}): ${c.unmappedStates.join(', ')}`);

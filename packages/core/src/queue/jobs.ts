@@ -23,7 +23,7 @@ export const JOB_NAMES = {
   deliverReport: 'deliver-report',
 } as const;
 
-export const RunTriggerSchema = z.enum(['schedule', 'manual']);
+export const RunTriggerSchema = z.enum(['schedule', 'manual', 'demand-change']);
 
 export const ScheduledSyncData = z.object({ dryRun: z.boolean() });
 export type ScheduledSyncData = z.output<typeof ScheduledSyncData>;
@@ -34,6 +34,8 @@ export const PlanSyncData = z.object({
   dryRun: z.boolean(),
   /** Campaign names to plan; empty means every enabled campaign. */
   campaigns: z.array(z.string()),
+  /** Campaign names approved past their guardrails for this one run (`pnpm enqueue --approve`). */
+  approve: z.array(z.string()).default([]),
   requestedAt: z.number(),
 });
 export type PlanSyncData = z.output<typeof PlanSyncData>;

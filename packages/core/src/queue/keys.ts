@@ -66,6 +66,16 @@ export class Keyspace {
     return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:owner`;
   }
 
+  /** The campaign's last completed run in one mode, JSON { runId, startedMs, activeStates, deferred }. */
+  campaignLastCompleted(campaign: string, mode: 'live' | 'dry'): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:last-completed:${mode}`;
+  }
+
+  /** Set while the campaign's newest run in one mode was held by its guardrails, JSON { runId, activeStates }. */
+  campaignHeld(campaign: string, mode: 'live' | 'dry'): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:held:${mode}`;
+  }
+
   /** Held while one job reads, modifies and writes an ad set. */
   adsetLock(adsetId: string): string {
     return `${this.bullPrefix}:adset:${adsetId}:lock`;

@@ -9,6 +9,8 @@ export interface StartRunRequest {
   dryRun: boolean;
   /** Campaign names; empty = every enabled campaign. */
   campaigns: string[];
+  /** Campaign names run past their guardrails this once (`--approve`, the dashboard's Approve). */
+  approve?: string[];
   /** Given for scheduled runs (derived from the scheduler's job); new otherwise. */
   runId?: string;
   at?: Date;
@@ -29,7 +31,7 @@ export async function startRun(
   const opts = jobOptions(deps.timing);
   await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString() });
   const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
-  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt };
+  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, approve: req.approve ?? [], requestedAt };
   await deps.flow.add({
     name: JOB_NAMES.finalizeReport,
     queueName: QUEUES.finalizeReport,

@@ -1,11 +1,12 @@
-import type { AdsetResult, CampaignReport, OutcomeCounts, RunReport } from './types';
+import type { AdsetResult, CampaignReport, CampaignStatus, OutcomeCounts, RunReport } from './types';
 import type { RunMeta } from './run-store';
 
 /** What planning concluded for one campaign, before any ad set ran. */
 export interface CampaignPlanSummary {
   name: string;
-  status: 'completed' | 'aborted';
+  status: CampaignStatus;
   abortReason?: string;
+  holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
   adsetCount: number;
@@ -37,8 +38,8 @@ export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {
 
 /**
  * Assembles the report of the contract from the planning summary and every ad set's result
- * (successful jobs and failed ones alike). `success` is true when no campaign was aborted and no ad
- * set failed.
+ * (successful jobs and failed ones alike). `success` is true when no campaign was aborted or held and
+ * no ad set failed.
  */
 export function buildReport(input: {
   meta: Pick<RunMeta, 'runId' | 'trigger' | 'dryRun' | 'startedAt'>;
@@ -59,6 +60,7 @@ export function buildReport(input: {
       name: p.name,
       status: p.status,
       ...(p.abortReason ? { abortReason: p.abortReason } : {}),
+      ...(p.holdReason ? { holdReason: p.holdReason } : {}),
       activeStates: p.activeStates,
       unmappedStates: p.unmappedStates,
       counts: countOutcomes(adsets),

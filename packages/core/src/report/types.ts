@@ -58,17 +58,22 @@ export interface OutcomeCounts {
   superseded: number;
 }
 
+/** `held`: the guardrails stopped the campaign before any write (see domain/guardrails). */
+export type CampaignStatus = 'completed' | 'aborted' | 'held';
+
 export interface CampaignReport {
   name: string;
-  status: 'completed' | 'aborted';
+  status: CampaignStatus;
   abortReason?: string;
+  /** For `held`: the guardrail figures and how to approve the run. */
+  holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
   counts: OutcomeCounts;
   adsets: AdsetResult[];
 }
 
-export type RunTrigger = 'schedule' | 'manual';
+export type RunTrigger = 'schedule' | 'manual' | 'demand-change';
 
 export interface RunReport {
   runId: string;
