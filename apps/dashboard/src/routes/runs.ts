@@ -69,7 +69,7 @@ export function runRoutes(deps: DashboardDeps): Router {
     }
     const report = await deps.store.getReport(runId);
     if (report) {
-      sendPage(res, 200, runPage(report));
+      sendPage(res, 200, runPage(report, { csrfToken: csrf.issue(identityOf(res)) }));
       return;
     }
     const meta = await deps.store.getMeta(runId);

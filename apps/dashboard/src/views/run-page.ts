@@ -2,6 +2,7 @@ import { QUEUES, jobIds, type AdsetResult, type CampaignReport, type RunMeta, ty
 import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, duration, modeBadge, outcomeBadge, states, statusBadge, when } from './common';
 import { html, type SafeHtml } from './html';
+import { approveButton } from './approve-page';
 import { layout } from './layout';
 
 /** `/runs/:runId` before the report exists: reloads itself every 5 s until it does. */
@@ -20,7 +21,7 @@ export function runInProgressPage(meta: RunMeta): string {
 }
 
 /** `/runs/:runId`: the run's report. */
-export function runPage(report: RunReport): string {
+export function runPage(report: RunReport, opts: { csrfToken?: string } = {}): string {
   const body = html`<h1>Run ${report.runId}</h1>
 <section class="card">
 <p>${statusBadge(report.success ? 'succeeded' : 'failed')} ${modeBadge(report.dryRun)}</p>
@@ -35,7 +36,7 @@ ${deliveries(report)}
 </section>
 ${lateChanges(report)}
 ${report.campaigns.length === 0 ? html`<section class="card">This run planned no campaign.</section>` : ''}
-${report.campaigns.map((c) => campaignSection(report, c))}`;
+${report.campaigns.map((c) => campaignSection(report, c, opts.csrfToken))}`;
   return layout({ title: `Run ${report.runId}`, body });
 }
 
@@ -57,11 +58,13 @@ function lateChanges(report: RunReport): SafeHtml | string {
   )}</ul></section>`;
 }
 
-function campaignSection(report: RunReport, c: CampaignReport): SafeHtml {
+function campaignSection(report: RunReport, c: CampaignReport, csrfToken?: string): SafeHtml {
   const tally = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
   return html`<section class="card" id="campaign-${c.name}">
-<h2>${c.name} ${c.status === 'aborted' ? html`<span class="badge bad">aborted</span>` : html`<span class="badge ok">completed</span>`}</h2>
+<h2>${c.name} ${c.status === 'aborted' ? html`<span class="badge bad">aborted</span>` : c.status === 'held' ? html`<span class="badge bad">held</span>` : html`<span class="badge ok">completed</span>`}</h2>
 ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''}
+${c.holdReason ? html`<p class="notice bad">Held: ${c.holdReason}</p>` : ''}
+${approveButton(report, c, csrfToken)}
 <p><strong>Active states</strong> (${c.activeStates.length}): ${states(c.activeStates)}</p>
 ${c.unmappedStates.length > 0 ? html`<p><strong>Unmapped codes</strong>: ${states(c.unmappedStates)}</p>` : ''}
 <p class="small">${c.counts.processed} ad sets processed${tally.length > 0 ? `: ${tally.join(' · ')}` : ''}</p>

@@ -34,6 +34,7 @@ ${
 
 function campaignTally(c: RunListItem['campaigns'][number]) {
   if (c.status === 'aborted') return html`<span class="badge bad">aborted</span>`;
+  if (c.status === 'held') return html`<span class="badge bad">held</span>`;
   const parts = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) =>
     html`<span class="${label === 'failed' ? 'err' : ''}">${c.counts[k]} ${label}</span>`,
   );
