@@ -129,8 +129,15 @@ describe('pnpm scheduler', () => {
       const again = await run('apps/scheduler/src/main.ts', [], env);
       expect(again.code).toBe(0);
       const schedulers = await queue.getJobSchedulers(0, -1);
-      expect(schedulers.map((s) => s.key)).toEqual(['daily-sync']);
-      expect(schedulers[0]).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['daily-sync', 'demand-check']);
+      expect(schedulers.find((s) => s.key === 'daily-sync')).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(schedulers.find((s) => s.key === 'demand-check')).toMatchObject({ pattern: '*/15 * * * *' });
+      expect(await queue.getDelayedCount()).toBe(2);
+
+      // DEMAND_CHECK_CRON empty turns the checks off and removes their schedule.
+      const off = await run('apps/scheduler/src/main.ts', [], { ...env, DEMAND_CHECK_CRON: '' });
+      expect(off.code).toBe(0);
+      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['daily-sync']);
       expect(await queue.getDelayedCount()).toBe(1);
     } finally {
       await queue.close();
@@ -140,9 +147,10 @@ describe('pnpm scheduler', () => {
   });
 
   it('refuses an invalid cron with exit 2', async () => {
-    const r = await run('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base' });
+    const r = await run('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base', DEMAND_CHECK_CRON: 'often' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SYNC_CRON/);
+    expect(r.stderr).toMatch(/DEMAND_CHECK_CRON is not a valid cron expression/);
     expect(r.stderr).toMatch(/SYNC_TZ/);
   });
 });

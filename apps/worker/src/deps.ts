@@ -2,6 +2,8 @@ import {
   AccountPacer,
   AdsetLocks,
   CampaignStateStore,
+  DemandCheckStats,
+  DemandHistory,
   ClosrtechClient,
   GraphClient,
   Keyspace,
@@ -28,6 +30,10 @@ export interface WorkerDeps {
   store: RunStore;
   /** Each campaign's last completed run and hold, for the guardrails and the demand checks. */
   campaignState: CampaignStateStore;
+  /** Per-state demand as read, for the dashboard's history. */
+  demandHistory: DemandHistory;
+  /** Demand checks and reads, for /metrics. */
+  demandStats: DemandCheckStats;
   locks: AdsetLocks;
   pacer: AccountPacer;
   graph: GraphClient;
@@ -80,6 +86,8 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     keys,
     store: new RunStore(input.redis, keys),
     campaignState: new CampaignStateStore(input.redis, keys),
+    demandHistory: new DemandHistory(input.redis, keys),
+    demandStats: new DemandCheckStats(input.redis, keys),
     locks: new AdsetLocks(input.redis, keys),
     pacer,
     graph,

@@ -18,6 +18,8 @@ import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from './worker
 
 const WORKER_DEFAULTS = loadConfig(['worker'], {}).worker;
 
+export type LocalNotifyConfig = Omit<NotifyConfig, 'notifyOn'> & Partial<Pick<NotifyConfig, 'notifyOn'>>;
+
 export interface LocalSystemOptions {
   redisUrl: string;
   prefix: string;
@@ -28,7 +30,8 @@ export interface LocalSystemOptions {
   appSecret?: string;
   concurrency?: number;
   verifyDelayMs?: number;
-  notify?: NotifyConfig;
+  /** Channels; NOTIFY_ON defaults to `always` as in production. */
+  notify?: LocalNotifyConfig;
   timing?: RetryTiming;
   planningRetry?: RetryPolicy;
   closrtechRetry?: RetryPolicy;
@@ -70,7 +73,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
       ...(opts.verifyDelayMs !== undefined ? { verifyDelayMs: opts.verifyDelayMs } : {}),
       ...(opts.httpTimeoutMs !== undefined ? { httpTimeoutMs: opts.httpTimeoutMs } : {}),
     },
-    notify: opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined },
+    notify: { notifyOn: 'always', ...(opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined }) },
     logger,
     timing: opts.timing,
     planningRetry: opts.planningRetry,

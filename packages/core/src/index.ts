@@ -8,6 +8,7 @@ export * from './domain/demand';
 export * from './domain/targeting';
 export * from './domain/ad-health';
 export * from './domain/guardrails';
+export * from './domain/demand-change';
 export * from './clients/retry';
 export * from './clients/closrtech';
 export * from './clients/graph';
@@ -24,6 +25,8 @@ export * from './report/types';
 export * from './report/build';
 export * from './report/run-store';
 export * from './report/campaign-state';
+export * from './demand/history';
+export * from './demand/check-stats';
 export {
   reportStatus,
   renderTextSummary,

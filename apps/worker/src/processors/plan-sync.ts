@@ -10,7 +10,6 @@ import {
   jobIds,
   jobOptions,
   newRunId,
-  planRegions,
   scrubSecrets,
   startRun,
   withRetry,
@@ -24,6 +23,8 @@ import {
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
+import { readDemand } from '../demand-reads';
+import { runDemandCheck, type DemandCheckResult } from './demand-check';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -50,11 +51,13 @@ interface CampaignPlan {
  * sets of its Facebook campaigns, then fans out one `update-adset` job per ad set to change under the
  * run's `finalize-report` job (ad sets already in step are reported as they are, without a job). A
  * failure in one campaign only aborts that campaign.
- * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue.
+ * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue;
+ * `demand-check` jobs start one only where demand changed (processors/demand-check.ts).
  */
 export function createPlanSyncProcessor(deps: WorkerDeps) {
-  return async (job: Job): Promise<PlanSyncResult | { runId: string }> => {
+  return async (job: Job): Promise<PlanSyncResult | DemandCheckResult | { runId: string }> => {
     if (job.name === JOB_NAMES.scheduledSync) return startScheduledRun(deps, job);
+    if (job.name === JOB_NAMES.demandCheck) return runDemandCheck(deps, job);
 
     const data = PlanSyncData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
@@ -115,13 +118,9 @@ async function planCampaign(
   });
   const log = deps.logger.child({ runId: run.runId, campaign: campaign.name });
 
-  let regionPlan;
-  try {
-    const demand = await deps.closrtech.fetchDemand(campaign.closrtechCampaign);
-    regionPlan = planRegions(demand, deps.regions);
-  } catch (err) {
-    return aborted(errorMessage(err));
-  }
+  const read = await readDemand(deps, campaign);
+  if (!read.ok) return aborted(read.reason);
+  const regionPlan = read.plan;
   for (const code of regionPlan.unmappedStates) log.warn({ state: code }, 'state has no Facebook region key; dropped');
   const holdReason = await guardrailHold(deps, run, campaign, regionPlan.activeStates);
   if (holdReason) return heldPlan(campaign, holdReason, regionPlan);

@@ -17,6 +17,8 @@ export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
 export const JOB_NAMES = {
   /** Produced by the job scheduler; turns into a run. */
   scheduledSync: 'scheduled-sync',
+  /** Produced by the demand-check scheduler; reads demand and starts a run only where it changed. */
+  demandCheck: 'demand-check',
   planSync: 'plan-sync',
   updateAdset: 'update-adset',
   finalizeReport: 'finalize-report',
@@ -27,6 +29,9 @@ export const RunTriggerSchema = z.enum(['schedule', 'manual', 'demand-change']);
 
 export const ScheduledSyncData = z.object({ dryRun: z.boolean() });
 export type ScheduledSyncData = z.output<typeof ScheduledSyncData>;
+
+export const DemandCheckData = z.object({ dryRun: z.boolean() });
+export type DemandCheckData = z.output<typeof DemandCheckData>;
 
 export const PlanSyncData = z.object({
   runId: z.string(),

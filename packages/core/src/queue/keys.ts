@@ -76,6 +76,26 @@ export class Keyspace {
     return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:held:${mode}`;
   }
 
+  /** Sorted set of the campaign's per-state demand, one member per change (score: ms read). */
+  demandHistory(campaign: string): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:demand`;
+  }
+
+  /** Hash of demand-check counters (checks, overlapped, changes, runs). */
+  get demandCheckStats(): string {
+    return `${this.bullPrefix}:demand-check:stats`;
+  }
+
+  /** Hash campaign → JSON { okAt, badAt, bad } of its demand reads (runs and checks). */
+  get demandReads(): string {
+    return `${this.bullPrefix}:demand-check:reads`;
+  }
+
+  /** Held while one demand check runs, so two never overlap. */
+  get demandCheckLock(): string {
+    return `${this.bullPrefix}:demand-check:lock`;
+  }
+
   /** Held while one job reads, modifies and writes an ad set. */
   adsetLock(adsetId: string): string {
     return `${this.bullPrefix}:adset:${adsetId}:lock`;
