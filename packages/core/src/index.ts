@@ -38,7 +38,11 @@ export {
   sendEmail,
   postSlack,
   escapeHtml,
+  shouldSendReport,
+  shouldSendFollowUp,
+  verdictOf,
   type ReportStatus,
+  type Verdict,
 } from './notify';
 export * from './dev/private-redis';
 export * from './queue/wait-report';

@@ -17,6 +17,7 @@ import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
 import type { PlanSyncResult } from './plan-sync';
+import { notifyAllowed } from '../notify-gate';
 
 export type ReportChannel = 'email' | 'slack';
 
@@ -122,12 +123,13 @@ async function printOnce(deps: WorkerDeps, runId: string, channel: string, print
   if (first === 1) print();
 }
 
-/** One delivery job per configured channel; the job id makes a second enqueue a no-op. */
+/** One delivery job per configured channel, when NOTIFY_ON lets it through; the job id makes a second enqueue a no-op. */
 export async function enqueueDeliveries(deps: WorkerDeps, runId: string, kind: 'report' | 'followup', revision: number): Promise<void> {
   const channels: ReportChannel[] = [];
   if (deps.notify.email) channels.push('email');
   if (deps.notify.slackWebhookUrl) channels.push('slack');
   if (channels.length === 0) return;
+  if (!(await notifyAllowed(deps, runId, kind, revision))) return;
   const opts = jobOptions(deps.timing).deliverReport;
   await deps.queues.deliverReport.addBulk(
     channels.map((channel) => ({

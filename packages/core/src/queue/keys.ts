@@ -56,6 +56,11 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:deliveries`;
   }
 
+  /** Set when NOTIFY_ON kept this run's report from the channels (its follow-ups then follow suit). */
+  notifySkipped(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:notify-skipped`;
+  }
+
   /** Set when the Facebook token was found invalid during this run: later calls are skipped. */
   tokenFailure(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:token-failure`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { DemandHistory, Keyspace, dailyDemand, decodeDemand, encodeDemand } from '../../src';
+import { DemandHistory, Keyspace, dailyDemand, decodeDemand, encodeDemand, type DemandPoint } from '../../src';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
 
 const DAY = 24 * 3600 * 1000;
@@ -56,7 +56,7 @@ describe('DemandHistory (real Redis)', () => {
 describe('dailyDemand', () => {
   it('gives each day the highest demand in effect, carrying the previous reading over', () => {
     const now = T0 + 3 * DAY + 3600_000;
-    const points = [
+    const points: DemandPoint[] = [
       { at: T0 + 3600_000, demand: { CA: 5 } },
       { at: T0 + DAY + 3600_000, demand: { CA: 2, TX: 7 } },
       { at: T0 + DAY + 7200_000, demand: { CA: 1 } },
