@@ -9,6 +9,8 @@ export * from './domain/targeting';
 export * from './domain/ad-health';
 export * from './domain/guardrails';
 export * from './domain/demand-change';
+export * from './domain/us-tiles';
+export { renderTileMapTable, TILE_COLORS } from './notify/tile-map';
 export * from './clients/retry';
 export * from './clients/closrtech';
 export * from './clients/graph';

@@ -1,8 +1,9 @@
-import { QUEUES, jobIds, type AdsetResult, type CampaignReport, type RunMeta, type RunReport } from '@closrads/core';
+import { QUEUES, campaignChanges, jobIds, type AdsetResult, type CampaignReport, type RunMeta, type RunReport } from '@closrads/core';
 import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, duration, modeBadge, outcomeBadge, states, statusBadge, when } from './common';
 import { html, type SafeHtml } from './html';
 import { approveButton } from './approve-page';
+import { usMap } from './us-map';
 import { layout } from './layout';
 
 /** `/runs/:runId` before the report exists: reloads itself every 5 s until it does. */
@@ -66,10 +67,19 @@ ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''
 ${c.holdReason ? html`<p class="notice bad">Held: ${c.holdReason}</p>` : ''}
 ${approveButton(report, c, csrfToken)}
 <p><strong>Active states</strong> (${c.activeStates.length}): ${states(c.activeStates)}</p>
+${runStatesMap(c)}
 ${c.unmappedStates.length > 0 ? html`<p><strong>Unmapped codes</strong>: ${states(c.unmappedStates)}</p>` : ''}
 <p class="small">${c.counts.processed} ad sets processed${tally.length > 0 ? `: ${tally.join(' · ')}` : ''}</p>
 ${c.adsets.length > 0 ? adsetTable(report, c.adsets) : ''}
 </section>`;
+}
+
+/** The states of the campaign in this run: targeted, and what the run added and removed. */
+function runStatesMap(c: CampaignReport): SafeHtml | string {
+  // A held or aborted campaign wrote nothing: a map of its demand would look like targeting.
+  if (c.status !== 'completed' || c.activeStates.length === 0) return '';
+  const { added, removed } = campaignChanges(c.adsets);
+  return usMap({ targeted: c.activeStates, added, removed, label: `States of ${c.name} in this run` });
 }
 
 function adsetTable(report: RunReport, adsets: AdsetResult[]): SafeHtml {
