@@ -1,4 +1,4 @@
-import { errorMessage, planRegions, type Demand, type RegionPlan } from '@closrads/core';
+import { errorMessage, planRegions, scrubSecrets, type Demand, type RegionPlan } from '@closrads/core';
 import type { WorkerDeps } from './deps';
 
 export type DemandRead = { ok: true; demand: Demand; plan: RegionPlan } | { ok: false; reason: string };
@@ -15,7 +15,8 @@ export async function readDemand(deps: WorkerDeps, campaign: { name: string; clo
     demand = await deps.closrtech.fetchDemand(campaign.closrtechCampaign);
     read = { ok: true, demand, plan: planRegions(demand, deps.regions) };
   } catch (err) {
-    read = { ok: false, reason: errorMessage(err) };
+    // The reason reaches reports, logs and job results: an echo of a credential must not.
+    read = { ok: false, reason: scrubSecrets(errorMessage(err), deps.secrets) };
   }
   try {
     if (demand) await deps.demandHistory.record(campaign.name, demand);
