@@ -104,6 +104,29 @@ describe('pnpm enqueue --wait with a worker', () => {
     expect(report.campaigns.map((c) => c.name)).toEqual(['Veterans']);
   });
 
+  it('a held campaign exits 1 and writes nothing; --approve runs it once past its guardrails', async () => {
+    const first = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+    expect(first.code).toBe(0);
+    const vet = h.sim.state.closrtech.campaigns.VET;
+    h.sim.state.closrtech.campaigns.VET = { OH: 15 }; // CA, OH, TX → OH: two thirds of the states gone
+    try {
+      const writes = h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST').length;
+      const held = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+      expect(held.code).toBe(1);
+      expect(held.stdout).toMatch(/Campaign Veterans: HELD — demand would drop 2 of the 3 states/);
+      expect(held.stdout).toContain('pnpm enqueue --campaign Veterans --approve');
+      expect(h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST')).toHaveLength(writes);
+
+      const approved = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--json', '--campaign', 'Veterans', '--approve'], env());
+      expect(approved.code).toBe(0);
+      const report = JSON.parse(approved.stdout) as { campaigns: Array<{ status: string; activeStates: string[]; counts: { updated: number } }> };
+      expect(report.campaigns[0]).toMatchObject({ status: 'completed', activeStates: ['OH'] });
+      expect(report.campaigns[0]!.counts.updated).toBeGreaterThan(0);
+    } finally {
+      h.sim.state.closrtech.campaigns.VET = vet;
+    }
+  });
+
   it('prints a readable summary and exits 1 when the run did not succeed', async () => {
     h.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
     const r = await run('apps/scheduler/src/enqueue.ts', ['--wait'], env());
