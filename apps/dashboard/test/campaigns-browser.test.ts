@@ -14,7 +14,8 @@ import { Job } from 'bullmq';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DemandCheckResult } from '../../worker/src/processors/demand-check';
-import { startHarness, type Harness } from '../../worker/test/harness';
+import { campaign, startHarness, type Harness } from '../../worker/test/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '../../worker/test/scenarios';
 import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -24,6 +25,22 @@ function keep(name: string, artifact: string): void {
   // The README's copy changes only on request, so a test run leaves the work tree clean.
   if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, join(repoRoot, 'docs', 'img', name));
   expect(statSync(artifact).size).toBeGreaterThan(10_000);
+}
+
+/** A demand check through the queue, as the `demand-check` schedule adds it; waits for it to finish. */
+async function checkThroughQueue(h: Harness): Promise<DemandCheckResult> {
+  const queue = h.system.deps.queues.planSync;
+  const added = await queue.add(JOB_NAMES.demandCheck, { dryRun: false });
+  let result: DemandCheckResult | undefined;
+  await vi.waitFor(
+    async () => {
+      const job = await Job.fromId(queue, added.id!);
+      expect(await job?.getState()).toBe('completed');
+      result = job!.returnvalue as DemandCheckResult;
+    },
+    { timeout: 30_000, interval: 50 },
+  );
+  return result!;
 }
 
 describe('demand history and maps in the browser', () => {
@@ -55,20 +72,7 @@ describe('demand history and maps in the browser', () => {
     await h?.close();
   });
 
-  async function demandCheck(): Promise<DemandCheckResult> {
-    const queue = h.system.deps.queues.planSync;
-    const added = await queue.add(JOB_NAMES.demandCheck, { dryRun: false });
-    let result: DemandCheckResult | undefined;
-    await vi.waitFor(
-      async () => {
-        const job = await Job.fromId(queue, added.id!);
-        expect(await job?.getState()).toBe('completed');
-        result = job!.returnvalue as DemandCheckResult;
-      },
-      { timeout: 30_000, interval: 50 },
-    );
-    return result!;
-  }
+  const demandCheck = () => checkThroughQueue(h);
 
   it('shows what a campaign targets, its demand over 30 days, and a run\'s added and removed states', { timeout: 90_000 }, async () => {
     // Four weeks of earlier readings (a fixture in the real store): demand drifting between states.
@@ -149,5 +153,76 @@ describe('demand history and maps in the browser', () => {
     await mail.close();
     expect(statSync(mailShot).size).toBeGreaterThan(3000);
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(mailShot, join(repoRoot, 'docs', 'img', 'email-tile-map.png'));
+  });
+
+});
+
+/** A scenario of its own (no rate budget): the held campaign's approval writes at once. */
+describe('approving a held campaign in the browser', () => {
+  let h: Harness;
+  let d: TestDashboard;
+  let server: Server;
+  let browser: Browser;
+  let base = '';
+
+  beforeAll(async () => {
+    h = await startHarness({
+      scenario: baseScenario(),
+      campaigns: [campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false })],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+    });
+    d = await testDashboard({ prefix: h.prefix });
+    server = await new Promise<Server>((resolve) => {
+      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    await d?.close();
+    await h?.close();
+  });
+
+  const demandCheck = () => checkThroughQueue(h);
+
+  it('approves a held campaign from its run page: confirmation, then one run past its guardrails', { timeout: 90_000 }, async () => {
+    const first = await demandCheck();
+    expect((await waitForReport(h.system.deps.store, first.runId!, 30_000, 50))?.success).toBe(true);
+    // Demand collapses to one state: two of the three live states would go, so the next check holds it.
+    h.sim.state.closrtech.campaigns.VET = { OH: 15, TX: 0, CA: 0 };
+    const check = await demandCheck();
+    expect(check.campaigns[0]?.verdict).toBe('changed');
+    const held = (await waitForReport(h.system.deps.store, check.runId!, 30_000, 50))!;
+    expect(held.campaigns[0]?.status).toBe('held');
+    const writes = h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST').length;
+
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/runs/${held.runId}`);
+    expect(await page.locator('.notice.bad', { hasText: 'Held: demand would drop' }).count()).toBe(1);
+    const shot = join(repoRoot, 'artifacts', 'held-run.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    keep('held-run.png', shot);
+
+    await page.getByRole('button', { name: 'Approve…' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Approve Veterans');
+    expect(h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST')).toHaveLength(writes); // nothing yet
+    await page.getByLabel(/I have checked the demand/).check();
+    await page.getByRole('button', { name: 'Approve and run' }).click();
+    await page.waitForURL(/\/runs\/r-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    const approvedId = page.url().split('/').pop()!;
+    expect(approvedId).not.toBe(held.runId);
+    const approved = (await waitForReport(h.system.deps.store, approvedId, 30_000, 50))!;
+    expect(approved.campaigns[0]).toMatchObject({ status: 'completed', activeStates: ['OH'] });
+    expect(approved.campaigns[0]!.counts.updated).toBeGreaterThan(0);
+    expect(h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST').length).toBeGreaterThan(writes);
+    await context.close();
   });
 });
