@@ -34,8 +34,9 @@ async function checkThroughQueue(h: Harness): Promise<DemandCheckResult> {
   let result: DemandCheckResult | undefined;
   await vi.waitFor(
     async () => {
+      // The job is read after its state says completed, so its return value is there.
+      expect(await queue.getJobState(added.id!)).toBe('completed');
       const job = await Job.fromId(queue, added.id!);
-      expect(await job?.getState()).toBe('completed');
       result = job!.returnvalue as DemandCheckResult;
     },
     { timeout: 30_000, interval: 50 },

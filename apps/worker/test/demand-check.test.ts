@@ -30,8 +30,9 @@ async function check(hh: Harness, dryRun = false): Promise<DemandCheckResult> {
   let result: DemandCheckResult | undefined;
   await vi.waitFor(
     async () => {
+      // The job is read after its state says finished, so its return value (or reason) is there.
+      const state = await queue.getJobState(added.id!);
       const job = await Job.fromId(queue, added.id!);
-      const state = await job?.getState();
       if (state === 'failed') throw new Error(`demand check failed: ${job?.failedReason}`);
       expect(state).toBe('completed');
       result = job!.returnvalue as DemandCheckResult;
