@@ -1,10 +1,12 @@
 /**
  * `pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]
- *             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME] [--list]`
+ *             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME] [--list]
+ *             [--follow-interval 10] [--follow-changes 3]`
  *
  * Runs each case against the simulator: the queue system in a worker process of its own, then the
  * sequential baseline against a fresh identical simulator, and prints the figures (table, or JSON
- * with --json on stdout; progress goes to stderr).
+ * with --json on stdout; progress goes to stderr). Then the `demand-follow` case (demand-follow.ts):
+ * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
  */
 import { writeFileSync } from 'node:fs';
 import { ensureRedis, parseCommand, RegionTable, workerConnection } from '@closrads/core';
@@ -13,6 +15,7 @@ import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
 import { runCase, type BenchSettings, type CaseResult } from './run-case';
 import { WHAT_IFS } from './whatif';
+import { DEMAND_FOLLOW_CASE, renderDemandFollow, runDemandFollow, type DemandFollowResult } from './demand-follow';
 
 interface Cli {
   quick: boolean;
@@ -28,6 +31,8 @@ interface Cli {
   whatIf: string[];
   jsonOut?: string;
   runTimeoutS: number;
+  followIntervalS: number;
+  followChanges: number;
 }
 
 function parseArgs(argv: string[]): Cli {
@@ -44,6 +49,8 @@ function parseArgs(argv: string[]): Cli {
     seqBudgetMs: 30_000,
     whatIf: [],
     runTimeoutS: 600,
+    followIntervalS: 10,
+    followChanges: 3,
   };
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v);
@@ -68,6 +75,12 @@ function parseArgs(argv: string[]): Cli {
         break;
       case '--run-timeout':
         cli.runTimeoutS = Math.max(1, num(flag, value()));
+        break;
+      case '--follow-interval':
+        cli.followIntervalS = Math.min(59, Math.max(1, Math.round(num(flag, value()))));
+        break;
+      case '--follow-changes':
+        cli.followChanges = Math.max(1, Math.round(num(flag, value())));
         break;
       case '--list':
         cli.list = true;
@@ -110,7 +123,8 @@ const HELP = {
   name: 'bench',
   usage:
     'pnpm bench [--quick] [--json] [--case NAME]... [--latency 50] [--concurrency 20] [--verify-delay 3000]\n' +
-    '             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--run-timeout 600] [--list]',
+    '             [--no-sequential] [--seq-sample 500] [--seq-budget 30000] [--what-if NAME[,NAME]] [--json-out FILE] [--run-timeout 600] [--list]\n' +
+    '             [--follow-interval 10] [--follow-changes 3]',
   summary:
     'Runs each case against the simulator: the queue system in a worker process of its own, then the sequential\n' +
     'baseline against a fresh identical simulator, and prints the figures (a table, or JSON with --json on stdout;\n' +
@@ -128,6 +142,8 @@ const HELP = {
     'seq-budget': { type: 'string', value: 'MS', help: 'time budget of the baseline (default 30000)' },
     'what-if': { type: 'string', multiple: true, value: 'NAME[,NAME]', help: `what-if variants (${Object.keys(WHAT_IFS).join(', ')})` },
     'run-timeout': { type: 'string', value: 'SECONDS', help: 'give up on a case after this long (default 600)' },
+    'follow-interval': { type: 'string', value: 'SECONDS', help: 'demand-follow: the demand-check interval (default 10)' },
+    'follow-changes': { type: 'string', value: 'N', help: 'demand-follow: how many demand changes to measure (default 3)' },
     list: { type: 'boolean', help: 'list the cases and exit' },
   },
   exitCodes: [
@@ -138,8 +154,9 @@ const HELP = {
 } as const;
 
 function selectCases(cli: Cli): CaseSpec[] {
+  const named = cli.cases.filter((n) => n !== DEMAND_FOLLOW_CASE);
   if (cli.cases.length > 0) {
-    return cli.cases.map((name) => {
+    return named.map((name) => {
       const found = CASES.find((c) => c.name === name);
       if (!found) throw new Error(`no case ${name} (cases: ${CASES.map((c) => c.name).join(', ')})`);
       return found;
@@ -160,6 +177,7 @@ async function main(): Promise<void> {
   }
   if (cli.list) {
     for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${c.quick ? '(quick) ' : ''}${c.description}\n`);
+    process.stdout.write(`${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`);
     return;
   }
   const cases = selectCases(cli);
@@ -180,6 +198,8 @@ async function main(): Promise<void> {
     whatIf: cli.whatIf,
   };
   const results: CaseResult[] = [];
+  let follow: DemandFollowResult | undefined;
+  const runFollow = cli.cases.length === 0 || cli.cases.includes(DEMAND_FOLLOW_CASE);
   let failed = 0;
   try {
     const machine = await machineInfo(redis);
@@ -206,13 +226,27 @@ async function main(): Promise<void> {
         log(`  ${spec.name}: ERROR ${(err as Error).stack ?? String(err)}`);
       }
     }
-    const doc = docOf(results);
+    if (runFollow) {
+      log(`case ${DEMAND_FOLLOW_CASE}: demand checks every ${cli.followIntervalS} s, ${cli.followChanges} demand change(s), latency ${cli.latencyMs} ms`);
+      try {
+        follow = await runDemandFollow(
+          { redisUrl: available.url, latencyMs: cli.latencyMs, concurrency: cli.concurrency, checkEverySeconds: cli.followIntervalS, changes: cli.followChanges, timeoutMs: settings.runTimeoutMs },
+          redis,
+          log,
+        );
+        if (!follow.correct) failed++;
+      } catch (err) {
+        failed++;
+        log(`  ${DEMAND_FOLLOW_CASE}: ERROR ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    const doc = { ...docOf(results), ...(follow ? { demandFollow: follow } : {}) };
     if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results, ...(follow ? { demandFollow: follow } : {}) }, null, 2)}\n`);
     } else {
       const whatIf = cli.whatIf.length > 0 ? `\nWHAT-IF experiment (not the product as it is): ${cli.whatIf.join(', ')}` : '';
-      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${renderTable(results)}\n`);
+      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${results.length > 0 ? `${renderTable(results)}\n` : ''}${follow ? `\n${renderDemandFollow(follow)}\n` : ''}`);
     }
   } finally {
     redis.disconnect();

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '../../test/redis';
 import { CASES, totalAdsets } from '../src/cases';
 import { runCase, type BenchSettings } from '../src/run-case';
+import { runDemandFollow } from '../src/demand-follow';
 
 /**
  * The benchmark's quick mode (100 ad sets) as a smoke test: the same code path as `pnpm bench --quick`
@@ -73,4 +74,16 @@ describe('benchmark quick mode (smoke)', () => {
       else expect(r.sequential?.updated).toBe(n);
     });
   }
+});
+
+describe('benchmark demand-follow case (smoke)', () => {
+  it('a demand change reaches every ad set through the demand-check schedule, with one run per change', { timeout: 120_000 }, async () => {
+    const r = await runDemandFollow({ redisUrl: testRedisUrl(), latencyMs: 5, concurrency: 20, checkEverySeconds: 1, changes: 2, timeoutMs: 60_000 }, redis, () => undefined);
+    expect(r.problems).toEqual([]);
+    expect(r.correct).toBe(true);
+    expect(r.changes.map((c) => c.state)).toEqual(['WA', 'NV']);
+    expect(r.adsets).toBe(100);
+    // Figures are there (their values are not asserted).
+    for (const c of r.changes) expect(c.latencyMs).toBeGreaterThan(0);
+  });
 });

@@ -2,6 +2,8 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { createBoard } from './board';
 import type { DashboardDeps } from './deps';
 import { healthRoutes } from './routes/health';
+import { approveRoutes } from './routes/approve';
+import { campaignRoutes } from './routes/campaigns';
 import { runRoutes } from './routes/runs';
 import { basicAuth, loopbackHostOnly, sameOriginWrites } from './security';
 
@@ -42,6 +44,8 @@ export function createApp(deps: DashboardDeps): Express {
 
   app.get('/', (_req, res) => res.redirect(302, '/runs'));
   app.use(runRoutes(deps));
+  app.use(approveRoutes(deps));
+  app.use(campaignRoutes(deps));
   app.use(BOARD_PATH, createBoard(deps.queues, BOARD_PATH, { dryRun: deps.config.dryRun, logger: deps.logger }));
 
   app.use((req, res) => {

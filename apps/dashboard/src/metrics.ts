@@ -33,7 +33,7 @@ import type { Queue } from 'bullmq';
 /** How many recent runs the run figures look at (a few weeks of daily runs plus manual ones). */
 const RUN_SCAN = 200;
 
-class Exposition {
+export class Exposition {
   private readonly lines: string[] = [];
   family(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

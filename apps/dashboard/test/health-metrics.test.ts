@@ -1,3 +1,4 @@
+import { DemandCheckStats } from '@closrads/core';
 import { Worker } from 'bullmq';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,27 @@ describe('/healthz and /metrics', () => {
     expect(m.get('closrads_campaign_adsets{campaign="Veterans",outcome="unchanged"}')).toBe(1);
     expect(m.get('closrads_campaign_adsets{campaign="Truckers",outcome="updated"}')).toBe(0);
     expect(m.get('closrads_runs_in_progress')).toBe(0);
+  });
+
+  it('/metrics: demand checks, changes, bad answers and the last good read per campaign', async () => {
+    const stats = new DemandCheckStats(d.deps.redis, d.deps.keys);
+    await stats.count('checks', 3);
+    await stats.count('changes', 2);
+    await stats.count('runs');
+    const okAt = Date.parse('2026-11-30T10:00:00Z');
+    await stats.recordRead('Veterans', true, okAt);
+    await stats.recordRead('Veterans', false, okAt + 60_000);
+    await stats.recordRead('Veterans', false, okAt + 120_000);
+    const m = parseExposition((await request(d.app).get('/metrics')).text);
+    expect(m.get('closrads_demand_checks_total')).toBe(3);
+    expect(m.get('closrads_demand_checks_overlapped_total')).toBe(0);
+    expect(m.get('closrads_demand_changes_total')).toBe(2);
+    expect(m.get('closrads_demand_change_runs_total')).toBe(1);
+    expect(m.get('closrads_demand_bad_answers_total{campaign="Veterans"}')).toBe(2);
+    expect(m.get('closrads_demand_bad_answers_total{campaign="Truckers"}')).toBe(0);
+    expect(m.get('closrads_demand_last_read_timestamp_seconds{campaign="Veterans"}')).toBe(okAt / 1000);
+    expect(m.has('closrads_demand_last_read_timestamp_seconds{campaign="Truckers"}')).toBe(false);
+    expect(m.has('closrads_demand_bad_answers_total{campaign="Solar"}')).toBe(false); // disabled
   });
 });
 

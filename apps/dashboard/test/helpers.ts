@@ -148,6 +148,27 @@ export function revertedOnlyReport(started: Date): RunReport {
   };
 }
 
+/** A live run whose guardrails held Veterans (nothing written, approval needed). */
+export function heldReport(started: Date): RunReport {
+  return {
+    ...okReport(started),
+    trigger: 'demand-change',
+    success: false,
+    campaigns: [
+      {
+        name: 'Veterans',
+        status: 'held',
+        holdReason:
+          'demand would drop 4 of the 6 states of the last live run (66.7 %, more than the allowed 50 %): FL, NY, OH, WA would go, 2 states would stay (CA, TX); targeting left as it is; to apply it anyway, run `pnpm enqueue --campaign Veterans --approve` or press Approve on the dashboard',
+        activeStates: ['CA', 'TX'],
+        unmappedStates: [],
+        counts: zero,
+        adsets: [],
+      },
+    ],
+  };
+}
+
 /** Stores a finished run the way the worker does: its start record, then its report. */
 export async function seedFinished(deps: DashboardDeps, report: RunReport): Promise<void> {
   await deps.store.recordStart({ runId: report.runId, trigger: report.trigger, dryRun: report.dryRun, campaigns: [], startedAt: report.startedAt });

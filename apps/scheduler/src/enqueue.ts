@@ -19,7 +19,7 @@ import { EXIT, openRunQueues, waitAndPrint } from './run-command';
 
 const COMMAND = {
   name: 'enqueue',
-  usage: 'pnpm enqueue [--campaign NAME]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]',
+  usage: 'pnpm enqueue [--campaign NAME [--approve]]... [--dry-run | --live] [--wait [--json] [--timeout SECONDS]]',
   summary: 'Starts a sync run now, through the same path as a scheduled run, and prints its run id (or, with --wait, its report).',
   options: {
     campaign: { type: 'string', multiple: true, value: 'NAME', help: 'only this campaign (default: every enabled campaign)' },
@@ -28,6 +28,7 @@ const COMMAND = {
     wait: { type: 'boolean', help: "wait for the run's report and print a summary" },
     json: { type: 'boolean', help: 'with --wait: print exactly the report JSON on stdout (logs go to stderr)' },
     timeout: { type: 'string', value: 'SECONDS', help: 'how long --wait waits (default 600)' },
+    approve: { type: 'boolean', help: 'with --campaign: run the named campaigns even where their guardrails would hold them, this once' },
   },
   exitCodes: [
     [EXIT.ok, 'the run finished and succeeded (without --wait: the run was enqueued)'],
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   const args = parseCommand(COMMAND).values;
   if (args['dry-run'] && args.live) usageError(COMMAND, '--dry-run and --live cannot be used together');
   if (args.json && !args.wait) usageError(COMMAND, '--json only makes sense with --wait');
+  // An approval names what it lets through: approving every campaign at once would switch the guardrails off.
+  if (args.approve && !args.campaign?.length) usageError(COMMAND, '--approve needs --campaign NAME: it approves the named campaigns only');
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
@@ -81,14 +84,14 @@ async function main(): Promise<void> {
   try {
     let runId: string;
     try {
-      runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [] });
+      runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [], approve: args.approve ? args.campaign : [] });
     } catch (err) {
       // Redis answered but refused the writes (out of memory, read-only): the run was not started.
       await flow.close().catch(() => undefined);
       redis.disconnect();
       fail(err instanceof RunNotStartedError ? err.message : `Redis refused to start the run: ${redisRefusal(err)}`);
     }
-    logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled' }, 'run enqueued');
+    logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled', approved: args.approve === true }, 'run enqueued');
     if (!args.wait) {
       process.stdout.write(`${runId}\n`);
     } else {

@@ -13,9 +13,9 @@ import {
 import { Queue } from 'bullmq';
 
 /**
- * `pnpm scheduler`: upserts the repeatable schedule (SYNC_CRON, SYNC_TZ) under a stable id, removes
- * schedules no longer configured, prints the next run and exits. Running it again, or on several hosts,
- * leaves exactly one schedule.
+ * `pnpm scheduler`: upserts the daily schedule (SYNC_CRON, SYNC_TZ) and the demand checks
+ * (DEMAND_CHECK_CRON) under stable ids, removes schedules no longer configured, prints the next run and
+ * exits. Running it again, or on several hosts, leaves exactly one of each.
  */
 async function main(): Promise<void> {
   parseCommand({
@@ -55,11 +55,17 @@ async function main(): Promise<void> {
   const keys = new Keyspace(config.redis.prefix);
   const queue = new Queue(QUEUES.planSync, { connection: redis, prefix: keys.bullPrefix });
   try {
-    const { next, removed } = await applySchedule(queue, config.schedule, config.dryRun);
+    const { next, nextDemandCheck, removed } = await applySchedule(queue, config.schedule, config.dryRun);
+    const iso = (ms?: number) => (ms ? new Date(ms).toISOString() : undefined);
     logger.info(
-      { cron: config.schedule.cron, tz: config.schedule.tz, dryRun: config.dryRun, next: next ? new Date(next).toISOString() : undefined, removed },
+      { cron: config.schedule.cron, tz: config.schedule.tz, dryRun: config.dryRun, next: iso(next), removed },
       'schedule in place',
     );
+    if (config.schedule.demandCheckCron) {
+      logger.info({ cron: config.schedule.demandCheckCron, next: iso(nextDemandCheck) }, 'demand checks in place');
+    } else {
+      logger.info('demand checks off (DEMAND_CHECK_CRON is empty)');
+    }
   } finally {
     await queue.close();
     await redis.quit().catch(() => undefined);

@@ -47,6 +47,12 @@ describe('pnpm enqueue', () => {
     expect(r.stderr).toMatch(/usage: pnpm enqueue/);
   });
 
+  it('exits 2 on --approve without --campaign: an approval names what it lets through', async () => {
+    const r = await run('apps/scheduler/src/enqueue.ts', ['--approve'], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--approve needs --campaign NAME/);
+  });
+
   it('exits 2 on an unknown campaign, naming the known ones', async () => {
     const r = await run('apps/scheduler/src/enqueue.ts', ['--campaign', 'Nope'], env());
     expect(r.code).toBe(2);
@@ -108,6 +114,29 @@ describe('pnpm enqueue --wait with a worker', () => {
     expect(report.campaigns.map((c) => c.name)).toEqual(['Veterans']);
   });
 
+  it('a held campaign exits 1 and writes nothing; --approve runs it once past its guardrails', async () => {
+    const first = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+    expect(first.code).toBe(0);
+    const vet = h.sim.state.closrtech.campaigns.VET;
+    h.sim.state.closrtech.campaigns.VET = { OH: 15 }; // CA, OH, TX → OH: two thirds of the states gone
+    try {
+      const writes = h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST').length;
+      const held = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+      expect(held.code).toBe(1);
+      expect(held.stdout).toMatch(/Campaign Veterans: HELD — demand would drop 2 of the 3 states/);
+      expect(held.stdout).toContain('pnpm enqueue --campaign Veterans --approve');
+      expect(h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST')).toHaveLength(writes);
+
+      const approved = await run('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--json', '--campaign', 'Veterans', '--approve'], env());
+      expect(approved.code).toBe(0);
+      const report = JSON.parse(approved.stdout) as { campaigns: Array<{ status: string; activeStates: string[]; counts: { updated: number } }> };
+      expect(report.campaigns[0]).toMatchObject({ status: 'completed', activeStates: ['OH'] });
+      expect(report.campaigns[0]!.counts.updated).toBeGreaterThan(0);
+    } finally {
+      h.sim.state.closrtech.campaigns.VET = vet;
+    }
+  });
+
   it('prints a readable summary and exits 1 when the run did not succeed', async () => {
     h.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
     const r = await run('apps/scheduler/src/enqueue.ts', ['--wait'], env());
@@ -133,8 +162,15 @@ describe('pnpm scheduler', () => {
       const again = await run('apps/scheduler/src/main.ts', [], env);
       expect(again.code).toBe(0);
       const schedulers = await queue.getJobSchedulers(0, -1);
-      expect(schedulers.map((s) => s.key)).toEqual(['daily-sync']);
-      expect(schedulers[0]).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(schedulers.map((s) => s.key).sort()).toEqual(['daily-sync', 'demand-check']);
+      expect(schedulers.find((s) => s.key === 'daily-sync')).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(schedulers.find((s) => s.key === 'demand-check')).toMatchObject({ pattern: '*/15 * * * *' });
+      expect(await queue.getDelayedCount()).toBe(2);
+
+      // DEMAND_CHECK_CRON empty turns the checks off and removes their schedule.
+      const off = await run('apps/scheduler/src/main.ts', [], { ...env, DEMAND_CHECK_CRON: '' });
+      expect(off.code).toBe(0);
+      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['daily-sync']);
       expect(await queue.getDelayedCount()).toBe(1);
     } finally {
       await queue.close();
@@ -144,9 +180,10 @@ describe('pnpm scheduler', () => {
   });
 
   it('refuses an invalid cron with exit 2', async () => {
-    const r = await run('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base' });
+    const r = await run('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base', DEMAND_CHECK_CRON: 'often' });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SYNC_CRON/);
+    expect(r.stderr).toMatch(/DEMAND_CHECK_CRON is not a valid cron expression/);
     expect(r.stderr).toMatch(/SYNC_TZ/);
   });
 });

@@ -1,6 +1,9 @@
 import {
   AccountPacer,
   AdsetJournal,
+  CampaignStateStore,
+  DemandCheckStats,
+  DemandHistory,
   ClosrtechClient,
   configSecrets,
   GraphClient,
@@ -28,6 +31,12 @@ export interface WorkerDeps {
   store: RunStore;
   /** Per-ad-set change records, the watch schedule and the run-side records (queue/adset-journal.ts). */
   journal: AdsetJournal;
+  /** Each campaign's last completed run and hold, for the guardrails and the demand checks. */
+  campaignState: CampaignStateStore;
+  /** Per-state demand as read, for the dashboard's history. */
+  demandHistory: DemandHistory;
+  /** Demand checks and reads, for /metrics. */
+  demandStats: DemandCheckStats;
   pacer: AccountPacer;
   graph: GraphClient;
   closrtech: ClosrtechClient;
@@ -79,6 +88,9 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     keys,
     store: new RunStore(input.redis, keys),
     journal: new AdsetJournal(input.redis, keys),
+    campaignState: new CampaignStateStore(input.redis, keys),
+    demandHistory: new DemandHistory(input.redis, keys),
+    demandStats: new DemandCheckStats(input.redis, keys),
     pacer,
     graph,
     closrtech: new ClosrtechClient(input.closrtech, { logger, timeoutMs: input.httpTimeoutMs, retry: input.closrtechRetry }),

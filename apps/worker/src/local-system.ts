@@ -18,6 +18,8 @@ import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from './worker
 
 const WORKER_DEFAULTS = loadConfig(['worker'], {}).worker;
 
+export type LocalNotifyConfig = Omit<NotifyConfig, 'notifyOn'> & Partial<Pick<NotifyConfig, 'notifyOn'>>;
+
 export interface LocalSystemOptions {
   redisUrl: string;
   prefix: string;
@@ -28,7 +30,8 @@ export interface LocalSystemOptions {
   appSecret?: string;
   concurrency?: number;
   verifyDelayMs?: number;
-  notify?: NotifyConfig;
+  /** Channels; NOTIFY_ON defaults to `always` as in production. */
+  notify?: LocalNotifyConfig;
   timing?: RetryTiming;
   planningRetry?: RetryPolicy;
   closrtechRetry?: RetryPolicy;
@@ -70,7 +73,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
       ...(opts.verifyDelayMs !== undefined ? { verifyDelayMs: opts.verifyDelayMs } : {}),
       ...(opts.httpTimeoutMs !== undefined ? { httpTimeoutMs: opts.httpTimeoutMs } : {}),
     },
-    notify: opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined },
+    notify: { notifyOn: 'always', ...(opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined }) },
     logger,
     timing: opts.timing,
     planningRetry: opts.planningRetry,
@@ -84,7 +87,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     run: async (req, timeoutMs = 60_000) => {
       const runId = await startRun(
         { flow: deps.flow, store: deps.store, timing: deps.timing },
-        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], runId: req.runId, at: req.at, ...(req.undoOf ? { undoOf: req.undoOf } : {}) },
+        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], approve: req.approve, runId: req.runId, at: req.at, ...(req.undoOf ? { undoOf: req.undoOf } : {}) },
       );
       const report = await waitForReport(deps.store, runId, timeoutMs, 50);
       if (!report) throw new Error(`run ${runId} produced no report within ${timeoutMs} ms`);

@@ -26,7 +26,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000
   }
 }
 
-async function system(slackStatus = 200) {
+async function system(slackStatus = 200, notifyOn: 'always' | 'changes' | 'problems' = 'always') {
   smtp = await startSmtp({ user: 'mailer', pass: 'smtp-secret-pw' });
   slack = await startReceiver({ status: slackStatus, body: slackStatus === 200 ? 'ok' : 'internal error' });
   const scenario = baseScenario();
@@ -39,10 +39,47 @@ async function system(slackStatus = 200) {
       email: { smtpUrl: `smtp://mailer:smtp-secret-pw@127.0.0.1:${smtp.port}`, to: ['charlie@example.com', 'ops@example.com'], from: 'closrads@example.com' },
       slackWebhookUrl: `${slack.url}/services/T000/B000/secretpath`,
       dashboardPublicUrl: 'https://closrads.example.com',
+      notifyOn,
     },
   });
   return h;
 }
+
+/** The run's finalizer is done: whatever it was to hand to the delivery queue is there. */
+async function finalized(hh: Harness, runId: string): Promise<void> {
+  await until(async () => (await hh.system.deps.queues.finalizeReport.getJobState(jobIds.finalize(runId))) === 'completed');
+}
+const deliveryJobs = async (hh: Harness, runId: string) =>
+  (await hh.system.deps.queues.deliverReport.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => (j.data as { runId: string }).runId === runId);
+
+describe('NOTIFY_ON', () => {
+  it('problems: a run that went well sends nothing; one with an aborted campaign is sent', async () => {
+    const hh = await system(200, 'problems');
+    const quiet = await hh.system.run({ dryRun: false });
+    expect(quiet.success).toBe(true);
+    await finalized(hh, quiet.runId);
+    expect(await deliveryJobs(hh, quiet.runId)).toHaveLength(0);
+    expect(await hh.system.deps.redis.get(hh.system.deps.keys.notifySkipped(quiet.runId))).toBe('problems');
+
+    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
+    const bad = await hh.system.run({ dryRun: false });
+    expect(bad.success).toBe(false);
+    await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);
+    expect(smtp!.messages[0]!.html).toContain(bad.runId);
+  });
+
+  it('changes: a run that wrote is sent, the same run again with nothing to change is not', async () => {
+    const hh = await system(200, 'changes');
+    const wrote = await hh.system.run({ dryRun: false });
+    expect(wrote.campaigns.some((c) => c.counts.updated > 0)).toBe(true);
+    await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);
+    const same = await hh.system.run({ dryRun: false });
+    expect(same.campaigns.every((c) => c.counts.updated === 0)).toBe(true);
+    await finalized(hh, same.runId);
+    expect(await deliveryJobs(hh, same.runId)).toHaveLength(0);
+    expect(smtp!.messages).toHaveLength(1);
+  });
+});
 
 describe('report delivery', () => {
   it('sends the email and the Slack payload once each, with the report content', async () => {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Campaign, type NotifyConfig } from '@closrads/core';
+import { createLogger, type Campaign } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
-import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../src/local-system';
+import { startLocalSystem, type LocalNotifyConfig, type LocalSystem, type LocalSystemOptions } from '../src/local-system';
 
 /** Retry and backoff delays shrunk so that tests of retries take milliseconds, not minutes. */
 export const FAST = {
@@ -27,7 +27,7 @@ export interface HarnessOptions extends Partial<Omit<LocalSystemOptions, 'simula
   scenario: Scenario | string;
   campaigns: Campaign[];
   latencyMs?: number;
-  notify?: NotifyConfig;
+  notify?: LocalNotifyConfig;
 }
 
 /** A simulator, real Redis under a fresh prefix, and the workers wired against them. */

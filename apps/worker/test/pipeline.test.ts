@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { JOB_NAMES } from '@closrads/core';
 import { Redis } from 'ioredis';
 import type { Scenario } from '@closrads/simulator';
 import { keysUnder } from '../../../test/redis';
@@ -281,6 +282,10 @@ describe('secrets', () => {
     hh.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: 1, response: { kind: 'http', status: 500, body: 'x' } });
     await hh.system.run({ dryRun: false });
     await hh.system.run({ dryRun: true });
+    // A demand check whose CLOSRTECH answer echoes the password: its result and logs keep it out too.
+    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: 1, response: { kind: 'http', status: 200, body: `login ${CREDENTIALS.password}` } });
+    const check = await hh.system.deps.queues.planSync.add(JOB_NAMES.demandCheck, { dryRun: false });
+    await vi.waitFor(async () => expect(await check.getState()).toBe('completed'), { timeout: 20_000, interval: 50 });
 
     const redis = new Redis(hh.redisUrl);
     try {

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_GUARDRAILS } from './domain/guardrails';
+
+const GuardrailsSchema = z.strictObject({
+  minStates: z.number().int('must be a whole number').min(1, 'must be at least 1').default(DEFAULT_GUARDRAILS.minStates),
+  maxDropPercent: z.number().min(0, 'must be at least 0').max(100, 'must be at most 100').default(DEFAULT_GUARDRAILS.maxDropPercent),
+});
 
 export const CampaignSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty'),
@@ -11,6 +17,8 @@ export const CampaignSchema = z.strictObject({
     .min(1, 'must list at least one Facebook campaign id'),
   protection: z.boolean().default(true),
   enabled: z.boolean().default(true),
+  /** Holds the campaign before any write when demand looks wrong (see domain/guardrails); unset: the defaults. */
+  guardrails: GuardrailsSchema.optional(),
 });
 export type Campaign = z.output<typeof CampaignSchema>;
 

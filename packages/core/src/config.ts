@@ -17,6 +17,13 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
 
+/** NOTIFY_ON: which reports go to Slack and email (see notify/policy.ts). */
+export const NOTIFY_ON = ['always', 'changes', 'problems'] as const;
+export type NotifyOn = (typeof NOTIFY_ON)[number];
+
+/** Variables whose empty value means "off" rather than "use the default". */
+const EMPTY_MEANS_OFF = new Set(['DEMAND_CHECK_CRON']);
+
 const required = (name: string) =>
   z.string({ error: `${name} is required` }).min(1, `${name} is required`);
 
@@ -105,8 +112,13 @@ const sections = {
         .default('0 13 * * *')
         .refine(isValidCron, 'SYNC_CRON is not a valid cron expression (5 fields, or 6 with seconds)'),
       SYNC_TZ: z.string().default('UTC').refine(isValidTimeZone, 'SYNC_TZ is not a known IANA time zone'),
+      // Empty (not unset) switches demand checks off; see EMPTY_MEANS_OFF.
+      DEMAND_CHECK_CRON: z
+        .string()
+        .default('*/15 * * * *')
+        .refine((v) => v === '' || isValidCron(v), 'DEMAND_CHECK_CRON is not a valid cron expression (5 fields, or 6 with seconds); leave it empty to turn demand checks off'),
     })
-    .transform((e) => ({ cron: e.SYNC_CRON, tz: e.SYNC_TZ })),
+    .transform((e) => ({ cron: e.SYNC_CRON, tz: e.SYNC_TZ, demandCheckCron: e.DEMAND_CHECK_CRON === '' ? undefined : e.DEMAND_CHECK_CRON })),
 
   worker: z
     .object({
@@ -151,6 +163,7 @@ const sections = {
         ),
       NOTIFY_FROM: z.string().optional(),
       DASHBOARD_PUBLIC_URL: httpUrl('DASHBOARD_PUBLIC_URL').optional(),
+      NOTIFY_ON: z.enum(NOTIFY_ON, { error: `NOTIFY_ON must be one of ${NOTIFY_ON.join(', ')}` }).default('always'),
     })
     .superRefine((e, ctx) => {
       const emailVars = { SMTP_URL: e.SMTP_URL, NOTIFY_EMAIL: e.NOTIFY_EMAIL, NOTIFY_FROM: e.NOTIFY_FROM };
@@ -167,6 +180,7 @@ const sections = {
           ? { smtpUrl: e.SMTP_URL, to: splitList(e.NOTIFY_EMAIL), from: e.NOTIFY_FROM }
           : undefined,
       dashboardPublicUrl: e.DASHBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
+      notifyOn: e.NOTIFY_ON,
     })),
 
   dashboard: z
@@ -240,7 +254,7 @@ export function loadDotEnv(path = '.env'): void {
 /** An empty variable counts as unset (DRY_RUN= means the default, dry). */
 function withoutEmptyValues(env: Env): Env {
   const out: Env = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v.trim();
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && (v.trim() !== '' || EMPTY_MEANS_OFF.has(k))) out[k] = v.trim();
   return out;
 }
 

@@ -9,6 +9,10 @@ export * from './domain/targeting';
 export * from './domain/ad-health';
 export * from './domain/watch';
 export * from './domain/undo';
+export * from './domain/guardrails';
+export * from './domain/demand-change';
+export * from './domain/us-tiles';
+export { renderTileMapTable, TILE_COLORS } from './notify/tile-map';
 export * from './clients/retry';
 export * from './clients/closrtech';
 export * from './clients/graph';
@@ -25,6 +29,9 @@ export * from './report/types';
 export * from './report/build';
 export * from './report/verdict';
 export * from './report/run-store';
+export * from './report/campaign-state';
+export * from './demand/history';
+export * from './demand/check-stats';
 export {
   reportStatus,
   changeKind,
@@ -38,7 +45,11 @@ export {
   sendEmail,
   postSlack,
   escapeHtml,
+  shouldSendReport,
+  shouldSendFollowUp,
+  verdictOf,
   type ReportStatus,
+  type Verdict,
 } from './notify';
 export * from './dev/private-redis';
 export * from './queue/wait-report';

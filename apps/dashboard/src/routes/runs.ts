@@ -75,7 +75,7 @@ export function runRoutes(deps: DashboardDeps): Router {
     }
     const report = await deps.store.getReport(runId);
     if (report) {
-      sendPage(res, 200, runPage(report, await deps.store.getDeliveries(runId)));
+      sendPage(res, 200, runPage(report, await deps.store.getDeliveries(runId), { csrfToken: csrf.issue(identityOf(res)) }));
       return;
     }
     const meta = await deps.store.getMeta(runId);

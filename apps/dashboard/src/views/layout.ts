@@ -30,6 +30,8 @@ button,.button{font:inherit;padding:.45rem 1rem;border-radius:4px;border:1px sol
 button.danger{background:#a61b1b;border-color:#a61b1b}
 .notice{padding:.6rem .8rem;border-radius:4px;margin:0 0 1rem}
 a{color:#1b4a8c}
+figure.usmap{margin:.4rem 0;max-width:560px}figure.usmap svg{width:100%;height:auto;display:block}
+.key{display:inline-flex;align-items:center;gap:.25rem;margin-right:.6rem}.swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;border:1px solid #c9ced6}
 @media (max-width:600px){main{padding:.6rem}body{font-size:14px}}
 @media (max-width:700px){
 table.cards{min-width:0;background:none}
@@ -61,7 +63,7 @@ ${opts.refreshSeconds ? html`<meta http-equiv="refresh" content="${opts.refreshS
 <style>${raw(CSS)}</style>
 </head>
 <body>
-<header class="top"><strong>closrads</strong><nav><a href="/runs">Runs</a><a href="/runs/new">Run now</a><a href="/queues">Queues</a></nav></header>
+<header class="top"><strong>closrads</strong><nav><a href="/runs">Runs</a><a href="/campaigns">Campaigns</a><a href="/runs/new">Run now</a><a href="/queues">Queues</a></nav></header>
 <main>
 ${opts.body}
 </main>

@@ -1,5 +1,6 @@
 import {
   QUEUES,
+  campaignChanges,
   changeKind,
   describeProgress,
   jobIds,
@@ -14,6 +15,8 @@ import {
 import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
+import { approveButton } from './approve-page';
+import { usMap } from './us-map';
 import { layout } from './layout';
 
 export interface InProgressView {
@@ -47,7 +50,7 @@ ${p.adsetsTotal !== undefined ? html`<div class="progress" role="progressbar" ar
 }
 
 /** `/runs/:runId`: the run's report, with each channel's delivery as recorded by the worker. */
-export function runPage(report: RunReport, deliveryRecords: Record<string, DeliveryStatus> = {}): string {
+export function runPage(report: RunReport, deliveryRecords: Record<string, DeliveryStatus> = {}, opts: { csrfToken?: string } = {}): string {
   const { verdict } = resultOf(report);
   const body = html`<h1>Run ${report.runId}</h1>
 <section class="card">
@@ -63,7 +66,7 @@ ${report.revision && report.revision > 1 ? html`<dt>Updated</dt><dd>${when(repor
 ${deliveries({ ...(report.deliveries ?? {}), ...deliveryRecords })}
 ${lateChanges(report)}
 ${report.campaigns.length === 0 ? html`<section class="card">This run planned no campaign.</section>` : ''}
-${report.campaigns.map((c) => campaignSection(report, c))}`;
+${report.campaigns.map((c) => campaignSection(report, c, opts.csrfToken))}`;
   return layout({ title: `Run ${report.runId}`, body });
 }
 
@@ -98,17 +101,27 @@ function lateChanges(report: RunReport): SafeHtml | string {
   )}</ul></section>`;
 }
 
-function campaignSection(report: RunReport, c: CampaignReport): SafeHtml {
+function campaignSection(report: RunReport, c: CampaignReport, csrfToken?: string): SafeHtml {
   const tally = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
   return html`<section class="card" id="campaign-${c.name}">
 <h2>${c.name} ${campaignBadge(c.status)}</h2>
 ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''}
 ${c.holdReason ? html`<p class="notice bad">Held: ${c.holdReason}</p>` : ''}
+${approveButton(report, c, csrfToken)}
 <p><strong>Active states</strong> (${c.activeStates.length}): ${states(c.activeStates)}</p>
+${runStatesMap(c)}
 ${c.unmappedStates.length > 0 ? html`<p><strong>Unmapped codes</strong>: ${states(c.unmappedStates)}</p>` : ''}
 <p class="small">${c.counts.processed} ad sets processed${tally.length > 0 ? `: ${tally.join(' · ')}` : ''}</p>
 ${c.adsets.length > 0 ? adsetTable(report, c.adsets) : ''}
 </section>`;
+}
+
+/** The states of the campaign in this run: targeted, and what the run added and removed. */
+function runStatesMap(c: CampaignReport): SafeHtml | string {
+  // A held or aborted campaign wrote nothing: a map of its demand would look like targeting.
+  if (c.status !== 'completed' || c.activeStates.length === 0) return '';
+  const { added, removed } = campaignChanges(c.adsets);
+  return usMap({ targeted: c.activeStates, added, removed, label: `States of ${c.name} in this run` });
 }
 
 function adsetTable(report: RunReport, adsets: AdsetResult[]): SafeHtml {

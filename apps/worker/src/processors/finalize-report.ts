@@ -19,6 +19,7 @@ import type { WorkerDeps } from '../deps';
 import { watchAdset } from '../protection/watcher';
 import type { AdsetJobResult } from './update-adset';
 import type { PlanSyncResult } from './plan-sync';
+import { notifyAllowed } from '../notify-gate';
 
 export type ReportChannel = 'email' | 'slack';
 
@@ -83,6 +84,7 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
       if (changes.length > 0) report.updatedAt = new Date().toISOString();
     }
     if (!previous || changes.length > 0) await deps.store.saveReport(report);
+    await deps.campaignState.recordReport(report);
 
     if (!previous) {
       await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
@@ -156,12 +158,13 @@ async function printOnce(deps: WorkerDeps, runId: string, channel: string, print
   if (first === 1) print();
 }
 
-/** One delivery job per configured channel; the job id makes a second enqueue a no-op. */
+/** One delivery job per configured channel, when NOTIFY_ON lets it through; the job id makes a second enqueue a no-op. */
 export async function enqueueDeliveries(deps: WorkerDeps, runId: string, kind: 'report' | 'followup', revision: number): Promise<void> {
   const channels: ReportChannel[] = [];
   if (deps.notify.email) channels.push('email');
   if (deps.notify.slackWebhookUrl) channels.push('slack');
   if (channels.length === 0) return;
+  if (!(await notifyAllowed(deps, runId, kind, revision))) return;
   const opts = jobOptions(deps.timing).deliverReport;
   await deps.queues.deliverReport.addBulk(
     channels.map((channel) => ({

@@ -1,5 +1,7 @@
 import {
   GraphApiError,
+  checkGuardrails,
+  DEFAULT_GUARDRAILS,
   JOB_NAMES,
   PlanSyncData,
   ScheduledSyncData,
@@ -10,7 +12,6 @@ import {
   jobIds,
   jobOptions,
   newRunId,
-  planRegions,
   scrubSecrets,
   startRun,
   withRetry,
@@ -26,6 +27,8 @@ import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
 import { planUndo } from './plan-undo';
+import { readDemand } from '../demand-reads';
+import { runDemandCheck, type DemandCheckResult } from './demand-check';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -57,11 +60,13 @@ export interface CampaignPlan {
  * sets of its Facebook campaigns, then fans out one `update-adset` job per ad set to change under the
  * run's `finalize-report` job (ad sets already in step are reported as they are, without a job). A
  * failure in one campaign only aborts that campaign.
- * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue.
+ * Jobs named `scheduled-sync` (from the job scheduler) start a run through the same path as enqueue;
+ * `demand-check` jobs start one only where demand changed (processors/demand-check.ts).
  */
 export function createPlanSyncProcessor(deps: WorkerDeps) {
-  return async (job: Job): Promise<PlanSyncResult | { runId: string }> => {
+  return async (job: Job): Promise<PlanSyncResult | DemandCheckResult | { runId: string }> => {
     if (job.name === JOB_NAMES.scheduledSync) return startScheduledRun(deps, job);
+    if (job.name === JOB_NAMES.demandCheck) return runDemandCheck(deps, job);
 
     const data = PlanSyncData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
@@ -78,6 +83,8 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     for (const plan of plans) {
       if (plan.summary.status === 'completed') {
         log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
+      } else if (plan.summary.status === 'held') {
+        log.warn({ campaign: plan.summary.name, reason: plan.summary.holdReason }, 'campaign held by its guardrails');
       } else {
         log.warn({ campaign: plan.summary.name, reason: plan.summary.abortReason }, 'campaign aborted');
       }
@@ -144,14 +151,12 @@ async function planCampaign(
     abortedPlan(deps, campaign, reason, states);
   const log = deps.logger.child({ runId: run.runId, campaign: campaign.name });
 
-  let regionPlan;
-  try {
-    const demand = await deps.closrtech.fetchDemand(campaign.closrtechCampaign);
-    regionPlan = planRegions(demand, deps.regions);
-  } catch (err) {
-    return aborted(errorMessage(err));
-  }
+  const read = await readDemand(deps, campaign);
+  if (!read.ok) return aborted(read.reason);
+  const regionPlan = read.plan;
   for (const code of regionPlan.unmappedStates) log.warn({ state: code }, 'state has no Facebook region key; dropped');
+  const holdReason = await guardrailHold(deps, run, campaign, regionPlan.activeStates);
+  if (holdReason) return heldPlan(campaign, holdReason, regionPlan);
 
   const listedAt = Date.now();
   const readAt = new Map<string, number>();
@@ -233,6 +238,29 @@ async function planCampaign(
     unchanged,
     listed,
     regionKeys,
+  };
+}
+
+/**
+ * The guardrails, before anything is listed or written: the reason to hold the campaign, or undefined.
+ * A dry run compares with the last completed live run too, so it shows the hold a live run would make.
+ */
+async function guardrailHold(deps: WorkerDeps, run: PlanSyncData, campaign: Campaign, activeStates: string[]): Promise<string | undefined> {
+  if (run.approve.includes(campaign.name)) {
+    deps.logger.warn({ runId: run.runId, campaign: campaign.name }, 'guardrails skipped: approved for this run');
+    return undefined;
+  }
+  const last = await deps.campaignState.lastCompleted(campaign.name, 'live');
+  const decision = checkGuardrails({ campaign: campaign.name, guardrails: campaign.guardrails ?? DEFAULT_GUARDRAILS, activeStates, lastLiveStates: last?.activeStates });
+  return decision.hold ? decision.reason : undefined;
+}
+
+function heldPlan(campaign: Campaign, holdReason: string, regionPlan: { activeStates: string[]; unmappedStates: string[] }): CampaignPlan {
+  return {
+    summary: { name: campaign.name, status: 'held', holdReason, activeStates: regionPlan.activeStates, unmappedStates: regionPlan.unmappedStates, adsetCount: 0 },
+    jobs: [],
+    unchanged: [],
+    listed: new Map(),
   };
 }
 

@@ -3,6 +3,8 @@
  * CSS, so this is deliberately old-fashioned: nested tables, inline styles, bgcolor attributes, web-safe
  * fonts, no images, no external resources. Every string taken from the report goes through escapeHtml.
  */
+import { campaignChanges } from '../domain/us-tiles';
+import { renderTileMapTable } from './tile-map';
 import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '../report/types';
 import { escapeHtml as esc, oneLine } from './escape';
 import {
@@ -338,9 +340,18 @@ function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlyS
     // An aborted campaign that touched nothing would only show a row of zeros.
     (aborted && c.adsets.length === 0 ? '' : countsTable(campaignCounts(c), report.dryRun)) +
     states +
+    campaignTileMap(c) +
     table +
     `</td></tr>`
   );
+}
+
+/** The campaign's states on a tile map (targeted, added, removed); none for a campaign that read no demand. */
+function campaignTileMap(c: CampaignReport): string {
+  // A held or aborted campaign wrote nothing: a map of its demand would look like targeting.
+  if (c.status !== 'completed' || c.activeStates.length === 0) return '';
+  const { added, removed } = campaignChanges(c.adsets);
+  return renderTileMapTable({ targeted: c.activeStates, added, removed });
 }
 
 function pill(label: string, bg: string, fg: string): string {

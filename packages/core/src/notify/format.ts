@@ -208,6 +208,7 @@ export const CHANGE_PREFIX: Record<ChangeKind, string> = { made: '', would: '', 
 interface RunFigures {
   counts: OutcomeCounts;
   aborted: number;
+  /** Campaigns held by their guardrails (nothing written, approval needed). */
   held: number;
   needsAttention: number;
 }

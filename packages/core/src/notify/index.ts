@@ -14,5 +14,6 @@ export {
   type SendOptions,
 } from './channels';
 export { escapeHtml, escapeMrkdwn } from './escape';
+export { shouldSendReport, shouldSendFollowUp, verdictOf, type Verdict } from './policy';
 // The one URL redactor of the product, re-exported where the channels' callers look for it.
 export { redactUrl } from '../redact';

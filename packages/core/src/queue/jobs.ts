@@ -18,6 +18,8 @@ export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
 export const JOB_NAMES = {
   /** Produced by the job scheduler; turns into a run. */
   scheduledSync: 'scheduled-sync',
+  /** Produced by the demand-check scheduler; reads demand and starts a run only where it changed. */
+  demandCheck: 'demand-check',
   planSync: 'plan-sync',
   updateAdset: 'update-adset',
   finalizeReport: 'finalize-report',
@@ -26,10 +28,13 @@ export const JOB_NAMES = {
   watchCampaign: 'watch-campaign',
 } as const;
 
-export const RunTriggerSchema = z.enum(['schedule', 'manual', 'undo']);
+export const RunTriggerSchema = z.enum(['schedule', 'manual', 'demand-change', 'undo']);
 
 export const ScheduledSyncData = z.object({ dryRun: z.boolean() });
 export type ScheduledSyncData = z.output<typeof ScheduledSyncData>;
+
+export const DemandCheckData = z.object({ dryRun: z.boolean() });
+export type DemandCheckData = z.output<typeof DemandCheckData>;
 
 export const PlanSyncData = z.object({
   runId: z.string(),
@@ -37,6 +42,8 @@ export const PlanSyncData = z.object({
   dryRun: z.boolean(),
   /** Campaign names to plan; empty means every enabled campaign. */
   campaigns: z.array(z.string()),
+  /** Campaign names approved past their guardrails for this one run (`pnpm enqueue --approve`). */
+  approve: z.array(z.string()).default([]),
   requestedAt: z.number(),
   /** For an undo run: the run whose changes it puts back. */
   undoOf: z.string().optional(),

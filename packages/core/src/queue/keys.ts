@@ -56,6 +56,11 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:deliveries`;
   }
 
+  /** Set when NOTIFY_ON kept this run's report from the channels (its follow-ups then follow suit). */
+  notifySkipped(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:notify-skipped`;
+  }
+
   /** Set when the Facebook token was found invalid during this run: later calls are skipped. */
   tokenFailure(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:token-failure`;
@@ -64,6 +69,36 @@ export class Keyspace {
   /** The newest run that planned a campaign, JSON { runId, plannedAt }. */
   campaignOwner(campaign: string): string {
     return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:owner`;
+  }
+
+  /** The campaign's last completed run in one mode, JSON { runId, startedMs, activeStates, deferred }. */
+  campaignLastCompleted(campaign: string, mode: 'live' | 'dry'): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:last-completed:${mode}`;
+  }
+
+  /** Set while the campaign's newest run in one mode was held by its guardrails, JSON { runId, activeStates }. */
+  campaignHeld(campaign: string, mode: 'live' | 'dry'): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:held:${mode}`;
+  }
+
+  /** Sorted set of the campaign's per-state demand, one member per change (score: ms read). */
+  demandHistory(campaign: string): string {
+    return `${this.bullPrefix}:campaign:${encodeURIComponent(campaign)}:demand`;
+  }
+
+  /** Hash of demand-check counters (checks, overlapped, changes, runs). */
+  get demandCheckStats(): string {
+    return `${this.bullPrefix}:demand-check:stats`;
+  }
+
+  /** Hash campaign → JSON { okAt, badAt, bad } of its demand reads (runs and checks). */
+  get demandReads(): string {
+    return `${this.bullPrefix}:demand-check:reads`;
+  }
+
+  /** Held while one demand check runs, so two never overlap. */
+  get demandCheckLock(): string {
+    return `${this.bullPrefix}:demand-check:lock`;
   }
 
   /** The ad set's current change and its protection (AdsetWatch JSON; see queue/adset-journal.ts). */

@@ -10,6 +10,8 @@ export interface StartRunRequest {
   dryRun: boolean;
   /** Campaign names; empty = every enabled campaign. */
   campaigns: string[];
+  /** Campaign names run past their guardrails this once (`--approve`, the dashboard's Approve). */
+  approve?: string[];
   /** Given for scheduled runs (derived from the scheduler's job); new otherwise. */
   runId?: string;
   at?: Date;
@@ -40,7 +42,7 @@ export async function startRun(
     throw new RunNotStartedError(`Redis refused to start run ${runId}: ${redisRefusal(err)}`);
   }
   const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
-  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, requestedAt, ...undo };
+  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, approve: req.approve ?? [], requestedAt, ...undo };
   const flowJob: FlowJob = {
     name: JOB_NAMES.finalizeReport,
     queueName: QUEUES.finalizeReport,

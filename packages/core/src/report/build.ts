@@ -1,12 +1,13 @@
-import type { AdsetResult, CampaignReport, OutcomeCounts, RunReport } from './types';
+import type { AdsetResult, CampaignReport, CampaignStatus, OutcomeCounts, RunReport } from './types';
 import type { RunMeta } from './run-store';
 import { decideRunResult } from './verdict';
 
 /** What planning concluded for one campaign, before any ad set ran. */
 export interface CampaignPlanSummary {
   name: string;
-  status: 'completed' | 'aborted';
+  status: CampaignStatus;
   abortReason?: string;
+  holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
   adsetCount: number;
@@ -62,6 +63,7 @@ export function buildReport(input: {
       name: p.name,
       status: p.status,
       ...(p.abortReason ? { abortReason: p.abortReason } : {}),
+      ...(p.holdReason ? { holdReason: p.holdReason } : {}),
       activeStates: p.activeStates,
       unmappedStates: p.unmappedStates,
       counts: countOutcomes(adsets),

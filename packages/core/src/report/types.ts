@@ -72,11 +72,14 @@ export interface OutcomeCounts {
   skippedChanged: number;
 }
 
+/** `held`: the guardrails stopped the campaign before any write (see domain/guardrails). */
+export type CampaignStatus = 'completed' | 'aborted' | 'held';
+
 export interface CampaignReport {
   name: string;
-  status: 'completed' | 'aborted' | 'held';
+  status: CampaignStatus;
   abortReason?: string;
-  /** For `held`: the figures that held the campaign and how to approve it. */
+  /** For `held`: the guardrail figures and how to approve the run. */
   holdReason?: string;
   activeStates: string[];
   unmappedStates: string[];
@@ -84,7 +87,7 @@ export interface CampaignReport {
   adsets: AdsetResult[];
 }
 
-export type RunTrigger = 'schedule' | 'manual' | 'undo';
+export type RunTrigger = 'schedule' | 'manual' | 'demand-change' | 'undo';
 
 export interface RunReport {
   runId: string;

@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     expect(c).toEqual({
       redis: { url: 'redis://127.0.0.1:6379', prefix: 'closrads' },
       dryRun: true,
-      schedule: { cron: '0 13 * * *', tz: 'UTC' },
+      schedule: { cron: '0 13 * * *', tz: 'UTC', demandCheckCron: '*/15 * * * *' },
       worker: { concurrency: 10, verifyDelayMs: 3000, watchMs: 7_200_000, lockDurationMs: 30_000, stalledIntervalMs: 15_000, httpTimeoutMs: 30_000 },
       log: { level: 'info' },
     });
@@ -104,6 +104,29 @@ describe('loadConfig', () => {
   it('defaults protection and enabled to true', () => {
     const path = campaignsFile({ campaigns: [good] });
     expect(loadConfig(['campaigns'], { CAMPAIGNS_FILE: path }).campaigns.list[0]).toMatchObject({ protection: true, enabled: true });
+  });
+
+  it('reads DEMAND_CHECK_CRON: empty turns demand checks off, unset is every 15 minutes, nonsense is refused', () => {
+    expect(loadConfig(['schedule'], { DEMAND_CHECK_CRON: '' }).schedule.demandCheckCron).toBeUndefined();
+    expect(loadConfig(['schedule'], { DEMAND_CHECK_CRON: '  ' }).schedule.demandCheckCron).toBeUndefined();
+    expect(loadConfig(['schedule'], { DEMAND_CHECK_CRON: '*/5 * * * *' }).schedule.demandCheckCron).toBe('*/5 * * * *');
+    expect(problems(() => loadConfig(['schedule'], { DEMAND_CHECK_CRON: 'hourly' })).join()).toMatch(/DEMAND_CHECK_CRON is not a valid cron expression/);
+  });
+
+  it('reads NOTIFY_ON, always by default', () => {
+    expect(loadConfig(['notify'], {}).notify.notifyOn).toBe('always');
+    expect(loadConfig(['notify'], { NOTIFY_ON: 'problems' }).notify.notifyOn).toBe('problems');
+    expect(problems(() => loadConfig(['notify'], { NOTIFY_ON: 'sometimes' })).join()).toMatch(/NOTIFY_ON must be one of always, changes, problems/);
+  });
+
+  it('reads guardrails, defaulting each figure, and refuses impossible ones', () => {
+    const ok = campaignsFile({ campaigns: [{ ...good, guardrails: { minStates: 3 } }] });
+    expect(loadConfig(['campaigns'], { CAMPAIGNS_FILE: ok }).campaigns.list[0]!.guardrails).toEqual({ minStates: 3, maxDropPercent: 50 });
+    const bad = campaignsFile({ campaigns: [{ ...good, guardrails: { minStates: 0, maxDropPercent: 120, max: 1 } }] });
+    const list = problems(() => loadConfig(['campaigns'], { CAMPAIGNS_FILE: bad })).join('\n');
+    expect(list).toMatch(/guardrails\.minStates: must be at least 1/);
+    expect(list).toMatch(/guardrails\.maxDropPercent: must be at most 100/);
+    expect(list).toMatch(/max/);
   });
 
   it('reports a missing or broken campaigns file clearly', () => {
