@@ -106,7 +106,8 @@ describe('one change at a time', () => {
     expect(adsetOf(first, '201')).toMatchObject({ outcome: 'updated', review: 'pending' });
     const writes = targetingWrites(hh, '201').length;
 
-    hh.sim.state.closrtech.campaigns.VET = { OH: 3, NJ: 2 };
+    // New demand that adds a state (a drop would be held by the default guardrails instead).
+    hh.sim.state.closrtech.campaigns.VET = { CA: 1, OH: 3, TX: 2, NJ: 2 };
     const second = await hh.system.run({ dryRun: false });
     expect(adsetOf(second, '201')).toMatchObject({ outcome: 'deferred', deferredBy: first.runId });
     expect(adsetOf(second, '201').reason).toMatch(/still watched/);

@@ -119,9 +119,13 @@ function fitToBudget(report: RunReport, max: number, budget: number, wrap: (rows
     .map((c, i) => ({ c, i }))
     .sort((x, y) => STATUS_RANK[campaignStatus(x.c)] - STATUS_RANK[campaignStatus(y.c)] || x.i - y.i)
     .map(({ c }) => c);
-  const render = (rows: number, campaigns: number) => wrap(bodyRows(report, new Set(ranked.slice(0, rows)), new Set(campaignOrder.slice(0, campaigns))));
+  const render = (rows: number, campaigns: number, maps = false) =>
+    wrap(bodyRows(report, new Set(ranked.slice(0, rows)), new Set(campaignOrder.slice(0, campaigns)), maps));
   const fits = (html: string) => Buffer.byteLength(html, 'utf8') <= budget;
 
+  // The tile maps are the first thing to go: problems and changes matter more than the picture.
+  const withMaps = render(ranked.length, campaignOrder.length, true);
+  if (fits(withMaps)) return withMaps;
   const all = render(ranked.length, campaignOrder.length);
   if (fits(all)) return all;
   const campaigns = fits(render(0, campaignOrder.length)) ? campaignOrder.length : largest(campaignOrder.length, (m) => fits(render(0, m)));
@@ -149,14 +153,14 @@ function rankedRows(report: RunReport, max: number): AdsetResult[] {
   return candidates.sort((x, y) => rankOf(x.a) - rankOf(y.a) || x.ci - y.ci || x.i - y.i).map(({ a }) => a);
 }
 
-function bodyRows(report: RunReport, shownRows: ReadonlySet<AdsetResult>, shownCampaigns: ReadonlySet<CampaignReport>): string {
+function bodyRows(report: RunReport, shownRows: ReadonlySet<AdsetResult>, shownCampaigns: ReadonlySet<CampaignReport>, maps: boolean): string {
   const left = report.campaigns.filter((c) => !shownCampaigns.has(c));
   return [
     headerRow(report),
     report.dryRun ? dryRunRow() : '',
     summaryRow(reportStatus(report), statusSentence(report)),
     report.dashboardUrl ? buttonRow(report.dashboardUrl, 'Open this run in the dashboard') : '',
-    ...report.campaigns.filter((c) => shownCampaigns.has(c)).map((c) => campaignRows(c, report, shownRows)),
+    ...report.campaigns.filter((c) => shownCampaigns.has(c)).map((c) => campaignRows(c, report, shownRows, maps)),
     left.length ? otherCampaignsRow(left, report.dashboardUrl) : '',
     report.campaigns.length ? '' : paddedRow(`<p style="margin:0;color:${MUTED};">No campaigns were run.</p>`),
     footerRow(report),
@@ -296,7 +300,7 @@ function footerRow(report: RunReport): string {
 // ---------------------------------------------------------------------------------------------
 // Campaign sections
 
-function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlySet<AdsetResult>): string {
+function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlySet<AdsetResult>, maps: boolean): string {
   const status = campaignStatus(c);
   const aborted = c.status !== 'completed';
   const badge = aborted
@@ -340,7 +344,7 @@ function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlyS
     // An aborted campaign that touched nothing would only show a row of zeros.
     (aborted && c.adsets.length === 0 ? '' : countsTable(campaignCounts(c), report.dryRun)) +
     states +
-    campaignTileMap(c) +
+    (maps ? campaignTileMap(c) : '') +
     table +
     `</td></tr>`
   );
