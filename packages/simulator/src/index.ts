@@ -24,4 +24,6 @@ export type {
   IssueInfo,
   OnGeoChange,
   RateBudget,
+  RateTier,
+  UsageHeaderSet,
 } from './types.js';
