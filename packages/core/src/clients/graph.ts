@@ -62,6 +62,10 @@ export interface GraphClientOptions {
   pageSize?: number;
   /** Called with the usage headers of every answer, for pacing. */
   onUsage?: (reading: UsageReading) => void;
+  /** Awaited right before each POST charged to an ad account (keeps writes under Meta's rate). */
+  beforeWrite?: (adAccountId: string) => Promise<unknown>;
+  /** Called with every throttling error and the ad account it was charged to, before it is thrown. */
+  onThrottled?: (err: GraphApiError, adAccountId: string | undefined) => void;
   logger?: Logger;
 }
 
@@ -174,6 +178,7 @@ export class GraphClient {
     const auth: Record<string, string> = { access_token: this.config.accessToken, ...(this.proof ? { appsecret_proof: this.proof } : {}) };
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
+    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId);
     let response: Response;
     try {
       response = await this.http(path, {
@@ -200,7 +205,7 @@ export class GraphClient {
     if (errorBody.success) {
       const e = errorBody.data.error;
       const errorClass = classifyGraphError({ code: e.code, subcode: e.error_subcode, isTransient: e.is_transient, httpStatus: response.status });
-      throw new GraphApiError(errorClass, {
+      const error = new GraphApiError(errorClass, {
         code: e.code,
         subcode: e.error_subcode,
         httpStatus: response.status,
@@ -211,13 +216,17 @@ export class GraphClient {
         retryAfterMs: errorClass === 'throttle' ? throttleWaitMs(response.headers) : undefined,
         request,
       });
+      if (errorClass === 'throttle') this.opts.onThrottled?.(error, ctx.adAccountId);
+      throw error;
     }
     if (json === undefined || response.status >= 400) {
       // No error object: an HTML page from a proxy, a truncated or empty body. Server-side trouble is
       // worth retrying; a 4xx without Meta's error shape is not.
       const errorClass = classifyGraphError({ httpStatus: response.status });
       const what = text.trim() === '' ? 'an empty body' : json === undefined ? 'a body that is not JSON' : 'an unexpected body';
-      throw new GraphApiError(errorClass, { httpStatus: response.status, metaMessage: `Graph API answered HTTP ${response.status} with ${what}`, request });
+      const error = new GraphApiError(errorClass, { httpStatus: response.status, metaMessage: `Graph API answered HTTP ${response.status} with ${what}`, request });
+      if (errorClass === 'throttle') this.opts.onThrottled?.(error, ctx.adAccountId);
+      throw error;
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

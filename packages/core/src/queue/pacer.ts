@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { ABUSE_PAUSE_MS, type ThrottleKind } from '../clients/graph-errors';
+import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
+import type { GraphApiError } from '../errors';
 import type { UsageReading } from '../clients/usage';
 import type { Keyspace } from './keys';
 
@@ -143,6 +144,17 @@ export class AccountPacer {
       String(STATE_TTL_S),
     )) as number;
     return Math.max(0, pausedUntil - now);
+  }
+
+  /**
+   * After a throttling error from Meta: pauses whom it stops (the ad account, or every one for the
+   * app's limit) for the wait its headers gave, else the error's default. Returns what it was and how
+   * long the pause lasts, for the caller to log.
+   */
+  async afterThrottle(adAccountId: string, err: GraphApiError, now = this.clock()): Promise<{ kind: ThrottleKind; pausedMs: number }> {
+    const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus }) ?? { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 };
+    const pausedMs = await this.throttled(adAccountId, err.details.retryAfterMs ?? kind.defaultWaitMs, kind, now);
+    return { kind, pausedMs };
   }
 
   /** How long this ad account stays paused (by its own pause or the app's), 0 when it is not. */

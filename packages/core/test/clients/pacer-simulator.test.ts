@@ -213,4 +213,29 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
       for (const c of connections) c.disconnect();
     }
   });
+
+  it('paces the Graph client as the worker wires it: each POST waits for its write moment; throttling errors pause whom they stop', async () => {
+    const sim = await simulator(twoAccounts(5, {}));
+    const { clock, pacer } = rig(sim);
+    const throttles: Array<Promise<unknown>> = [];
+    const graph = graphClient(sim, {
+      beforeWrite: (id) => pacer.beforeWrite(id),
+      onThrottled: (err, id) => throttles.push(pacer.afterThrottle(id!, err)),
+    });
+    const start = clock.now;
+    for (let i = 0; i < 5; i++) await graph.updateTargeting(String(1001 + i), TARGETING, { adAccountId: 'act_1' });
+    // Five writes on one clock moment: four waits of 11 ms, spent before sending.
+    expect(clock.now - start).toBe(44);
+    await graph.getAdset('1001', { adAccountId: 'act_1' });
+    await graph.listAds('1001', { adAccountId: 'act_1' });
+    expect(clock.now - start).toBe(44);
+    expect(sim.state.writes).toHaveLength(5);
+
+    sim.addFault({ match: { method: 'POST', objectId: '2001' }, response: { kind: 'graph-error', code: 613, message: '(#613) Calls to this api have exceeded the rate limit.' } });
+    await thrown(graph.updateTargeting('2001', TARGETING, { adAccountId: 'act_2' }));
+    const [outcome] = (await Promise.all(throttles)) as Array<{ kind: { severity: string }; pausedMs: number }>;
+    expect(outcome).toEqual({ kind: { scope: 'account', severity: 'alert', defaultWaitMs: 3_600_000 }, pausedMs: 3_600_000 });
+    expect(await pacer.pausedFor('act_2')).toBe(3_600_000);
+    expect(await pacer.pausedFor('act_1')).toBe(0);
+  });
 });
