@@ -127,7 +127,8 @@ async function planCampaign(
     if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON) as unknown, listed: [] as Adset[] };
     try {
       const listed = await withRetry(
-        () => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }),
+        // A paused ad account (or app) is not listed until the pause ends: calls during a block extend it.
+        () => deps.pacer.waitForAccount(campaign.adAccountId).then(() => deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId })),
         deps.planningRetry,
         (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
       );
