@@ -33,7 +33,10 @@ export type Admission =
 export interface AccountUsage {
   /** percent of the budget spent in the current window (1 when the account has no budget) */
   pct: number;
-  /** seconds until the next read would fit again (0 when it fits now) */
+  /**
+   * seconds until the score is back to zero (the newest spend has decayed), or until the block ends;
+   * 0 when nothing is spent. A refused call's answer says instead when the call would fit.
+   */
   resetSeconds: number;
   /** seconds the account stays blocked (0 when not blocked; only budgets with a fixed block) */
   blockedSeconds: number;
@@ -107,7 +110,9 @@ export class RateLedger {
     const entries = this.window(account, budget.windowMs, now);
     const used = entries.reduce((n, e) => n + e.cost, 0);
     const blocked = this.blockedMs(account, now);
-    const wait = Math.max(blocked, this.msUntilFits(entries, budget.maxPoints, budget.windowMs, READ_COST, now));
+    // Meta's reset_time_duration is the time until the account's score resets (meta-graph-api.md §7).
+    const newest = entries.at(-1);
+    const wait = Math.max(blocked, newest ? newest.at + budget.windowMs - now : 0);
     return {
       pct: blocked > 0 ? Math.max(100, (used / budget.maxPoints) * 100) : (used / budget.maxPoints) * 100,
       resetSeconds: Math.ceil(wait / 1000),

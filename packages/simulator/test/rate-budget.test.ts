@@ -16,7 +16,8 @@ describe('usage headers', () => {
     const r = await graphGet(sim, '9001/adsets');
     expect(header(r.headers, 'x-ad-account-usage')).toEqual({
       acc_id_util_pct: 10,
-      reset_time_duration: 0,
+      // The score is back to zero once this call's point has decayed: one window from now.
+      reset_time_duration: 60,
       ads_api_access_tier: 'standard_access',
     });
     const buc = header(r.headers, 'x-business-use-case-usage');
