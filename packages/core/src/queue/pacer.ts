@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
-import type { GraphApiError } from '../errors';
+import { GraphApiError } from '../errors';
 import type { UsageReading } from '../clients/usage';
 import type { Keyspace } from './keys';
 
@@ -30,6 +30,8 @@ export const IN_PLACE_WAIT_MS = 100;
 const ABANDONED_AFTER_MS = 300_000;
 /** Jobs reserved during a pause come back at least this far apart, not all at its end. */
 const RESUME_SPACING_MS = WRITE_SPACING_MS;
+/** A write finding its account paused waits in place this long at most; beyond, its job parks. */
+export const PAUSE_WAIT_IN_PLACE_MS = 1000;
 /** Spacing below this is dropped: the account is treated as unlimited again. */
 const MIN_SPACING_MS = 2;
 /** Spacing never grows past this from usage alone (throttling errors give their own wait). */
@@ -180,15 +182,35 @@ export class AccountPacer {
 
   /**
    * The moment this process may send its next write to the ad account: at least 1/91 s after the
-   * previous write of any worker, so no second ever holds more than 91. Returns the wait in ms.
+   * previous write of any worker, so no second ever holds more than 91, and not before a pause of
+   * the account (or the app) ends. Returns the wait in ms, or undefined when the pause lasts longer
+   * than PAUSE_WAIT_IN_PLACE_MS (no moment is taken then).
    */
-  async reserveWrite(adAccountId: string, now = this.clock()): Promise<number> {
-    return (await this.redis.eval(SEND, 1, this.keys.accountPace(adAccountId), String(now), String(WRITE_SPACING_MS), String(STATE_TTL_S))) as number;
+  async reserveWrite(adAccountId: string, now = this.clock()): Promise<number | undefined> {
+    const wait = (await this.redis.eval(
+      SEND,
+      2,
+      this.keys.accountPace(adAccountId),
+      this.keys.appPace,
+      String(now),
+      String(WRITE_SPACING_MS),
+      String(PAUSE_WAIT_IN_PLACE_MS),
+      String(STATE_TTL_S),
+    )) as number;
+    return wait < 0 ? undefined : wait;
   }
 
-  /** Call right before each POST to the ad account: waits for its write moment. Returns the wait. */
+  /**
+   * Call right before each POST to the ad account: waits for its write moment. Meta keeps a block
+   * going while calls continue, so a write is not sent into a pause: a longer one throws a throttling
+   * error (without calling Meta), which parks the job like Meta's own. Returns the wait.
+   */
   async beforeWrite(adAccountId: string): Promise<number> {
     const ms = await this.reserveWrite(adAccountId);
+    if (ms === undefined) {
+      const pausedMs = await this.pausedFor(adAccountId);
+      throw new GraphApiError('throttle', { retryAfterMs: Math.max(1, pausedMs), metaMessage: `ad account ${adAccountId} is paused after Meta's rate limit; the write was not sent` });
+    }
     if (ms > 0) await this.wait(ms);
     return ms;
   }
@@ -312,8 +334,10 @@ redis.call('HSET', KEYS[1], 'adjustedAt', ARGV[1])
 if percent >= tonumber(ARGV[5]) then
   -- From 75 %: at least the pace that fitted the window so far; from 85 %: slower, the more the closer to the limit.
   if spacing <= 0 then spacing = estimate(KEYS[1], now, window) end
-  if percent >= tonumber(ARGV[6]) then spacing = spacing * (1 + (percent - tonumber(ARGV[6])) / 50) end
-  spacing = math.min(spacing, tonumber(ARGV[10]))
+  if percent >= tonumber(ARGV[6]) then spacing = spacing * (1 + (percent - tonumber(ARGV[6])) / 100) end
+  -- One call per window always fits: a longer spacing only loses time (and answers still reserved at
+  -- the old pace can keep usage high for a while, which must not make the spacing run away).
+  spacing = math.min(spacing, tonumber(ARGV[10]), window * 1.15)
   if percent >= tonumber(ARGV[7]) then
     -- Near the limit: wait before the next call, for the window to reset or usage to drain.
     local cool = resetMs > 0 and resetMs or tonumber(ARGV[8]) * (percent - tonumber(ARGV[6])) / 100
@@ -347,16 +371,21 @@ if cutUntil <= now then
   -- The calls answered within the blocked window are what the budget holds per window.
   local spacing = tonumber(redis.call('HGET', KEYS[1], 'spacing') or '0')
   spacing = math.max(spacing * 1.25, estimate(KEYS[1], now, untilMs - now))
-  spacing = math.min(spacing, tonumber(ARGV[4]))
+  spacing = math.min(spacing, tonumber(ARGV[4]), math.max(untilMs - now, 1) * 1.15)
   redis.call('HSET', KEYS[1], 'spacing', tostring(spacing), 'cutUntil', tostring(pausedUntil))
 end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 return pausedUntil`;
 
-/** KEYS: account pace. ARGV: now, write spacing, TTL. Returns the wait before this write may be sent. */
+/**
+ * KEYS: account pace, app pace. ARGV: now, write spacing, longest pause waited in place, TTL.
+ * Returns the wait before this write may be sent, or -1 when a pause lasts longer (nothing taken).
+ */
 const SEND = `
 local now = tonumber(ARGV[1])
-local slot = math.max(now, tonumber(redis.call('HGET', KEYS[1], 'lastSend') or '0') + tonumber(ARGV[2]))
+local paused = math.max(tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0'), tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0'))
+if paused - now > tonumber(ARGV[3]) then return -1 end
+local slot = math.max(now, paused, tonumber(redis.call('HGET', KEYS[1], 'lastSend') or '0') + tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'lastSend', tostring(slot))
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return slot - now`;

@@ -194,7 +194,8 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
           Array.from({ length: 10 }, async () => {
             for (let n = next++; n < total; n = next++) {
               const now = Date.now();
-              const waitMs = await w.pacer.reserveWrite('act_1', now);
+              // No pause here: a moment is always given.
+              const waitMs = (await w.pacer.reserveWrite('act_1', now))!;
               moments.push(now + waitMs);
               if (waitMs > 0) await sleep(waitMs);
               await w.graph.updateTargeting(String(1001 + (n % 20)), TARGETING, { adAccountId: 'act_1' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { AccountPacer, Keyspace, MAX_WRITES_PER_SECOND } from '../../src';
+import { AccountPacer, GraphApiError, Keyspace, MAX_WRITES_PER_SECOND } from '../../src';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
 
 /** The most moments that fall within any one second. */
@@ -14,6 +14,8 @@ function peakPerSecond(moments: number[]): number {
   return peak;
 }
 
+// Each test runs on its own ad accounts and on a clock later than the previous test's: the app-wide
+// pause is shared by every account of the keyspace, and one set earlier is over by then.
 describe('AccountPacer (real Redis)', () => {
   const prefix = uniquePrefix('pacer');
   const keys = new Keyspace(prefix);
@@ -134,7 +136,7 @@ describe('AccountPacer (real Redis)', () => {
       const pacers = [pacer, ...others.map((r) => new AccountPacer(r, keys))];
       const now = 11_000_000;
       const waits = await Promise.all(Array.from({ length: 300 }, (_, i) => pacers[i % pacers.length]!.reserveWrite('act_l', now)));
-      const moments = waits.map((w) => now + w);
+      const moments = waits.map((w) => now + w!);
       expect(new Set(moments).size).toBe(300);
       expect(peakPerSecond(moments)).toBe(MAX_WRITES_PER_SECOND);
     } finally {
@@ -156,5 +158,29 @@ describe('AccountPacer (real Redis)', () => {
     await timed.throttled('act_m', 5000);
     expect(await timed.waitForAccount('act_m')).toBe(5000);
     expect(sleeps).toEqual([5000]);
+  });
+
+  it('does not send a write into a pause: a short one is waited in place, a longer one parks the job', async () => {
+    let clock = 13_000_000;
+    const sleeps: number[] = [];
+    const timed = new AccountPacer(redis, keys, {
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    await timed.throttled('act_n', 600);
+    expect(await timed.beforeWrite('act_n')).toBe(600);
+    expect(sleeps).toEqual([600]);
+    await timed.throttled('act_n', 60_000, { scope: 'app' });
+    expect(await timed.reserveWrite('act_n')).toBeUndefined();
+    const err = await timed.beforeWrite('act_n').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(GraphApiError);
+    expect(err).toMatchObject({ errorClass: 'throttle', details: { retryAfterMs: 60_000 } });
+    expect(sleeps).toEqual([600]);
   });
 });
