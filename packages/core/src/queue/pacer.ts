@@ -15,8 +15,9 @@ const KEEP_UNDER = 85;
 const PAUSE_AT = 95;
 /**
  * Meta's ad-account score decays over 300 s (meta-graph-api.md §7). Assumption: with only the BUC
- * header, which gives no reset time, the usage window is taken to be this long, and usage to drain
- * evenly over it; a pause at PAUSE_AT % lasts as long as usage takes to fall back to KEEP_UNDER %.
+ * header, which gives no reset time, the usage window is taken to be this long. Assumption: usage
+ * drains evenly over the window, so a pause at PAUSE_AT % lasts the window's share of the way back
+ * to KEEP_UNDER % (10 % of the window at 95 %).
  */
 const DECAY_MS = 300_000;
 /** Meta allows 100 mutations per second per ad account: writes are sent at least 11 ms apart (91/s). */
@@ -217,18 +218,36 @@ export class AccountPacer {
 }
 
 /**
+ * Lua helper: forgets the moments reserved after \`now\` (they are void), so new ones are given from
+ * now on rather than after the old queue's tail, which would leave its time unused.
+ */
+const RESTART = `
+local function restart(key, reservations, now)
+  local h = redis.call('HMGET', key, 'lastCall', 'lastWrite')
+  redis.call('HSET', key, 'lastCall', tostring(math.min(tonumber(h[1] or '0'), now)), 'lastWrite', tostring(math.min(tonumber(h[2] or '0'), now)))
+  redis.call('DEL', reservations)
+end
+`;
+
+/**
  * KEYS: account pace, account reservations, app pace. ARGV: now, write spacing, the caller's reserved
  * moment (0 if none), grace, in-place wait, abandoned-after, resume spacing, TTL.
  * Returns the wait in ms (0: go now). Reservations are zset members `moment:madeAt`; one made before
  * the account's or the app's last pause (`voidedAt`) is void.
  */
-const ACQUIRE = `
+const ACQUIRE = `${RESTART}
 local now = tonumber(ARGV[1])
 local writeSpacing = tonumber(ARGV[2])
 local reservedAt = tonumber(ARGV[3])
 local grace = tonumber(ARGV[4])
-local h = redis.call('HMGET', KEYS[1], 'pausedUntil', 'spacing', 'nextAt', 'lastCall', 'lastWrite', 'voidedAt')
 local app = redis.call('HMGET', KEYS[3], 'pausedUntil', 'voidedAt')
+-- The app's pause voided this account's moments too: the first call after it restarts the queue.
+local appVoided = tonumber(app[2] or '0')
+if appVoided > tonumber(redis.call('HGET', KEYS[1], 'appVoidSeen') or '0') then
+  restart(KEYS[1], KEYS[2], appVoided)
+  redis.call('HSET', KEYS[1], 'appVoidSeen', tostring(appVoided), 'nextAt', '0')
+end
+local h = redis.call('HMGET', KEYS[1], 'pausedUntil', 'spacing', 'nextAt', 'lastCall', 'lastWrite', 'voidedAt')
 local pauseEnd = math.max(tonumber(h[1] or '0'), tonumber(app[1] or '0'))
 local spacing = tonumber(h[2] or '0')
 local nextAt = tonumber(h[3] or '0')
@@ -298,7 +317,7 @@ local function pause(key, reservations, now, untilMs)
   local paused = tonumber(redis.call('HGET', key, 'pausedUntil') or '0')
   if untilMs <= paused or (paused > now and untilMs <= paused + ${RESERVATION_GRACE_MS}) then return paused end
   redis.call('HSET', key, 'pausedUntil', tostring(untilMs), 'voidedAt', tostring(now), 'nextAt', tostring(untilMs))
-  redis.call('DEL', reservations)
+  restart(key, reservations, now)
   return untilMs
 end
 `;
@@ -307,7 +326,7 @@ end
  * KEYS: account pace, account reservations. ARGV: now, percent, resetMs, waitMs, slow-from, keep-under,
  * pause-at, decay, min spacing, max spacing, TTL.
  */
-const RECORD = `${ESTIMATE}${PAUSE}
+const RECORD = `${ESTIMATE}${RESTART}${PAUSE}
 local now = tonumber(ARGV[1])
 local percent = tonumber(ARGV[2])
 local resetMs = tonumber(ARGV[3])
@@ -339,8 +358,9 @@ if percent >= tonumber(ARGV[5]) then
   -- the old pace can keep usage high for a while, which must not make the spacing run away).
   spacing = math.min(spacing, tonumber(ARGV[10]), window * 1.15)
   if percent >= tonumber(ARGV[7]) then
-    -- Near the limit: wait before the next call, for the window to reset or usage to drain.
-    local cool = resetMs > 0 and resetMs or tonumber(ARGV[8]) * (percent - tonumber(ARGV[6])) / 100
+    -- Near the limit: wait before the next call about as long as usage takes to drain back to 85 %
+    -- (as if it drained evenly over the window; waiting for a full reset would waste the window).
+    local cool = window * (percent - tonumber(ARGV[6])) / 100
     pause(KEYS[1], KEYS[2], now, now + math.max(cool, spacing))
   end
 elseif spacing > 0 then
@@ -352,7 +372,7 @@ redis.call('HSET', KEYS[1], 'spacing', tostring(spacing))
 return 1`;
 
 /** KEYS: account pace, account reservations, app pace. ARGV: now, pause until, app-wide (1/0), max spacing, TTL. */
-const THROTTLED = `${ESTIMATE}${PAUSE}
+const THROTTLED = `${ESTIMATE}${RESTART}${PAUSE}
 local now = tonumber(ARGV[1])
 local untilMs = tonumber(ARGV[2])
 if ARGV[3] == '1' then

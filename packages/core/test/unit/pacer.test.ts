@@ -58,6 +58,18 @@ describe('AccountPacer (real Redis)', () => {
     expect(back.waitMs).toBeGreaterThanOrEqual(4502);
   });
 
+  it('restarts the queue at the end of a new pause, not after the moments it voided', async () => {
+    const now = 3_500_000;
+    await pacer.throttled('act_c2', 500, {}, now);
+    const moments: number[] = [];
+    for (let i = 0; i < 10; i++) moments.push(now + (await pacer.acquire('act_c2', {}, now)).waitMs);
+    // The voided queue reaches past the new pause's end...
+    expect(Math.max(...moments)).toBeGreaterThan(now + 5002);
+    await pacer.throttled('act_c2', 5000, {}, now + 2);
+    // ...yet the first moment asked after it is the pause's end.
+    expect(await pacer.acquire('act_c2', {}, now + 3)).toEqual({ waitMs: 4999, reserved: true });
+  });
+
   it('never slows another ad account', async () => {
     await pacer.throttled('act_d', 60_000, {}, 4_000_000);
     expect(await pacer.acquire('act_e', {}, 4_000_001)).toEqual({ waitMs: 0, reserved: false });
