@@ -82,6 +82,19 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     onUsage: (reading) => {
       pacer.record(reading).catch((err: unknown) => logger.warn({ err }, 'could not record Graph usage'));
     },
+    // Every POST takes its own moment of its ad account, whatever job or worker sends it.
+    beforeWrite: (adAccountId) => pacer.beforeWrite(adAccountId),
+    onThrottled: (error, adAccountId) => {
+      if (!adAccountId) return;
+      pacer
+        .afterThrottle(adAccountId, error)
+        .then(({ kind, pausedMs }) => {
+          const facts = { adAccountId, code: error.code, subcode: error.subcode, pausedMs };
+          if (kind.severity === 'alert') logger.error(facts, "Meta's abuse prevention throttled this ad account; it is paused, and a person should look at the calls made to it");
+          else if (kind.scope === 'app') logger.warn(facts, "Meta's application rate limit reached; every ad account paused");
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'could not record a throttling error'));
+    },
   });
   return {
     redis: input.redis,

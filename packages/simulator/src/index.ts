@@ -25,4 +25,6 @@ export type {
   PendingReview,
   OnGeoChange,
   RateBudget,
+  RateTier,
+  UsageHeaderSet,
 } from './types.js';

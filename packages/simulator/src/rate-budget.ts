@@ -1,8 +1,25 @@
-import type { ScenarioAdAccount } from './types.js';
+import type { RateBudget, RateTier, ScenarioAdAccount, UsageHeaderSet } from './types.js';
 
+/** Meta's ad-account score: a read costs 1 point, a write 3 (meta-graph-api.md §7). */
 export const READ_COST = 1;
 export const WRITE_COST = 3;
 const DEFAULT_MUTATION_QPS = 100;
+
+/**
+ * Meta's documented tiers (meta-graph-api.md §7, §15): the score decays over 300 s; Limited access
+ * allows 60 points and blocks 300 s once reached, Full access 9000 points and 60 s.
+ */
+export const RATE_TIERS: Record<RateTier['tier'], Required<Omit<RateBudget, 'headers'>>> = {
+  limited: { maxPoints: 60, windowMs: 300_000, blockMs: 300_000 },
+  full: { maxPoints: 9000, windowMs: 300_000, blockMs: 60_000 },
+};
+
+/** A scenario's budget with a named tier turned into its numbers. */
+export function resolveBudget(budget: RateBudget | RateTier | undefined): RateBudget | undefined {
+  if (!budget) return undefined;
+  if ('tier' in budget) return { ...RATE_TIERS[budget.tier], ...(budget.headers ? { headers: budget.headers } : {}) };
+  return budget;
+}
 
 interface Spend {
   at: number;
@@ -16,32 +33,52 @@ export type Admission =
 export interface AccountUsage {
   /** percent of the budget spent in the current window (1 when the account has no budget) */
   pct: number;
-  /** seconds until the next read would fit again (0 when it fits now) */
+  /**
+   * seconds until the score is back to zero (the newest spend has decayed), or until the block ends;
+   * 0 when nothing is spent. A refused call's answer says instead when the call would fit.
+   */
   resetSeconds: number;
+  /** seconds the account stays blocked (0 when not blocked; only budgets with a fixed block) */
+  blockedSeconds: number;
+  /** the usage headers this account's answers carry */
+  headers: UsageHeaderSet;
 }
 
 /**
- * Per-ad-account sliding-window score (reads 1 point, writes 3, as Meta documents) plus a
- * mutations-per-second cap (613/5044001).
- * Assumption: a refused call is not charged, so a client that waits the advertised time always gets
- * back in. Meta says calls made while blocked keep the block going; the simulator is lenient here so
- * that pacing tests measure the client's waits, not a block it extended by one stray call.
- * Assumption: the window slides (each spend leaves after windowMs) where Meta says the score decays.
+ * Per-ad-account score (reads 1 point, writes 3) plus a mutations-per-second cap.
+ *
+ * Assumption: Meta says the score "decays" over 300 s without saying how; here each call's points
+ * leave the score `windowMs` after the call (a sliding window), which gives the documented average
+ * rate (max points per 300 s).
+ *
+ * With a fixed block (`blockMs`): the call that would take the score past its maximum is refused and
+ * blocks the account for `blockMs`. Assumption: every call made during the block restarts it (Meta:
+ * "Continuing to make calls will continue to increase your call count"; how much it extends is not
+ * documented) and is not charged to the score, which keeps decaying during the block.
+ *
+ * Without `blockMs` (older scenarios): a refused call is not charged and waits only until it fits.
  */
 export class RateLedger {
   private readonly spent = new Map<string, Spend[]>();
   private readonly posts = new Map<string, number[]>();
+  private readonly blockedUntil = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   reset(): void {
     this.spent.clear();
     this.posts.clear();
+    this.blockedUntil.clear();
   }
 
   /** Decides whether a call may run and, if so, charges it. */
   admit(account: string, cfg: ScenarioAdAccount | undefined, isWrite: boolean): Admission {
     const now = this.now();
+    const budget = resolveBudget(cfg?.rateBudget);
+    if (budget?.blockMs !== undefined && this.blockedMs(account, now) > 0) {
+      this.blockedUntil.set(account, now + budget.blockMs);
+      return { ok: false, reason: 'budget', resetSeconds: Math.ceil(budget.blockMs / 1000) };
+    }
     if (isWrite) {
       const qps = cfg?.mutationQps ?? DEFAULT_MUTATION_QPS;
       const recent = (this.posts.get(account) ?? []).filter((t) => t > now - 1000);
@@ -52,11 +89,14 @@ export class RateLedger {
       }
     }
     const cost = isWrite ? WRITE_COST : READ_COST;
-    const budget = cfg?.rateBudget;
     if (budget) {
       const entries = this.window(account, budget.windowMs, now);
       const wait = this.msUntilFits(entries, budget.maxPoints, budget.windowMs, cost, now);
-      if (wait > 0) return { ok: false, reason: 'budget', resetSeconds: Math.ceil(wait / 1000) };
+      if (wait > 0) {
+        if (budget.blockMs === undefined) return { ok: false, reason: 'budget', resetSeconds: Math.ceil(wait / 1000) };
+        this.blockedUntil.set(account, now + budget.blockMs);
+        return { ok: false, reason: 'budget', resetSeconds: Math.ceil(budget.blockMs / 1000) };
+      }
       entries.push({ at: now, cost });
     }
     if (isWrite) this.posts.get(account)?.push(now);
@@ -64,13 +104,25 @@ export class RateLedger {
   }
 
   usage(account: string, cfg: ScenarioAdAccount | undefined): AccountUsage {
-    const budget = cfg?.rateBudget;
-    if (!budget) return { pct: 1, resetSeconds: 0 };
+    const budget = resolveBudget(cfg?.rateBudget);
+    if (!budget) return { pct: 1, resetSeconds: 0, blockedSeconds: 0, headers: 'all' };
     const now = this.now();
     const entries = this.window(account, budget.windowMs, now);
     const used = entries.reduce((n, e) => n + e.cost, 0);
-    const wait = this.msUntilFits(entries, budget.maxPoints, budget.windowMs, READ_COST, now);
-    return { pct: (used / budget.maxPoints) * 100, resetSeconds: Math.ceil(wait / 1000) };
+    const blocked = this.blockedMs(account, now);
+    // Meta's reset_time_duration is the time until the account's score resets (meta-graph-api.md §7).
+    const newest = entries.at(-1);
+    const wait = Math.max(blocked, newest ? newest.at + budget.windowMs - now : 0);
+    return {
+      pct: blocked > 0 ? Math.max(100, (used / budget.maxPoints) * 100) : (used / budget.maxPoints) * 100,
+      resetSeconds: Math.ceil(wait / 1000),
+      blockedSeconds: Math.ceil(blocked / 1000),
+      headers: budget.headers ?? 'all',
+    };
+  }
+
+  private blockedMs(account: string, now: number): number {
+    return Math.max(0, (this.blockedUntil.get(account) ?? 0) - now);
   }
 
   /** Entries still inside the window (pruned in place), oldest first. */

@@ -3,13 +3,34 @@
  * Scenario types mirror the JSON files in ../scenarios; state types are what tests read and mutate.
  */
 
+/** Which usage headers the simulator sends on calls charged to an ad account. */
+export type UsageHeaderSet = 'all' | 'buc';
+
+/**
+ * An ad account's score budget: reads cost 1 point, writes 3, and each call's points leave the score
+ * `windowMs` after it was made. With `blockMs`, reaching the maximum blocks the account for that long
+ * (calls during the block extend it), as Meta does; without it, a refused call waits only until it fits.
+ */
 export interface RateBudget {
   maxPoints: number;
   windowMs: number;
+  /** Fixed block once the maximum is reached (Meta: 300 s at Limited access, 60 s at Full). */
+  blockMs?: number;
+  /**
+   * `buc`: only X-Business-Use-Case-Usage (what Meta's current docs mostly send); `all` (default):
+   * X-Ad-Account-Usage too.
+   */
+  headers?: UsageHeaderSet;
+}
+
+/** Meta's documented access tiers, by name (meta-graph-api.md §7 and §15). */
+export interface RateTier {
+  tier: 'limited' | 'full';
+  headers?: UsageHeaderSet;
 }
 
 export interface ScenarioAdAccount {
-  rateBudget?: RateBudget;
+  rateBudget?: RateBudget | RateTier;
   /** POSTs allowed per second for this account before 613/5044001 (default 100). */
   mutationQps?: number;
   name?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLedger } from '../src/rate-budget.js';
+import { RATE_TIERS, RateLedger, resolveBudget } from '../src/rate-budget.js';
 import { graphGet, graphPost, smallScenario, start, geo } from './helpers.js';
 
 const header = (h: Headers, name: string): Record<string, unknown> => JSON.parse(h.get(name) ?? 'null') as Record<string, unknown>;
@@ -16,7 +16,8 @@ describe('usage headers', () => {
     const r = await graphGet(sim, '9001/adsets');
     expect(header(r.headers, 'x-ad-account-usage')).toEqual({
       acc_id_util_pct: 10,
-      reset_time_duration: 0,
+      // The score is back to zero once this call's point has decayed: one window from now.
+      reset_time_duration: 60,
       ads_api_access_tier: 'standard_access',
     });
     const buc = header(r.headers, 'x-business-use-case-usage');
@@ -96,5 +97,84 @@ describe('rate budget', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 400]);
     expect(results[2]!.json.error).toMatchObject({ code: 613, error_subcode: 5044001 });
     expect(sim.calls.at(-1)!.throttled).toBe(true);
+  });
+});
+
+describe("Meta's score budget (fixed block)", () => {
+  // Assumption under test (see rate-budget.ts): each call's points leave the score 300 s after it.
+  const limited = { rateBudget: { tier: 'limited' as const } };
+
+  it('names the documented tiers: Limited 60 points and a 300 s block, Full 9000 and 60 s, both decaying over 300 s', () => {
+    expect(resolveBudget({ tier: 'limited', headers: 'buc' })).toEqual({ maxPoints: 60, windowMs: 300_000, blockMs: 300_000, headers: 'buc' });
+    expect(resolveBudget({ tier: 'full' })).toEqual(RATE_TIERS.full);
+    expect(RATE_TIERS.full).toEqual({ maxPoints: 9000, windowMs: 300_000, blockMs: 60_000 });
+    const custom = { maxPoints: 7, windowMs: 1500 };
+    expect(resolveBudget(custom)).toBe(custom);
+  });
+
+  it('blocks for the fixed time once the maximum is reached, even after the score has decayed', () => {
+    let now = 0;
+    const ledger = new RateLedger(() => now);
+    for (let i = 0; i < 20; i++) expect(ledger.admit('act_1', limited, true).ok).toBe(true); // 60 points
+    expect(ledger.admit('act_1', limited, false)).toEqual({ ok: false, reason: 'budget', resetSeconds: 300 });
+    expect(ledger.usage('act_1', limited)).toMatchObject({ pct: 100, blockedSeconds: 300 });
+    // The score has fully decayed at 300 s, but the block set at 0 still holds until then.
+    now = 299_999;
+    expect(ledger.usage('act_1', limited).blockedSeconds).toBe(1);
+    now = 300_000;
+    expect(ledger.admit('act_1', limited, false).ok).toBe(true);
+    expect(ledger.usage('act_1', limited)).toMatchObject({ pct: (1 / 60) * 100, blockedSeconds: 0 });
+  });
+
+  it('extends the block with every call made during it, and does not charge those calls', () => {
+    let now = 0;
+    const ledger = new RateLedger(() => now);
+    for (let i = 0; i < 20; i++) ledger.admit('act_1', limited, true);
+    expect(ledger.admit('act_1', limited, true).ok).toBe(false); // block until 300 s
+    now = 200_000;
+    expect(ledger.admit('act_1', limited, false).ok).toBe(false); // block until 500 s
+    now = 499_000;
+    expect(ledger.admit('act_1', limited, false).ok).toBe(false); // block until 799 s
+    now = 798_999;
+    expect(ledger.usage('act_1', limited).blockedSeconds).toBe(1);
+    now = 799_000;
+    expect(ledger.admit('act_1', limited, true).ok).toBe(true);
+    expect(ledger.usage('act_1', limited).pct).toBe(5);
+  });
+
+  it('never lets a call through while blocked, not even a write within the mutation rate', () => {
+    let now = 0;
+    const ledger = new RateLedger(() => now);
+    const full = { rateBudget: { maxPoints: 6, windowMs: 300_000, blockMs: 60_000 } };
+    expect(ledger.admit('act_1', full, true).ok).toBe(true);
+    expect(ledger.admit('act_1', full, true).ok).toBe(true);
+    expect(ledger.admit('act_1', full, false)).toEqual({ ok: false, reason: 'budget', resetSeconds: 60 });
+    now = 59_000;
+    expect(ledger.admit('act_1', full, true).ok).toBe(false);
+    // Another ad account is not affected.
+    expect(ledger.admit('act_2', full, true).ok).toBe(true);
+  });
+
+  it('sends the BUC header alone when the budget says so, with the minutes left of a block', async () => {
+    const scenario = smallScenario();
+    scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 6, windowMs: 300_000, blockMs: 120_000, headers: 'buc' } };
+    const sim = await start({ scenario });
+    const ok = await graphPost(sim, '1001', { targeting: geo('3843') });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-ad-account-usage')).toBeNull();
+    expect((header(ok.headers, 'x-business-use-case-usage')['1'] as Array<Record<string, unknown>>)[0]).toMatchObject({
+      type: 'ads_management',
+      call_count: 50,
+      estimated_time_to_regain_access: 0,
+    });
+    expect((await graphPost(sim, '1002', { targeting: geo('3843') })).status).toBe(200);
+    const refused = await graphGet(sim, '1001');
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ code: 17, error_subcode: 2446079 });
+    expect(refused.headers.get('x-ad-account-usage')).toBeNull();
+    const buc = (header(refused.headers, 'x-business-use-case-usage')['1'] as Array<Record<string, unknown>>)[0]!;
+    expect(buc.call_count).toBeGreaterThanOrEqual(100);
+    expect(buc.estimated_time_to_regain_access).toBe(2);
+    expect(sim.state.writes).toHaveLength(2);
   });
 });

@@ -166,11 +166,14 @@ async function planCampaign(
     if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON) as unknown, listed: [] as Adset[] };
     try {
       const listed = await withRetry(
+        // A paused ad account (or app) is not listed until the pause ends: calls during a block extend it.
         () =>
-          deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }, (page) => {
-            const at = Date.now();
-            for (const a of page) readAt.set(a.id, at);
-          }),
+          deps.pacer.waitForAccount(campaign.adAccountId).then(() =>
+            deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }, (page) => {
+              const at = Date.now();
+              for (const a of page) readAt.set(a.id, at);
+            }),
+          ),
         deps.planningRetry,
         (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
       );

@@ -17,7 +17,9 @@ import {
   stateRegionsOf,
   targetingWarnings,
   withRegions,
+  IN_PLACE_WAIT_MS,
   ListedAdsetSchema,
+  throttleKind,
   RunChangeSchema,
   type RunChange,
   type Ad,
@@ -36,8 +38,6 @@ import { ensureWatcher, watchAdset } from '../protection/watcher';
 export const FRESH_READ_MS = 5_000;
 /** Throttled answers an ad set may meet before it counts as failed. */
 const MAX_THROTTLED = 25;
-/** A reserved moment this close is waited for in the worker slot rather than in the delayed set. */
-const INLINE_WAIT_MAX_MS = 100;
 /** A job waiting for its first look is woken by the watch; this is only the fallback if that is missed. */
 const AWAIT_LOOK_FALLBACK_MS = 5_000;
 
@@ -246,12 +246,16 @@ function deferred(data: UpdateAdsetData, holder: AdsetWatch): AdsetJobResult {
   });
 }
 
-/** One reserved moment per job on its ad account's pace (see queue/pacer.ts). */
+/**
+ * One reserved moment per job on its ad account's pace (see queue/pacer.ts). The write itself takes
+ * its own write moment when it is sent (the Graph client's beforeWrite), so this reserves a call, not
+ * a write.
+ */
 async function paceGate(deps: WorkerDeps, data: UpdateAdsetData): Promise<void> {
-  const pace = await deps.pacer.acquire(data.adAccountId, { write: !data.dryRun, reservedAt: data.reservedAt });
-  if (pace.reserved && pace.waitMs <= INLINE_WAIT_MAX_MS) {
-    // A short wait costs less in this slot than a round trip through the delayed set.
-    await sleep(pace.waitMs);
+  const pace = await deps.pacer.acquire(data.adAccountId, { write: false, reservedAt: data.reservedAt });
+  // A short wait costs less in this slot than a round trip through the delayed set.
+  if (pace.waitMs <= IN_PLACE_WAIT_MS) {
+    if (pace.waitMs > 0) await sleep(pace.waitMs);
   } else if (pace.waitMs > 0) {
     const until = Date.now() + pace.waitMs;
     throw new Park(until, 'ad account paced', { reservedAt: pace.reserved ? until : undefined });
@@ -360,8 +364,9 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   if (err instanceof UnrecoverableError) out = err;
   else if (err instanceof GraphApiError) {
     if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) {
-      const waitMs = err.details.retryAfterMs ?? 60_000;
-      await deps.pacer.throttled(data.adAccountId, waitMs);
+      const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus });
+      // The pause may be longer than Meta's figure (abuse prevention): park until it ends, once.
+      const waitMs = await deps.pacer.throttled(data.adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
       log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
       await job.updateData({ ...data, throttled: data.throttled + 1 });
       await job.moveToDelayed(Date.now() + waitMs, token);

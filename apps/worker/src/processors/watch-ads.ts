@@ -11,6 +11,7 @@ import {
   scrubSecrets,
   settledForReport,
   stateKeysOf,
+  throttleKind,
   type AdIssue,
   type AdsetWatch,
   type CampaignAd,
@@ -53,8 +54,9 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
         continue; // an ad set was scheduled meanwhile
       }
       const entries = await loadDue(deps, data.facebookCampaignId, due);
-      const pace = await deps.pacer.acquire(data.adAccountId, { write: false });
-      if (pace.waitMs > 0) return park(Date.now() + pace.waitMs, 'ad account paced');
+      // A look is one call for many ad sets: it respects a pause of the account, not the writers' spacing.
+      const pausedMs = await deps.pacer.pausedFor(data.adAccountId);
+      if (pausedMs > 0) return park(Date.now() + pausedMs, 'ad account paused');
 
       let ads: Map<string, CampaignAd[]> | undefined;
       if (entries.some((e) => e.phase === 'watching' || e.phase === 'healing' || e.phase === 'restored')) {
@@ -104,14 +106,19 @@ function groupByAdset(ads: CampaignAd[]): Map<string, CampaignAd[]> {
 async function failedCall(deps: WorkerDeps, adAccountId: string, err: unknown, log: Log, what: string): Promise<number> {
   const message = scrubSecrets(errorMessage(err), deps.secrets);
   if (err instanceof GraphApiError && err.errorClass === 'throttle') {
-    const waitMs = err.details.retryAfterMs ?? 60_000;
-    await deps.pacer.throttled(adAccountId, waitMs);
+    const waitMs = await pauseFor(deps, adAccountId, err);
     log.warn({ waitMs, code: err.code }, `${what}: throttled by Meta`);
     return waitMs;
   }
   if (!(err instanceof GraphApiError)) log.error({ err: message }, what);
   else log.warn({ err: message, code: err.code }, what);
   return LOOK_RETRY_MS;
+}
+
+/** Pauses whom a throttling error stops; returns how long (the pause may outlast Meta's figure). */
+function pauseFor(deps: WorkerDeps, adAccountId: string, err: GraphApiError): Promise<number> {
+  const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus });
+  return deps.pacer.throttled(adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
 }
 
 async function advance(deps: WorkerDeps, entry: AdsetWatch, ads: CampaignAd[], log: Log): Promise<void> {
@@ -178,8 +185,7 @@ async function restore(deps: WorkerDeps, entry: AdsetWatch, broken: AdIssue[], l
     attempt = { ok: true };
   } catch (err) {
     if (err instanceof GraphApiError && err.errorClass === 'throttle') {
-      const waitMs = err.details.retryAfterMs ?? 60_000;
-      await deps.pacer.throttled(entry.adAccountId, waitMs);
+      const waitMs = await pauseFor(deps, entry.adAccountId, err);
       return store(deps, { ...entry, phase: 'restoring', nextLookAt: Date.now() + waitMs, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
     }
     const retryable = !(err instanceof GraphApiError) || err.retryable;
@@ -193,11 +199,14 @@ async function restore(deps: WorkerDeps, entry: AdsetWatch, broken: AdIssue[], l
   return store(deps, next, log);
 }
 
-/** Waits briefly for a write slot of the ad account; false when the wait would be long. */
+/**
+ * Whether the ad account lets a write through soon: a paused account leaves the action to a later
+ * look (the write itself takes its moment when sent, in the Graph client).
+ */
 async function writeSlot(deps: WorkerDeps, entry: AdsetWatch): Promise<boolean> {
-  const pace = await deps.pacer.acquire(entry.adAccountId, { write: true });
-  if (pace.waitMs > INLINE_PACE_MS) return false;
-  if (pace.waitMs > 0) await sleep(pace.waitMs);
+  const pausedMs = await deps.pacer.pausedFor(entry.adAccountId);
+  if (pausedMs > INLINE_PACE_MS) return false;
+  if (pausedMs > 0) await sleep(pausedMs);
   return true;
 }
 

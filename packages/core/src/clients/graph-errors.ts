@@ -49,3 +49,53 @@ export function formatWait(ms: number): string {
   if (s < 2 * 86400) return `${Math.round(s / 3600)} h`;
   return `${Math.round(s / 86400)} d`;
 }
+
+/** What a throttling error stops: the whole app (every ad account it calls) or one ad account. */
+export type ThrottleScope = 'app' | 'account';
+
+/**
+ * How a throttling error should be handled beyond "wait": whom it stops, whether a person should look
+ * (`alert`), and the wait to use when the answer's headers name none.
+ */
+export interface ThrottleKind {
+  scope: ThrottleScope;
+  severity: 'routine' | 'alert';
+  defaultWaitMs: number;
+}
+
+const MINUTE = 60_000;
+/** Meta's ad-account score block at Full access; the Limited tier blocks 300 s (meta-graph-api.md §7). */
+const SCORE_BLOCK_MS = MINUTE;
+/** Abuse prevention and "inconsistent request volume" (613 with no subcode, 613/1996). */
+export const ABUSE_PAUSE_MS = 60 * MINUTE;
+
+/**
+ * The throttling errors of meta-graph-api.md §6 and §15, by code and subcode:
+ * - 4 (and 341) is the application's limit: it concerns every ad account the app calls;
+ * - 613 without a subcode (or 613/1996) is abuse prevention: a long pause and a person's attention;
+ * - 613/1487632 (budget changed too often) lasts up to an hour; 613/5044001 (mutations per second)
+ *   seconds; the score (17/2446079, 613/1487742) and BUC (80000–80014) limits one ad account.
+ * Returns undefined for an error that is not throttling.
+ */
+export function throttleKind(e: { code?: number; subcode?: number; httpStatus?: number }): ThrottleKind | undefined {
+  if (classifyGraphError(e) !== 'throttle') return undefined;
+  const account = (defaultWaitMs: number, severity: ThrottleKind['severity'] = 'routine'): ThrottleKind => ({ scope: 'account', severity, defaultWaitMs });
+  switch (e.code) {
+    case 4:
+    case 341:
+      return { scope: 'app', severity: 'routine', defaultWaitMs: SCORE_BLOCK_MS };
+    case 17:
+      // Assumption: 17 without the ad-account subcode is the user's limit, and the product calls Meta
+      // with one system user token, so it stops every ad account like the app's limit.
+      return e.subcode === 2446079 ? account(SCORE_BLOCK_MS) : { scope: 'app', severity: 'routine', defaultWaitMs: SCORE_BLOCK_MS };
+    case 613:
+      if (e.subcode === 5044001) return account(1000);
+      if (e.subcode === 1487632) return account(60 * MINUTE);
+      // Assumption: abuse prevention is applied to the ad account called (Meta does not say whether it is
+      // wider); a person is asked to look either way.
+      if (e.subcode === undefined || e.subcode === 1996) return account(ABUSE_PAUSE_MS, 'alert');
+      return account(SCORE_BLOCK_MS);
+    default:
+      return account(SCORE_BLOCK_MS);
+  }
+}

@@ -108,6 +108,10 @@ export interface GraphClientOptions {
   adsPageSize?: number;
   /** Called with the usage headers of every answer, for pacing. */
   onUsage?: (reading: UsageReading) => void;
+  /** Awaited right before each POST charged to an ad account (keeps writes under Meta's rate). */
+  beforeWrite?: (adAccountId: string) => Promise<unknown>;
+  /** Called with every throttling error and the ad account it was charged to, before it is thrown. */
+  onThrottled?: (err: GraphApiError, adAccountId: string | undefined) => void;
   logger?: Logger;
 }
 
@@ -286,6 +290,8 @@ export class GraphClient {
     const auth: Record<string, string> = { access_token: this.config.accessToken, ...(this.proof ? { appsecret_proof: this.proof } : {}) };
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
+    // A write waits for its moment on the ad account's pace (before the deadline starts).
+    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId);
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
     const deadline = exchangeDeadline(this.timeoutMs);
     try {
@@ -377,7 +383,9 @@ export class GraphClient {
             metaMessage: `${metaMessage}; Meta asks to wait ${formatWait(retryAfterMs)} before calling this ad account again, more than the ${formatWait(MAX_THROTTLE_WAIT_MS)} the product waits`,
           });
         }
-        throw new GraphApiError(errorClass, { ...details, retryAfterMs });
+        const error = new GraphApiError(errorClass, { ...details, retryAfterMs });
+        this.opts.onThrottled?.(error, ctx.adAccountId);
+        throw error;
       }
       throw new GraphApiError(errorClass, details);
     }
@@ -386,7 +394,9 @@ export class GraphClient {
       // worth retrying; a 4xx without Meta's error shape is not.
       const errorClass = classifyGraphError({ httpStatus: response.status });
       const what = text.trim() === '' ? 'an empty body' : json === undefined ? 'a body that is not JSON' : 'an unexpected body';
-      throw new GraphApiError(errorClass, { httpStatus: response.status, metaMessage: `Graph API answered HTTP ${response.status} with ${what}`, request });
+      const error = new GraphApiError(errorClass, { httpStatus: response.status, metaMessage: `Graph API answered HTTP ${response.status} with ${what}`, request });
+      if (errorClass === 'throttle') this.opts.onThrottled?.(error, ctx.adAccountId);
+      throw error;
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -5,49 +5,64 @@
 export interface UsageReading {
   /** The ad account the usage belongs to (`act_…`), when the answer concerns one. */
   adAccountId?: string;
-  /** Highest utilisation among the headers, 0–100+. */
+  /** Highest utilisation of the ad account's quotas, 0–100+. */
   percent: number;
   /** How long Meta says calls will keep being refused (0 when not blocked). */
   waitMs: number;
-  /** Time until the ad account's usage window frees up (X-Ad-Account-Usage reset_time_duration). */
+  /**
+   * Time until the ad account's usage window frees up (X-Ad-Account-Usage reset_time_duration);
+   * 0 when Meta did not say, as when only X-Business-Use-Case-Usage is sent.
+   */
   resetMs: number;
 }
 
 type Headers = { get(name: string): string | null };
 
-/** Combines X-Business-Use-Case-Usage, X-Ad-Account-Usage and X-App-Usage into one reading. */
+/**
+ * One reading per answer, from what governs Marketing API calls (meta-graph-api.md §7, §15):
+ * - X-Business-Use-Case-Usage: only the `ads_management` entry of the ad account called, the highest
+ *   of `call_count`, `total_cputime` and `total_time`; `estimated_time_to_regain_access` is minutes.
+ *   Meta's current docs mostly send this header alone.
+ * - X-Ad-Account-Usage when present (`acc_id_util_pct`, `reset_time_duration` in seconds).
+ * X-App-Usage is ignored: the Marketing API is excluded from the Graph API's app limits.
+ */
 export function readUsage(headers: Headers, adAccountId?: string): UsageReading | undefined {
-  const buc = parseJson(headers.get('x-business-use-case-usage'));
+  const buc = bucEntries(parseJson(headers.get('x-business-use-case-usage')), adAccountId);
   const account = parseJson(headers.get('x-ad-account-usage'));
-  const app = parseJson(headers.get('x-app-usage'));
-  if (!buc && !account && !app) return undefined;
+  const hasAccount = !!account && typeof account === 'object';
+  if (buc.length === 0 && !hasAccount) return undefined;
 
   let percent = 0;
   let waitMs = 0;
   let resetMs = 0;
-  if (buc && typeof buc === 'object') {
-    for (const [key, entries] of Object.entries(buc as Record<string, unknown>)) {
-      if (adAccountId && !sameAccount(key, adAccountId)) continue;
-      for (const entry of Array.isArray(entries) ? entries : [entries]) {
-        if (!entry || typeof entry !== 'object') continue;
-        const e = entry as Record<string, unknown>;
-        percent = Math.max(percent, num(e.call_count), num(e.total_cputime), num(e.total_time));
-        waitMs = Math.max(waitMs, num(e.estimated_time_to_regain_access) * 60_000);
-      }
-    }
+  for (const e of buc) {
+    percent = Math.max(percent, num(e.call_count), num(e.total_cputime), num(e.total_time));
+    waitMs = Math.max(waitMs, num(e.estimated_time_to_regain_access) * 60_000);
   }
-  if (account && typeof account === 'object') {
+  if (hasAccount) {
     const a = account as Record<string, unknown>;
     percent = Math.max(percent, num(a.acc_id_util_pct));
     resetMs = num(a.reset_time_duration) * 1000;
     // reset_time_duration is the time until the account's score resets; it is a wait only when at the limit.
     if (num(a.acc_id_util_pct) >= 100) waitMs = Math.max(waitMs, num(a.reset_time_duration) * 1000);
   }
-  if (app && typeof app === 'object') {
-    const a = app as Record<string, unknown>;
-    percent = Math.max(percent, num(a.call_count), num(a.total_time), num(a.total_cputime));
-  }
   return { adAccountId, percent, waitMs, resetMs };
+}
+
+/**
+ * The `ads_management` entries of the BUC header for the ad account called (the key may be the bare
+ * id or `act_…`, so both are accepted). Without an ad account, the answer says nothing to pace on.
+ */
+function bucEntries(buc: unknown, adAccountId: string | undefined): Array<Record<string, unknown>> {
+  if (!adAccountId || !buc || typeof buc !== 'object') return [];
+  const out: Array<Record<string, unknown>> = [];
+  for (const [key, entries] of Object.entries(buc as Record<string, unknown>)) {
+    if (!sameAccount(key, adAccountId)) continue;
+    for (const entry of Array.isArray(entries) ? entries : [entries]) {
+      if (entry && typeof entry === 'object' && (entry as Record<string, unknown>).type === 'ads_management') out.push(entry as Record<string, unknown>);
+    }
+  }
+  return out;
 }
 
 /**

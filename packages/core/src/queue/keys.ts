@@ -141,6 +141,16 @@ export class Keyspace {
     return `${this.bullPrefix}:account:${adAccountId}:pace`;
   }
 
+  /** Sorted set of the moments an ad account's pacer reserved for parked callers (score: the moment). */
+  accountReservations(adAccountId: string): string {
+    return `${this.bullPrefix}:account:${adAccountId}:reservations`;
+  }
+
+  /** Pacing state of the whole app (a pause that holds every ad account, after Meta's app limit). */
+  get appPace(): string {
+    return `${this.bullPrefix}:app:pace`;
+  }
+
   /** Writes to an ad account in one second (keeps under Meta's 100 mutations per second). */
   accountWrites(adAccountId: string, second: number): string {
     return `${this.bullPrefix}:account:${adAccountId}:writes:${second}`;

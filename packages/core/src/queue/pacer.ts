@@ -1,133 +1,298 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
+import { GraphApiError } from '../errors';
 import type { UsageReading } from '../clients/usage';
 import type { Keyspace } from './keys';
 
 /**
- * Usage band the pacer steers each ad account into: below it calls speed up, above it they slow down,
- * and at STOP_AT they wait for the usage window to reset. Meta refuses calls at 100 %.
+ * Usage levels from Meta's back-off policy (meta-graph-api.md §7): from SLOW_FROM % calls are spaced to
+ * fit the usage window, between KEEP_UNDER % and PAUSE_AT % the spacing grows, and at PAUSE_AT % the
+ * account waits before its next call. Below SLOW_FROM the spacing shrinks again. Meta refuses at 100 %.
  */
-const TARGET_LOW = 85;
-const TARGET_HIGH = 95;
-const STOP_AT = 97;
-/** A usage reading older than this says nothing about now. */
-const STALE_MS = 10_000;
-/** Meta allows 100 mutations per second per ad account; writes are spaced to stay under 95. */
-export const MAX_WRITES_PER_SECOND = 95;
-const MIN_WRITE_SPACING_MS = Math.ceil(1000 / MAX_WRITES_PER_SECOND);
+const SLOW_FROM = 75;
+const KEEP_UNDER = 85;
+const PAUSE_AT = 95;
+/**
+ * Meta's ad-account score decays over 300 s (meta-graph-api.md §7). Assumption: with only the BUC
+ * header, which gives no reset time, the usage window is taken to be this long. Assumption: usage
+ * drains evenly over the window, so a pause at PAUSE_AT % lasts the window's share of the way back
+ * to KEEP_UNDER % (10 % of the window at 95 %).
+ */
+const DECAY_MS = 300_000;
+/** Meta allows 100 mutations per second per ad account: writes are sent at least 11 ms apart (91/s). */
+export const MAX_WRITES_PER_SECOND = 91;
+const WRITE_SPACING_MS = Math.ceil(1000 / MAX_WRITES_PER_SECOND);
 /** How far from its reserved moment a parked caller may come back and still use it. */
 const RESERVATION_GRACE_MS = 1000;
-/** Moments further ahead than this are not reserved (see ACQUIRE). */
-const RESERVATION_HORIZON_MS = 1500;
+/** Waits this short are spent in place by callers (not parked), so their moments are not kept for a return. */
+export const IN_PLACE_WAIT_MS = 100;
+/** A reserved moment nobody came back for this long after it is forgotten. */
+const ABANDONED_AFTER_MS = 300_000;
+/** Jobs reserved during a pause come back at least this far apart, not all at its end. */
+const RESUME_SPACING_MS = WRITE_SPACING_MS;
+/** A write finding its account paused waits in place this long at most; beyond, its job parks. */
+export const PAUSE_WAIT_IN_PLACE_MS = 1000;
 /** Spacing below this is dropped: the account is treated as unlimited again. */
 const MIN_SPACING_MS = 2;
 /** Spacing never grows past this from usage alone (throttling errors give their own wait). */
 const MAX_SPACING_MS = 60_000;
+/** Pacing state not touched for this long is dropped. */
+const STATE_TTL_S = 3600;
+
+export interface PacerOptions {
+  /** The clock (tests drive it). */
+  now?: () => number;
+  /** How waits in this process are spent (tests advance their clock instead). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What stops where after a throttling error (see `throttleKind` in graph-errors). */
+export type ThrottleTarget = Partial<Pick<ThrottleKind, 'scope' | 'severity'>>;
 
 /**
  * Paces calls per ad account, shared by every worker through Redis, from what Meta says:
- * - every call reserves the next free moment of its account (`nextAt`), moments being `spacing` ms
- *   apart, so parked jobs wake one after another instead of all at once;
- * - `spacing` follows the usage headers: it shrinks while usage stays under 85 %, grows above 95 %,
- *   and calls wait for the window to reset at 97 %;
- * - after a throttling error the account is paused for the time Meta gives, and its spacing set from
- *   the rate that was refused (halved);
- * - writes are never closer than 1/95 s.
- * Other ad accounts are never affected.
+ * - every call takes the next free moment of its account, moments being `spacing` ms apart; a caller
+ *   that must wait gets its moment reserved, however far, so a parked job wakes once, at its moment;
+ * - `spacing` follows the usage Meta reports (the ad account's `ads_management` BUC entry, and
+ *   X-Ad-Account-Usage when sent): unlimited under 75 %, fitted to the usage window from 75 %, growing
+ *   from 85 %, and a wait at 95 % before a block can happen;
+ * - after a throttling error the account, or every account for the app's limit, is paused for the
+ *   time Meta gives; the moments reserved before a pause are void, and callers during a pause get
+ *   moments after it;
+ * - writes are sent at most 91 per second per account, whatever the number of workers
+ *   (`beforeWrite`, right before each POST).
+ * Other ad accounts are never affected, except by the app's limit.
  */
 export class AccountPacer {
+  private readonly clock: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
-  ) {}
+    opts: PacerOptions = {},
+  ) {
+    this.clock = opts.now ?? Date.now;
+    this.wait = opts.sleep ?? ((ms) => sleep(ms));
+  }
 
   /**
-   * Reserves the next moment this ad account may be called. `waitMs` 0: call now. Otherwise wait
-   * `waitMs`; when `reserved`, the moment is the caller's and it calls then without asking again,
-   * else (the next free moment is too far ahead to hold) it asks again then.
+   * Takes this ad account's next moment. `waitMs` 0: call now. Otherwise the moment `waitMs` from now
+   * is reserved: come back then with `reservedAt` (the moment) and call without waiting again, unless
+   * Meta paused the account in the meantime (then the answer is a new moment after the pause).
+   * A wait of at most IN_PLACE_WAIT_MS is to be spent in place: that moment is not kept for a return.
+   * With `write`, the calls of this job are also kept at least 1/91 s from the previous writer's.
    */
-  async acquire(
-    adAccountId: string,
-    opts: { write?: boolean; reservedAt?: number } = {},
-    now = Date.now(),
-  ): Promise<{ waitMs: number; reserved: boolean }> {
+  async acquire(adAccountId: string, opts: { write?: boolean; reservedAt?: number } = {}, now = this.clock()): Promise<{ waitMs: number; reserved: boolean }> {
     const wait = (await this.redis.eval(
       ACQUIRE,
-      1,
+      3,
       this.keys.accountPace(adAccountId),
+      this.keys.accountReservations(adAccountId),
+      this.keys.appPace,
       String(now),
-      String(opts.write ? MIN_WRITE_SPACING_MS : 0),
-      String(STOP_AT),
-      String(STALE_MS),
-      String(RESERVATION_HORIZON_MS),
+      String(opts.write ? WRITE_SPACING_MS : 0),
       String(opts.reservedAt ?? 0),
       String(RESERVATION_GRACE_MS),
+      String(IN_PLACE_WAIT_MS),
+      String(ABANDONED_AFTER_MS),
+      String(RESUME_SPACING_MS),
+      String(STATE_TTL_S),
     )) as number;
-    // A negative answer means "nothing reserved, look again then".
-    return wait < 0 ? { waitMs: -wait + Math.floor(Math.random() * 100), reserved: false } : { waitMs: wait, reserved: wait > 0 };
+    return { waitMs: wait, reserved: wait > 0 };
   }
 
   /** Steers the account's spacing from the usage an answer reported. */
-  async record(reading: UsageReading, now = Date.now()): Promise<void> {
+  async record(reading: UsageReading, now = this.clock()): Promise<void> {
     if (!reading.adAccountId) return;
     await this.redis.eval(
       RECORD,
-      1,
+      2,
       this.keys.accountPace(reading.adAccountId),
+      this.keys.accountReservations(reading.adAccountId),
       String(now),
       String(reading.percent),
       String(reading.resetMs),
       String(reading.waitMs),
-      String(TARGET_LOW),
-      String(TARGET_HIGH),
+      String(SLOW_FROM),
+      String(KEEP_UNDER),
+      String(PAUSE_AT),
+      String(DECAY_MS),
       String(MIN_SPACING_MS),
       String(MAX_SPACING_MS),
+      String(STATE_TTL_S),
     );
   }
 
   /**
-   * After a throttling error: no call to this account before `ms` from now, and a spacing that halves
-   * the rate that was refused. Refusals of one burst count once.
+   * After a throttling error: no call before `waitMs` from now, to this ad account or, for the app's
+   * limit (`scope: 'app'`), to any; the account's spacing is set to halve the rate that was refused.
+   * An `alert` (613 without a subcode) pauses at least an hour. Refusals of one burst count once.
+   * Returns how long the pause lasts from now (the caller parks its job that long).
    */
-  async throttled(adAccountId: string, ms: number, now = Date.now()): Promise<void> {
-    await this.redis.eval(THROTTLED, 1, this.keys.accountPace(adAccountId), String(now), String(now + ms), String(MAX_SPACING_MS));
+  async throttled(adAccountId: string, waitMs: number, target: ThrottleTarget = {}, now = this.clock()): Promise<number> {
+    const ms = target.severity === 'alert' ? Math.max(waitMs, ABUSE_PAUSE_MS) : waitMs;
+    const until = now + Math.max(0, ms);
+    const pausedUntil = (await this.redis.eval(
+      THROTTLED,
+      3,
+      this.keys.accountPace(adAccountId),
+      this.keys.accountReservations(adAccountId),
+      this.keys.appPace,
+      String(now),
+      String(until),
+      target.scope === 'app' ? '1' : '0',
+      String(MAX_SPACING_MS),
+      String(STATE_TTL_S),
+    )) as number;
+    return Math.max(0, pausedUntil - now);
+  }
+
+  /**
+   * After a throttling error from Meta: pauses whom it stops (the ad account, or every one for the
+   * app's limit) for the wait its headers gave, else the error's default. Returns what it was and how
+   * long the pause lasts, for the caller to log.
+   */
+  async afterThrottle(adAccountId: string, err: GraphApiError, now = this.clock()): Promise<{ kind: ThrottleKind; pausedMs: number }> {
+    const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus }) ?? { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 };
+    const pausedMs = await this.throttled(adAccountId, err.details.retryAfterMs ?? kind.defaultWaitMs, kind, now);
+    return { kind, pausedMs };
+  }
+
+  /** How long this ad account stays paused (by its own pause or the app's), 0 when it is not. */
+  async pausedFor(adAccountId: string, now = this.clock()): Promise<number> {
+    const replies = await this.redis.pipeline().hget(this.keys.accountPace(adAccountId), 'pausedUntil').hget(this.keys.appPace, 'pausedUntil').exec();
+    const until = Math.max(...(replies ?? []).map(([err, v]) => (err ? 0 : Number(v ?? 0) || 0)), 0);
+    return Math.max(0, until - now);
+  }
+
+  /**
+   * Waits in this process until the ad account is not paused (for calls that cannot park, such as
+   * planning's listings). Looks once, then once more after each pause in case Meta extended it.
+   * Returns the time waited.
+   */
+  async waitForAccount(adAccountId: string): Promise<number> {
+    let waited = 0;
+    for (let ms = await this.pausedFor(adAccountId); ms > 0; ms = await this.pausedFor(adAccountId)) {
+      await this.wait(ms);
+      waited += ms;
+    }
+    return waited;
+  }
+
+  /**
+   * The moment this process may send its next write to the ad account: at least 1/91 s after the
+   * previous write of any worker, so no second ever holds more than 91, and not before a pause of
+   * the account (or the app) ends. Returns the wait in ms, or undefined when the pause lasts longer
+   * than PAUSE_WAIT_IN_PLACE_MS (no moment is taken then).
+   */
+  async reserveWrite(adAccountId: string, now = this.clock()): Promise<number | undefined> {
+    const wait = (await this.redis.eval(
+      SEND,
+      2,
+      this.keys.accountPace(adAccountId),
+      this.keys.appPace,
+      String(now),
+      String(WRITE_SPACING_MS),
+      String(PAUSE_WAIT_IN_PLACE_MS),
+      String(STATE_TTL_S),
+    )) as number;
+    return wait < 0 ? undefined : wait;
+  }
+
+  /**
+   * Call right before each POST to the ad account: waits for its write moment. Meta keeps a block
+   * going while calls continue, so a write is not sent into a pause: a longer one throws a throttling
+   * error (without calling Meta), which parks the job like Meta's own. Returns the wait.
+   */
+  async beforeWrite(adAccountId: string): Promise<number> {
+    const ms = await this.reserveWrite(adAccountId);
+    if (ms === undefined) {
+      const pausedMs = await this.pausedFor(adAccountId);
+      throw new GraphApiError('throttle', { retryAfterMs: Math.max(1, pausedMs), metaMessage: `ad account ${adAccountId} is paused after Meta's rate limit; the write was not sent` });
+    }
+    if (ms > 0) await this.wait(ms);
+    return ms;
   }
 }
 
 /**
- * ARGV: now, minimum spacing for this call, stop level, staleness, horizon, the caller's reserved
- * moment (0 if none), grace. Returns the wait in ms (negative: nothing reserved, ask again then).
- * The reservation starts after any pause and, at the stop level, after the usage window resets.
+ * Lua helper: forgets the moments reserved after \`now\` (they are void), so new ones are given from
+ * now on rather than after the old queue's tail, which would leave its time unused.
  */
-const ACQUIRE = `
+const RESTART = `
+local function restart(key, reservations, now)
+  local h = redis.call('HMGET', key, 'lastCall', 'lastWrite')
+  redis.call('HSET', key, 'lastCall', tostring(math.min(tonumber(h[1] or '0'), now)), 'lastWrite', tostring(math.min(tonumber(h[2] or '0'), now)))
+  redis.call('DEL', reservations)
+end
+`;
+
+/**
+ * KEYS: account pace, account reservations, app pace. ARGV: now, write spacing, the caller's reserved
+ * moment (0 if none), grace, in-place wait, abandoned-after, resume spacing, TTL.
+ * Returns the wait in ms (0: go now). Reservations are zset members `moment:madeAt`; one made before
+ * the account's or the app's last pause (`voidedAt`) is void.
+ */
+const ACQUIRE = `${RESTART}
 local now = tonumber(ARGV[1])
-local h = redis.call('HMGET', KEYS[1], 'pausedUntil', 'percent', 'at', 'resetMs', 'spacing', 'nextAt', 'lastCall', 'lastWrite')
-local pausedUntil = tonumber(h[1] or '0')
-local percent = tonumber(h[2] or '0')
-local at = tonumber(h[3] or '0')
-local resetMs = tonumber(h[4] or '0')
-local spacing = tonumber(h[5] or '0')
-local nextAt = tonumber(h[6] or '0')
-local lastCall = tonumber(h[7] or '0')
-local lastWrite = tonumber(h[8] or '0')
 local writeSpacing = tonumber(ARGV[2])
--- A caller back at its reserved moment goes, unless the account was paused since.
-local reservedAt = tonumber(ARGV[6])
-if reservedAt > 0 and math.abs(now - reservedAt) <= tonumber(ARGV[7]) and pausedUntil <= now then return 0 end
-local slot = math.max(now, pausedUntil)
-if percent >= tonumber(ARGV[3]) and now - at <= tonumber(ARGV[4]) then slot = math.max(slot, at + resetMs) end
-if spacing > 0 then slot = math.max(slot, nextAt, lastCall + spacing) end
+local reservedAt = tonumber(ARGV[3])
+local grace = tonumber(ARGV[4])
+local app = redis.call('HMGET', KEYS[3], 'pausedUntil', 'voidedAt')
+-- The app's pause voided this account's moments too: the first call after it restarts the queue.
+local appVoided = tonumber(app[2] or '0')
+if appVoided > tonumber(redis.call('HGET', KEYS[1], 'appVoidSeen') or '0') then
+  restart(KEYS[1], KEYS[2], appVoided)
+  redis.call('HSET', KEYS[1], 'appVoidSeen', tostring(appVoided), 'nextAt', '0')
+end
+local h = redis.call('HMGET', KEYS[1], 'pausedUntil', 'spacing', 'nextAt', 'lastCall', 'lastWrite', 'voidedAt')
+local pauseEnd = math.max(tonumber(h[1] or '0'), tonumber(app[1] or '0'))
+local spacing = tonumber(h[2] or '0')
+local nextAt = tonumber(h[3] or '0')
+local lastCall = tonumber(h[4] or '0')
+local lastWrite = tonumber(h[5] or '0')
+local voidedAt = math.max(tonumber(h[6] or '0'), tonumber(app[2] or '0'))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tostring(now - tonumber(ARGV[6])))
+if reservedAt > 0 then
+  -- Back early (a clock a little ahead): the moment is still this caller's.
+  if now < reservedAt - grace and pauseEnd <= reservedAt then return reservedAt - now end
+  local near = redis.call('ZRANGEBYSCORE', KEYS[2], tostring(reservedAt - grace), tostring(reservedAt + grace))
+  local best, bestGap
+  for _, m in ipairs(near) do
+    local gap = math.abs(tonumber(string.match(m, '^([^:]+)')) - reservedAt)
+    if not bestGap or gap < bestGap then best, bestGap = m, gap end
+  end
+  if best then
+    redis.call('ZREM', KEYS[2], best)
+    if tonumber(string.match(best, ':(.+)$')) >= voidedAt and pauseEnd <= now then
+      redis.call('HSET', KEYS[1], 'lastCall', tostring(math.max(lastCall, now)))
+      if writeSpacing > 0 then redis.call('HSET', KEYS[1], 'lastWrite', tostring(math.max(lastWrite, now))) end
+      redis.call('EXPIRE', KEYS[1], ARGV[8])
+      return 0
+    end
+  end
+end
+-- A new moment: after any pause (callers then come back one after another), after the moments
+-- already reserved, and \`spacing\` after the previous call.
+local sp = spacing
+if pauseEnd > now then sp = math.max(sp, tonumber(ARGV[7])) end
+local slot = math.max(now, pauseEnd, nextAt)
+if sp > 0 then slot = math.max(slot, lastCall + sp) end
 if writeSpacing > 0 then slot = math.max(slot, lastWrite + writeSpacing) end
--- Reserve only near moments: a reservation far ahead would keep a spacing that may since have
--- shrunk. Callers further back look again later.
-if slot - now > tonumber(ARGV[5]) then return -(tonumber(ARGV[5])) end
-redis.call('HSET', KEYS[1], 'nextAt', tostring(slot + spacing), 'lastCall', tostring(slot))
+redis.call('HSET', KEYS[1], 'nextAt', tostring(slot + sp), 'lastCall', tostring(slot))
 if writeSpacing > 0 then redis.call('HSET', KEYS[1], 'lastWrite', tostring(slot)) end
-redis.call('EXPIRE', KEYS[1], 3600)
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+if slot - now > tonumber(ARGV[5]) then
+  redis.call('ZADD', KEYS[2], tostring(slot), tostring(slot) .. ':' .. tostring(now))
+  redis.call('EXPIRE', KEYS[2], ARGV[8])
+end
 return slot - now`;
 
 /**
- * Lua helper: the spacing that would have let the calls answered within the last `windowMs` fit the
- * window, with 15 % to spare: `windowMs / okCalls * 1.15`. Answered calls are counted per 100 ms
+ * Lua helper: the spacing that would have let the calls answered within the last \`windowMs\` fit the
+ * window, with 15 % to spare: \`windowMs / okCalls * 1.15\`. Answered calls are counted per 100 ms
  * (for windows up to 5 minutes).
  */
 const ESTIMATE = `
@@ -141,54 +306,106 @@ local function estimate(key, now, windowMs)
 end
 `;
 
-/** ARGV: now, percent, resetMs, waitMs, target low, target high, min spacing, max spacing. */
-const RECORD = `${ESTIMATE}
+/**
+ * Lua helper: pauses the account until \`untilMs\` if that is later than its pause; the moments reserved
+ * before are void and the queue restarts at the pause's end. A pause that a burst of refusals pushes
+ * back by less than the grace is kept as it is, so the moments reserved during it stay valid.
+ * Returns the pause's end.
+ */
+const PAUSE = `
+local function pause(key, reservations, now, untilMs)
+  local paused = tonumber(redis.call('HGET', key, 'pausedUntil') or '0')
+  if untilMs <= paused or (paused > now and untilMs <= paused + ${RESERVATION_GRACE_MS}) then return paused end
+  redis.call('HSET', key, 'pausedUntil', tostring(untilMs), 'voidedAt', tostring(now), 'nextAt', tostring(untilMs))
+  restart(key, reservations, now)
+  return untilMs
+end
+`;
+
+/**
+ * KEYS: account pace, account reservations. ARGV: now, percent, resetMs, waitMs, slow-from, keep-under,
+ * pause-at, decay, min spacing, max spacing, TTL.
+ */
+const RECORD = `${ESTIMATE}${RESTART}${PAUSE}
 local now = tonumber(ARGV[1])
 local percent = tonumber(ARGV[2])
 local resetMs = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], 'percent', ARGV[2], 'at', ARGV[1], 'resetMs', ARGV[3])
-if tonumber(ARGV[4]) > 0 then
-  local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-  if now + tonumber(ARGV[4]) > paused then redis.call('HSET', KEYS[1], 'pausedUntil', tostring(now + tonumber(ARGV[4]))) end
-elseif percent < 100 then
+local waitMs = tonumber(ARGV[4])
+local window = resetMs > 0 and resetMs or tonumber(ARGV[8])
+redis.call('HSET', KEYS[1], 'percent', ARGV[2], 'at', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[11])
+if waitMs > 0 then
+  -- Blocked: Meta says for how long. THROTTLED adjusts the spacing, once per burst of refusals.
+  pause(KEYS[1], KEYS[2], now, now + waitMs)
+  return 0
+end
+if percent < 100 then
   local bucket = math.floor(now / 100)
   redis.call('HINCRBY', KEYS[1], 'ok:' .. tostring(bucket), 1)
   redis.call('HDEL', KEYS[1], 'ok:' .. tostring(bucket - 3001))
 end
 local spacing = tonumber(redis.call('HGET', KEYS[1], 'spacing') or '0')
--- Refusals are handled once per burst by THROTTLED; otherwise adjust at most once per spacing, so a
--- burst of answers does not compound one adjustment many times.
+-- Adjust about once per spacing (half of it, for callers a little early), so a burst of answers does
+-- not compound one adjustment many times.
 local adjustedAt = tonumber(redis.call('HGET', KEYS[1], 'adjustedAt') or '0')
-if tonumber(ARGV[4]) > 0 or now - adjustedAt < math.max(spacing, 50) then
-  redis.call('EXPIRE', KEYS[1], 3600)
-  return 0
-end
+if now - adjustedAt < math.max(spacing / 2, 50) then return 0 end
 redis.call('HSET', KEYS[1], 'adjustedAt', ARGV[1])
-if percent >= tonumber(ARGV[6]) then
-  -- Near the limit: start from what fitted the window so far, then back off gently.
-  if spacing <= 0 and resetMs > 0 then spacing = estimate(KEYS[1], now, resetMs) else spacing = spacing * 1.1 end
-  spacing = math.min(spacing, tonumber(ARGV[8]))
-elseif percent < tonumber(ARGV[5]) and spacing > 0 then
-  -- Under the band: speed up, gently (usage also reads low right after a pause).
+if percent >= tonumber(ARGV[5]) then
+  -- From 75 %: at least the pace that fitted the window so far; from 85 %: slower, the more the closer to the limit.
+  if spacing <= 0 then spacing = estimate(KEYS[1], now, window) end
+  if percent >= tonumber(ARGV[6]) then spacing = spacing * (1 + (percent - tonumber(ARGV[6])) / 100) end
+  -- One call per window always fits: a longer spacing only loses time (and answers still reserved at
+  -- the old pace can keep usage high for a while, which must not make the spacing run away).
+  spacing = math.min(spacing, tonumber(ARGV[10]), window * 1.15)
+  if percent >= tonumber(ARGV[7]) then
+    -- Near the limit: wait before the next call about as long as usage takes to drain back to 85 %
+    -- (as if it drained evenly over the window; waiting for a full reset would waste the window).
+    local cool = window * (percent - tonumber(ARGV[6])) / 100
+    pause(KEYS[1], KEYS[2], now, now + math.max(cool, spacing))
+  end
+elseif spacing > 0 then
+  -- Under 75 %: speed up, gently (usage also reads low right after a pause).
   spacing = spacing * 0.97
-  if spacing < tonumber(ARGV[7]) then spacing = 0 end
+  if spacing < tonumber(ARGV[9]) then spacing = 0 end
 end
 redis.call('HSET', KEYS[1], 'spacing', tostring(spacing))
-redis.call('EXPIRE', KEYS[1], 3600)
 return 1`;
 
-/** ARGV: now, pause until, max spacing. */
-const THROTTLED = `${ESTIMATE}
+/** KEYS: account pace, account reservations, app pace. ARGV: now, pause until, app-wide (1/0), max spacing, TTL. */
+const THROTTLED = `${ESTIMATE}${RESTART}${PAUSE}
 local now = tonumber(ARGV[1])
-local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
-if tonumber(ARGV[2]) > paused then redis.call('HSET', KEYS[1], 'pausedUntil', ARGV[2]) end
+local untilMs = tonumber(ARGV[2])
+if ARGV[3] == '1' then
+  -- The app's limit: every ad account waits; reservations made before now are void for all of them.
+  local paused = tonumber(redis.call('HGET', KEYS[3], 'pausedUntil') or '0')
+  if untilMs > paused then
+    redis.call('HSET', KEYS[3], 'pausedUntil', tostring(untilMs), 'voidedAt', tostring(now))
+    paused = untilMs
+  end
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
+  return paused
+end
 local cutUntil = tonumber(redis.call('HGET', KEYS[1], 'cutUntil') or '0')
+local pausedUntil = pause(KEYS[1], KEYS[2], now, untilMs)
 if cutUntil <= now then
   -- The calls answered within the blocked window are what the budget holds per window.
   local spacing = tonumber(redis.call('HGET', KEYS[1], 'spacing') or '0')
-  spacing = math.max(spacing * 1.25, estimate(KEYS[1], now, tonumber(ARGV[2]) - now))
-  spacing = math.min(spacing, tonumber(ARGV[3]))
-  redis.call('HSET', KEYS[1], 'spacing', tostring(spacing), 'cutUntil', ARGV[2], 'nextAt', ARGV[2])
+  spacing = math.max(spacing * 1.25, estimate(KEYS[1], now, untilMs - now))
+  spacing = math.min(spacing, tonumber(ARGV[4]), math.max(untilMs - now, 1) * 1.15)
+  redis.call('HSET', KEYS[1], 'spacing', tostring(spacing), 'cutUntil', tostring(pausedUntil))
 end
-redis.call('EXPIRE', KEYS[1], 3600)
-return 1`;
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return pausedUntil`;
+
+/**
+ * KEYS: account pace, app pace. ARGV: now, write spacing, longest pause waited in place, TTL.
+ * Returns the wait before this write may be sent, or -1 when a pause lasts longer (nothing taken).
+ */
+const SEND = `
+local now = tonumber(ARGV[1])
+local paused = math.max(tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0'), tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0'))
+if paused - now > tonumber(ARGV[3]) then return -1 end
+local slot = math.max(now, paused, tonumber(redis.call('HGET', KEYS[1], 'lastSend') or '0') + tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], 'lastSend', tostring(slot))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return slot - now`;

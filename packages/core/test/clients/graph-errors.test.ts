@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyGraphError } from '../../src/clients/graph-errors';
+import { ABUSE_PAUSE_MS, classifyGraphError, throttleKind, type ThrottleKind } from '../../src/clients/graph-errors';
 import { GraphApiError, type GraphErrorClass } from '../../src/errors';
 
 /** The classification table: by Meta's code (and subcode / is_transient), HTTP status only when there is no code. */
@@ -78,5 +78,37 @@ describe('formatWait', () => {
   it('names a wait in the unit that keeps it readable', async () => {
     const { formatWait, MAX_THROTTLE_WAIT_MS } = await import('../../src/clients/graph-errors');
     expect([45_000, 12 * 60_000, MAX_THROTTLE_WAIT_MS, 5 * 3600_000, 100 * 365 * 86_400_000].map(formatWait)).toEqual(['45 s', '12 min', '1 h', '5 h', '36500 d']);
+  });
+});
+
+/** Whom a throttling error stops and whether a person should look (meta-graph-api.md §6, §15). */
+const THROTTLES: Array<[string, Parameters<typeof throttleKind>[0], ThrottleKind]> = [
+  ['#4 the application limit', { code: 4 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#4/1504022 an app limit too', { code: 4, subcode: 1504022 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#341 application limit', { code: 341 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#17/2446079 the ad-account score', { code: 17, subcode: 2446079 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#17 the user limit (one token for every account)', { code: 17 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#613 without a subcode: abuse prevention', { code: 613 }, { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS }],
+  ['#613/1996 inconsistent request volume', { code: 613, subcode: 1996 }, { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS }],
+  ['#613/5044001 mutations per second', { code: 613, subcode: 5044001 }, { scope: 'account', severity: 'routine', defaultWaitMs: 1000 }],
+  ['#613/1487742 the ad-account score', { code: 613, subcode: 1487742 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['#613/1487632 budget changed too often', { code: 613, subcode: 1487632 }, { scope: 'account', severity: 'routine', defaultWaitMs: 3_600_000 }],
+  ['#80004 ads management BUC', { code: 80004, subcode: 2446079 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
+  ['HTTP 429 without a code', { httpStatus: 429 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
+];
+
+describe('throttleKind', () => {
+  it.each(THROTTLES)('%s', (_name, input, expected) => {
+    expect(throttleKind(input)).toEqual(expected);
+  });
+
+  it('is undefined for errors that are not throttling', () => {
+    expect(throttleKind({ code: 100, subcode: 1885364 })).toBeUndefined();
+    expect(throttleKind({ code: 190, subcode: 463 })).toBeUndefined();
+    expect(throttleKind({ httpStatus: 500 })).toBeUndefined();
+  });
+
+  it('pauses abuse prevention for an hour', () => {
+    expect(ABUSE_PAUSE_MS).toBe(3_600_000);
   });
 });

@@ -9,9 +9,12 @@ export interface UsageOverride {
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /**
- * The three usage headers. Assumption: app usage stays low (the simulator models limits per ad
- * account; Meta says X-App-Usage does not govern Marketing API calls);
- * the account headers appear only when the call is charged to an ad account.
+ * The usage headers. Assumption: app usage stays low (the simulator models limits per ad account;
+ * Meta says X-App-Usage does not govern Marketing API calls); the account
+ * headers appear only when the call is charged to an ad account, and X-Ad-Account-Usage only when the
+ * account's budget does not say `headers: 'buc'` (Meta's current docs mostly send the BUC header alone).
+ * Assumption: the BUC `call_count` is the score's percentage and `total_cputime` / `total_time` half of
+ * it (Meta does not say how these relate to the score).
  */
 export function usageHeaders(
   adAccountId: string | undefined,
@@ -24,12 +27,16 @@ export function usageHeaders(
   if (!adAccountId || !usage) return headers;
   const pct = override.throttled ? Math.max(100, usage.pct) : usage.pct;
   const reset = override.resetSeconds ?? usage.resetSeconds;
-  const minutes = override.estimatedMinutes ?? (override.throttled ? Math.floor(reset / 60) : 0);
-  headers['x-ad-account-usage'] = JSON.stringify({
-    acc_id_util_pct: round2(pct),
-    reset_time_duration: reset,
-    ads_api_access_tier: 'standard_access',
-  });
+  // While blocked, the BUC header says how many minutes remain (rounded up, so waiting that long is enough).
+  const blockedMinutes = Math.ceil(usage.blockedSeconds / 60);
+  const minutes = override.estimatedMinutes ?? (usage.blockedSeconds > 0 ? blockedMinutes : override.throttled ? Math.floor(reset / 60) : 0);
+  if (usage.headers !== 'buc') {
+    headers['x-ad-account-usage'] = JSON.stringify({
+      acc_id_util_pct: round2(pct),
+      reset_time_duration: reset,
+      ads_api_access_tier: 'standard_access',
+    });
+  }
   const whole = Math.round(pct);
   headers['x-business-use-case-usage'] = JSON.stringify({
     [adAccountId.replace(/^act_/, '')]: [
