@@ -185,7 +185,7 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
 
   await paceGate(deps, data);
 
-  const read = await currentRead(deps, job, data, state);
+  const read = await currentRead(deps, data, state);
   const desired = data.regionKeys.map((key) => regionOf(deps, key));
   const current = stateKeysOf(read.targeting, deps.regions);
   if (sameRegionKeys(current, data.regionKeys)) return line(data, 'unchanged', { added: [], removed: [] });
@@ -267,10 +267,12 @@ async function paceGate(deps: WorkerDeps, data: UpdateAdsetData): Promise<void> 
  * nothing was written to the ad set since; otherwise a fresh read, refused when it is empty or lacks
  * fields the listing showed.
  */
-async function currentRead(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState): Promise<{ targeting: Targeting; ads?: Ad[] }> {
+async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateState): Promise<{ targeting: Targeting; ads?: Ad[] }> {
   const listed = state.listed;
+  // A retried job (or one parked by throttling) has written nothing yet: the start step comes before
+  // any claim. What makes the copy stale is time, or a write to the ad set since it was read.
   const writtenSince = (state.journal?.writtenAt ?? 0) >= (listed?.readAt ?? Infinity);
-  if (listed && !writtenSince && job.attemptsMade === 0 && data.throttled === 0 && Date.now() - listed.readAt <= FRESH_READ_MS) {
+  if (listed && !writtenSince && Date.now() - listed.readAt <= FRESH_READ_MS) {
     return { targeting: listed.targeting, ads: listed.ads as Ad[] | undefined };
   }
   const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
@@ -368,7 +370,10 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
       // The pause may be longer than Meta's figure (abuse prevention): park until it ends, once.
       const waitMs = await deps.pacer.throttled(data.adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
       log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
-      await job.updateData({ ...data, throttled: data.throttled + 1 });
+      // A refused write did not happen: the ad set is released and the job starts over from the gates
+      // (the listing's copy still serves if it is fresh), instead of reading the ad set to find out.
+      const restart = data.step === 'write' && (await releaseClaim(deps, data));
+      await job.updateData({ ...data, throttled: data.throttled + 1, ...(restart ? { step: 'start' as const } : {}) });
       await job.moveToDelayed(Date.now() + waitMs, token);
       return new DelayedError('throttled');
     }
@@ -384,6 +389,13 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
   return out;
+}
+
+/** Gives up this job's claim of the ad set when nothing of it was written; true when released. */
+async function releaseClaim(deps: WorkerDeps, data: UpdateAdsetData): Promise<boolean> {
+  const entry = await deps.journal.get(data.adsetId);
+  if (!entry || entry.runId !== data.runId || entry.phase !== 'writing') return false;
+  return deps.journal.save({ ...entry, phase: 'done', result: undefined });
 }
 
 async function handOver(deps: WorkerDeps, data: UpdateAdsetData, err: unknown, log: Log): Promise<void> {
