@@ -1,21 +1,5 @@
-import {
-  ConfigError,
-  Keyspace,
-  RunNotStartedError,
-  RunStore,
-  assertRedisReachable,
-  redisRefusal,
-  createLogger,
-  loadConfig,
-  loadDotEnv,
-  producerConnection,
-  startRun,
-  exitAfterFlush,
-  parseCommand,
-  usageError,
-} from '@closrads/core';
-import { FlowProducer } from 'bullmq';
-import { EXIT, openRunQueues, waitAndPrint } from './run-command';
+import { parseCommand, usageError } from '@closrads/core';
+import { EXIT, commandConfig, fail, openRunCommand, startAndReport } from './run-command';
 
 const COMMAND = {
   name: 'enqueue',
@@ -38,11 +22,6 @@ const COMMAND = {
   ],
 } as const;
 
-function fail(message: string, code: number = EXIT.usage): never {
-  process.stderr.write(`enqueue: ${message}\n`);
-  process.exit(code);
-}
-
 /** `pnpm enqueue`: starts a sync run now, through the same path as a scheduled run. */
 async function main(): Promise<void> {
   const args = parseCommand(COMMAND).values;
@@ -53,56 +32,16 @@ async function main(): Promise<void> {
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'redis', 'campaigns', 'dryRun']);
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
-  // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'enqueue' }, process.stderr);
+  const config = commandConfig('enqueue');
   const known = new Set(config.campaigns.list.map((c) => c.name));
   const unknown = (args.campaign ?? []).filter((name) => !known.has(name));
-  if (unknown.length > 0) fail(`unknown campaign ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${[...known].join(', ')}`);
+  if (unknown.length > 0) fail('enqueue', `unknown campaign ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${[...known].join(', ')}`);
   const dryRun = args['dry-run'] ? true : args.live ? false : config.dryRun;
-  if (dryRun) logger.warn('DRY RUN MODE: this run makes no change on Facebook');
+  if (dryRun) config.logger.warn('DRY RUN MODE: this run makes no change on Facebook');
 
-  try {
-    await assertRedisReachable(config.redis.url);
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  const redis = producerConnection(config.redis.url);
-  redis.on('error', () => undefined);
-  const keys = new Keyspace(config.redis.prefix);
-  const store = new RunStore(redis, keys);
-  const flow = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
-  const queues = openRunQueues(redis, keys);
-  let code: number = EXIT.ok;
-  try {
-    let runId: string;
-    try {
-      runId = await startRun({ flow, store }, { trigger: 'manual', dryRun, campaigns: args.campaign ?? [], approve: args.approve ? args.campaign : [] });
-    } catch (err) {
-      // Redis answered but refused the writes (out of memory, read-only): the run was not started.
-      await flow.close().catch(() => undefined);
-      redis.disconnect();
-      fail(err instanceof RunNotStartedError ? err.message : `Redis refused to start the run: ${redisRefusal(err)}`);
-    }
-    logger.info({ runId, dryRun, campaigns: args.campaign ?? 'all enabled', approved: args.approve === true }, 'run enqueued');
-    if (!args.wait) {
-      process.stdout.write(`${runId}\n`);
-    } else {
-      code = await waitAndPrint({ store, queues, runId, timeoutS, json: args.json === true, command: 'enqueue' });
-    }
-  } finally {
-    await Promise.all(Object.values(queues).map((q) => q.close()));
-    await flow.close();
-    await redis.quit().catch(() => undefined);
-  }
-  exitAfterFlush(code);
+  const ctx = await openRunCommand('enqueue', config.redis.url, config.redis.prefix);
+  const campaigns = args.campaign ?? [];
+  await startAndReport('enqueue', ctx, { trigger: 'manual', dryRun, campaigns, approve: args.approve ? campaigns : [] }, { wait: args.wait, json: args.json, timeoutS }, config.logger);
 }
 
 void main();

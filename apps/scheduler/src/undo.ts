@@ -1,21 +1,5 @@
-import {
-  ConfigError,
-  Keyspace,
-  RunStore,
-  UNDO_REFUSAL_TEXT,
-  assertRedisReachable,
-  createLogger,
-  exitAfterFlush,
-  loadConfig,
-  loadDotEnv,
-  parseCommand,
-  producerConnection,
-  startRun,
-  undoRefusal,
-  usageError,
-} from '@closrads/core';
-import { FlowProducer } from 'bullmq';
-import { EXIT, openRunQueues, waitAndPrint } from './run-command';
+import { UNDO_REFUSAL_TEXT, parseCommand, undoRefusal, usageError } from '@closrads/core';
+import { EXIT, commandConfig, fail, openRunCommand, startAndReport } from './run-command';
 
 const COMMAND = {
   name: 'undo',
@@ -39,11 +23,6 @@ const COMMAND = {
   ],
 } as const;
 
-function fail(message: string): never {
-  process.stderr.write(`undo: ${message}\n`);
-  process.exit(EXIT.usage);
-}
-
 /** `pnpm undo RUN_ID`: an undo is a run like any other (protection, report, channels), trigger `undo`. */
 async function main(): Promise<void> {
   const { values: args, positionals } = parseCommand(COMMAND);
@@ -54,46 +33,17 @@ async function main(): Promise<void> {
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'redis', 'campaigns', 'dryRun']);
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'undo' }, process.stderr);
-  try {
-    await assertRedisReachable(config.redis.url);
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  const redis = producerConnection(config.redis.url);
-  redis.on('error', () => undefined);
-  const keys = new Keyspace(config.redis.prefix);
-  const store = new RunStore(redis, keys);
-  const flow = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
-  const queues = openRunQueues(redis, keys);
-  let code: number = EXIT.ok;
-  try {
-    const undone = await store.getReport(undoOf);
-    const refusal = undoRefusal(undone);
-    if (refusal) fail(`run ${undoOf} ${UNDO_REFUSAL_TEXT[refusal]}`);
-    const inRun = new Set(undone!.campaigns.map((c) => c.name));
-    const unknown = (args.campaign ?? []).filter((name) => !inRun.has(name));
-    if (unknown.length > 0) fail(`run ${undoOf} has no campaign ${unknown.map((n) => `"${n}"`).join(', ')}; it has: ${[...inRun].join(', ')}`);
-    const dryRun = args['dry-run'] ? true : args.live ? false : config.dryRun;
-    if (dryRun) logger.warn('DRY RUN MODE: this undo makes no change on Facebook');
-    const runId = await startRun({ flow, store }, { trigger: 'undo', undoOf, dryRun, campaigns: args.campaign ?? [] });
-    logger.info({ runId, undoOf, dryRun }, 'undo run enqueued');
-    if (!args.wait) process.stdout.write(`${runId}\n`);
-    else code = await waitAndPrint({ store, queues, runId, timeoutS, json: args.json === true, command: 'undo' });
-  } finally {
-    await Promise.all(Object.values(queues).map((q) => q.close()));
-    await flow.close();
-    await redis.quit().catch(() => undefined);
-  }
-  exitAfterFlush(code);
+  const config = commandConfig('undo');
+  const ctx = await openRunCommand('undo', config.redis.url, config.redis.prefix);
+  const undone = await ctx.store.getReport(undoOf);
+  const refusal = undoRefusal(undone);
+  if (refusal) fail('undo', `run ${undoOf} ${UNDO_REFUSAL_TEXT[refusal]}`);
+  const inRun = new Set(undone!.campaigns.map((c) => c.name));
+  const unknown = (args.campaign ?? []).filter((name) => !inRun.has(name));
+  if (unknown.length > 0) fail('undo', `run ${undoOf} has no campaign ${unknown.map((n) => `"${n}"`).join(', ')}; it has: ${[...inRun].join(', ')}`);
+  const dryRun = args['dry-run'] ? true : args.live ? false : config.dryRun;
+  if (dryRun) config.logger.warn('DRY RUN MODE: this undo makes no change on Facebook');
+  await startAndReport('undo', ctx, { trigger: 'undo', undoOf, dryRun, campaigns: args.campaign ?? [] }, { wait: args.wait, json: args.json, timeoutS }, config.logger);
 }
 
 void main();
