@@ -5,6 +5,7 @@ import { healthRoutes } from './routes/health';
 import { approveRoutes } from './routes/approve';
 import { campaignRoutes } from './routes/campaigns';
 import { runRoutes } from './routes/runs';
+import { undoRoutes } from './routes/undo';
 import { basicAuth, loopbackHostOnly, sameOriginWrites } from './security';
 
 export type { DashboardDeps } from './deps';
@@ -45,6 +46,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.get('/', (_req, res) => res.redirect(302, '/runs'));
   app.use(runRoutes(deps));
   app.use(approveRoutes(deps));
+  app.use(undoRoutes(deps));
   app.use(campaignRoutes(deps));
   app.use(BOARD_PATH, createBoard(deps.queues, BOARD_PATH, { dryRun: deps.config.dryRun, logger: deps.logger }));
 

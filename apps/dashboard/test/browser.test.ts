@@ -1,8 +1,9 @@
 /**
  * The operator's path in a real browser (Debian Chromium via playwright-core): log in, open a run with
  * a failed ad set, follow its link into Bull Board, retry the job, and watch the run page catch up.
- * Saves the run page as artifacts/run-page.png (and, with UPDATE_SCREENSHOTS=1, docs/img/run-page.png
- * for the README).
+ * Then it starts a dry undo of that run from its Undo button. Saves the run page as artifacts/run-page.png
+ * and its top, with the Undo button, as artifacts/run-undo.png (and, with UPDATE_SCREENSHOTS=1, copies
+ * them to docs/img/ for the README).
  */
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -70,7 +71,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     }
   }
 
-  it('logs in, follows the failed ad set into Bull Board, retries it, and sees it updated', { timeout: 90_000 }, async () => {
+  it('logs in, follows the failed ad set into Bull Board, retries it, sees it updated, and starts a dry undo', { timeout: 150_000 }, async () => {
     // A permanent Graph error (#100) on the write to ad set 201: the job fails, the report says so.
     h.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: -1, response: { kind: 'graph-error', code: 100, subcode: 1885364 } });
     const report = await h.system.run({ dryRun: false, campaigns: ['Veterans'] });
@@ -130,6 +131,30 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     // The README's copy changes only on request, so a test run leaves the work tree clean.
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, docsCopy);
     expect(statSync(artifact).size).toBeGreaterThan(20_000);
+
+    // A finished live run offers "Undo this run"; the top of its page is the README's picture of it.
+    const undo = page.getByRole('button', { name: 'Undo this run…' });
+    expect(await undo.isVisible()).toBe(true);
+    const undoArtifact = join(repoRoot, 'artifacts', 'run-undo.png');
+    await page.screenshot({ path: undoArtifact });
+    if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(undoArtifact, join(repoRoot, 'docs', 'img', 'run-undo.png'));
+    expect(statSync(undoArtifact).size).toBeGreaterThan(10_000);
+    // The button leads to the confirmation; a dry undo then starts a run of its own that names this one.
+    await undo.click();
+    expect(await page.locator('h1').textContent()).toBe(`Undo run ${report.runId}`);
+    await page.getByLabel('Dry run: show what the undo would do, change nothing').check();
+    await page.getByLabel(`I want to undo the changes of run ${report.runId}`).check();
+    await page.getByRole('button', { name: 'Start undo run' }).click();
+    await page.waitForURL((u) => /\/runs\/r-[^/]+$/.test(u.pathname) && !u.pathname.endsWith(report.runId));
+    const undoUrl = page.url();
+    expect(await page.locator('dd', { has: page.locator(`a[href="/runs/${report.runId}"]`) }).count()).toBe(1);
+    // The undo run finishes (a dry run: its report is there, and nothing to undo in turn).
+    await expect.poll(async () => {
+      await page.goto(undoUrl);
+      return page.locator('dt', { hasText: 'Finished' }).count();
+    }, { timeout: 30_000 }).toBe(1);
+    expect(await page.locator('dl.meta').textContent()).toContain('Undo of');
+    expect(await page.getByRole('button', { name: 'Undo this run…' }).count()).toBe(0);
 
     // Readable on a phone: the page itself never scrolls sideways; only the ad set table does.
     await page.setViewportSize({ width: 390, height: 844 });

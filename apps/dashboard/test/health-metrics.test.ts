@@ -123,6 +123,25 @@ describe('/healthz and /metrics', () => {
     expect(m.has('closrads_demand_last_read_timestamp_seconds{campaign="Truckers"}')).toBe(false);
     expect(m.has('closrads_demand_bad_answers_total{campaign="Solar"}')).toBe(false); // disabled
   });
+
+  it('/metrics: ad sets in review, per campaign, from the watch sorted set of each Facebook campaign', async () => {
+    const before = parseExposition((await request(d.app).get('/metrics')).text);
+    expect(before.get('closrads_adsets_in_review{campaign="Veterans"}')).toBe(0);
+    const due = Date.now() + 60_000;
+    // The worker scores each watched ad set by when its next look is due (keys.watchDue).
+    await d.deps.redis.zadd(d.deps.keys.watchDue('9001'), due, '201', due + 1000, '202');
+    await d.deps.redis.zadd(d.deps.keys.watchDue('9003'), due, '301');
+    // Another Facebook campaign's set, not in the campaigns file: counted for no one.
+    await d.deps.redis.zadd(d.deps.keys.watchDue('9999'), due, '999');
+    const m = parseExposition((await request(d.app).get('/metrics')).text);
+    expect(m.get('closrads_adsets_in_review{campaign="Veterans"}')).toBe(2);
+    expect(m.get('closrads_adsets_in_review{campaign="Truckers"}')).toBe(0);
+    // Disabled since, but its watch still runs to its end: still shown.
+    expect(m.get('closrads_adsets_in_review{campaign="Solar"}')).toBe(1);
+    await d.deps.redis.zrem(d.deps.keys.watchDue('9001'), '201');
+    const after = parseExposition((await request(d.app).get('/metrics')).text);
+    expect(after.get('closrads_adsets_in_review{campaign="Veterans"}')).toBe(1);
+  });
 });
 
 describe('/healthz and /metrics follow the verdict, and only live runs count as a success', () => {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { DashboardDeps } from '../deps';
 import { renderDemandMetrics } from '../demand-metrics';
 import { renderMetrics } from '../metrics';
+import { renderWatchMetrics } from '../watch-metrics';
 import { withTimeout, workerPresence } from '../presence';
 import { lastRunFacts } from './health-facts';
 
@@ -37,7 +38,11 @@ export function healthRoutes(deps: DashboardDeps): Router {
       // BullMQ calls would wait for a connection that is not there; answer at once instead.
       if (deps.redis.status !== 'ready') throw new Error(`redis ${deps.redis.status}`);
       const demand = new DemandCheckStats(deps.redis, deps.keys);
-      const parts = Promise.all([renderMetrics(deps.queues, deps.store), renderDemandMetrics(demand, deps.config.campaigns)]);
+      const parts = Promise.all([
+        renderMetrics(deps.queues, deps.store),
+        renderDemandMetrics(demand, deps.config.campaigns),
+        renderWatchMetrics(deps.redis, deps.keys, deps.config.campaigns),
+      ]);
       const text = (await withTimeout(parts, 5000)).join('');
       res.set('Cache-Control', 'no-store').type('text/plain; version=0.0.4; charset=utf-8').send(text);
     } catch (err) {

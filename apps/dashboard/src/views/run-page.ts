@@ -16,6 +16,7 @@ import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
 import { approveButton } from './approve-page';
+import { undoButton } from './undo-page';
 import { usMap } from './us-map';
 import { layout } from './layout';
 
@@ -35,12 +36,18 @@ ${view.noWorker ? html`<p class="notice bad">No worker is running: this run wait
 ${view.progress ? progressBlock(view.progress) : ''}
 <dl class="meta">
 <dt>Trigger</dt><dd>${meta.trigger}</dd>
+${undoOfLine(meta.undoOf)}
 <dt>Started</dt><dd>${when(meta.startedAt)}</dd>
 <dt>Campaigns</dt><dd>${meta.campaigns.length > 0 ? meta.campaigns.join(', ') : 'all enabled'}</dd>
 <dt>Jobs</dt><dd><a href="${boardJobUrl(QUEUES.finalizeReport, jobIds.finalize(meta.runId))}">flow in the board</a></dd>
 </dl>
 </section>`;
   return layout({ title: `Run ${meta.runId}`, body, refreshSeconds: 5 });
+}
+
+/** An undo run names the run it puts back, linked. */
+function undoOfLine(undoOf: string | undefined): SafeHtml | string {
+  return undoOf ? html`<dt>Undo of</dt><dd><a href="/runs/${encodeURIComponent(undoOf)}">${undoOf}</a></dd>` : '';
 }
 
 function progressBlock(p: RunProgress): SafeHtml {
@@ -57,11 +64,13 @@ export function runPage(report: RunReport, deliveryRecords: Record<string, Deliv
 <p>${verdictBadge(verdict)} ${modeBadge(report.dryRun)}</p>
 <dl class="meta">
 <dt>Trigger</dt><dd>${report.trigger}</dd>
+${undoOfLine(report.undoOf)}
 <dt>Started</dt><dd>${when(report.startedAt)}</dd>
 <dt>Finished</dt><dd>${when(report.finishedAt)} <span class="small">${duration(report.startedAt, report.finishedAt)}</span></dd>
 ${report.revision && report.revision > 1 ? html`<dt>Updated</dt><dd>${when(report.updatedAt)} <span class="small">(revision ${report.revision}, after a retry)</span></dd>` : ''}
 <dt>Jobs</dt><dd><a href="${boardJobUrl(QUEUES.finalizeReport, jobIds.finalize(report.runId))}">flow in the board</a> · <a href="/api/runs/${encodeURIComponent(report.runId)}">report JSON</a></dd>
 </dl>
+${undoButton(report, opts.csrfToken)}
 </section>
 ${deliveries({ ...(report.deliveries ?? {}), ...deliveryRecords })}
 ${lateChanges(report)}
