@@ -9,7 +9,7 @@
  * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
  */
 import { writeFileSync } from 'node:fs';
-import { ensureRedis, parseCommand, RegionTable, workerConnection } from '@closrads/core';
+import { ensureRedis, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
@@ -180,7 +180,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`);
     return;
   }
-  const cases = selectCases(cli);
+  let cases: CaseSpec[];
+  try {
+    cases = selectCases(cli);
+  } catch (err) {
+    usageError(HELP, (err as Error).message);
+  }
   const available = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   const redis = workerConnection(available.url);
   const log = (s: string): void => {

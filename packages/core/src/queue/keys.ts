@@ -150,9 +150,4 @@ export class Keyspace {
   get appPace(): string {
     return `${this.bullPrefix}:app:pace`;
   }
-
-  /** Writes to an ad account in one second (keeps under Meta's 100 mutations per second). */
-  accountWrites(adAccountId: string, second: number): string {
-    return `${this.bullPrefix}:account:${adAccountId}:writes:${second}`;
-  }
 }
