@@ -4,7 +4,7 @@ import { appsecretProof, configSecrets, createLogger, scrubSecrets, secretForms,
 
 const PASSWORD = 'p&ss w<rd>"42/+x';
 const EMAIL = 'ops+ads@client.example';
-const WEBHOOK = 'https://hooks.slack.com/services/T0AAAA1111/B0BBBB2222/c3cr3tW3bh00kPart';
+const WEBHOOK = 'https://hooks.slack.example.com/services/T0AAAA1111/B0BBBB2222/c3cr3tW3bh00kPart';
 
 describe('scrubSecrets: one scrubber, every encoding', () => {
   it('masks a secret raw, URL-encoded (%20 and +), HTML-escaped and JSON-escaped', () => {
