@@ -83,17 +83,25 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
       report.lateChanges = [...(previous.lateChanges ?? []), ...(changes.length > 0 ? changes.map((c) => ({ revision, ...c })) : [])];
       if (changes.length > 0) report.updatedAt = new Date().toISOString();
     }
+    // What the report's appearance promises happens first: the summary (or follow-up) is printed and
+    // the campaigns' state recorded before the report is stored, so whoever sees the stored report
+    // (enqueue --wait, a test, the next demand check) can count on them.
+    const followUp: FollowUp | undefined =
+      previous && changes.length > 0
+        ? { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, verdict: report.verdict, dashboardUrl: report.dashboardUrl, changes }
+        : undefined;
+    if (!previous) await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
+    else if (followUp) await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
+    // An undo follows no demand: the campaign's last completed run stays the one undone, so a demand
+    // check does not re-apply the same demand minutes later; a change of demand (or the daily run) does.
+    if (report.trigger !== 'undo') await deps.campaignState.recordReport(report);
     if (!previous || changes.length > 0) await deps.store.saveReport(report);
-    await deps.campaignState.recordReport(report);
 
     if (!previous) {
-      await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
       log.info({ success: report.success, verdict: report.verdict, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
       await enqueueDeliveries(deps, data.runId, 'report', 1);
-    } else if (changes.length > 0) {
-      const followUp: FollowUp = { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, verdict: report.verdict, dashboardUrl: report.dashboardUrl, changes };
+    } else if (followUp) {
       log.info({ revision, changed: changes.length, success: report.success }, 'run report brought up to date after a late retry');
-      await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
       await enqueueDeliveries(deps, data.runId, 'followup', revision);
     }
     return { runId: data.runId, success: report.success, revision };
