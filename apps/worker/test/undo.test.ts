@@ -131,3 +131,14 @@ describe('pnpm undo', () => {
     }
   });
 });
+
+describe('undo and the demand checks', () => {
+  it('an undo leaves the campaign’s last completed run as it was, so a check does not re-apply the same demand', async () => {
+    const hh = await harness();
+    const run = await hh.system.run({ dryRun: false });
+    const before = await hh.system.deps.campaignState.lastCompleted('Veterans', 'live');
+    expect(before?.runId).toBe(run.runId);
+    await hh.system.run({ dryRun: false, trigger: 'undo', undoOf: run.runId });
+    expect((await hh.system.deps.campaignState.lastCompleted('Veterans', 'live'))?.runId).toBe(run.runId);
+  });
+});
