@@ -19,6 +19,7 @@ import {
   withRegions,
   IN_PLACE_WAIT_MS,
   ListedAdsetSchema,
+  parseAdsetWatch,
   throttleKind,
   RunChangeSchema,
   type RunChange,
@@ -106,7 +107,7 @@ interface GateState {
   undoneChange?: RunChange;
 }
 
-/** Everything Redis knows that decides the gates, in one round trip. */
+/** Everything Redis knows that decides the gates (the ad set's change record included), in one round trip. */
 async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<GateState> {
   const replies = await deps.redis
     .pipeline()
@@ -116,6 +117,7 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<G
     .get(deps.keys.runMeta(data.runId))
     .hget(deps.keys.runPlan(data.runId), data.campaign)
     .hget(deps.keys.runChanges(data.undoOf ?? data.runId), data.adsetId)
+    .get(deps.keys.adsetJournal(data.adsetId))
     .exec();
   const value = (i: number): string | undefined => {
     const [err, v] = replies?.[i] ?? [new Error('no reply from Redis'), null];
@@ -132,7 +134,7 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<G
     meta: json(3) as RunMeta | undefined,
     plannedKeys: (json(4) as { regionKeys?: string[] } | undefined)?.regionKeys,
     undoneChange: data.undoOf ? RunChangeSchema.safeParse(json(5)).data : undefined,
-    journal: await deps.journal.get(data.adsetId),
+    journal: parseAdsetWatch(value(6)),
   };
 }
 

@@ -83,12 +83,14 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
 
 /** The due ad sets' journal entries; anything no longer watched is taken off the schedule. */
 async function loadDue(deps: WorkerDeps, facebookCampaignId: string, ids: string[]): Promise<AdsetWatch[]> {
+  const entries = await deps.journal.getMany(ids);
   const out: AdsetWatch[] = [];
-  for (const id of ids) {
-    const entry = await deps.journal.get(id);
+  const stale: string[] = [];
+  entries.forEach((entry, i) => {
     if (entry && entry.phase !== 'done' && entry.phase !== 'writing' && entry.facebookCampaignId === facebookCampaignId) out.push(entry);
-    else await deps.redis.zrem(deps.keys.watchDue(facebookCampaignId), id);
-  }
+    else stale.push(ids[i]!);
+  });
+  if (stale.length > 0) await deps.redis.zrem(deps.keys.watchDue(facebookCampaignId), ...stale);
   return out;
 }
 
@@ -125,13 +127,13 @@ async function advance(deps: WorkerDeps, entry: AdsetWatch, ads: CampaignAd[], l
   const now = Date.now();
   const timing = { verifyDelayMs: deps.worker.verifyDelayMs, watchMs: deps.worker.watchMs };
   if (entry.phase === 'unsure') return resolveUnsure(deps, entry, log);
-  if (entry.phase === 'restoring') return restore(deps, entry, entry.result?.ads ?? [], log);
+  if (entry.phase === 'restoring') return restore(deps, entry, entry, entry.result?.ads ?? [], log);
 
   const decision = decideLook(entry, ads, now, timing);
   const firstLookAt = entry.firstLookAt ?? now;
   switch (decision.kind) {
     case 'wait':
-      return store(deps, { ...entry, looks: entry.looks + 1, nextLookAt: decision.nextLookAt, firstLookAt, result: decision.result }, log);
+      return store(deps, entry, { ...entry, looks: entry.looks + 1, nextLookAt: decision.nextLookAt, firstLookAt, result: decision.result }, log);
     case 'republish': {
       if (!(await writeSlot(deps, entry))) return deps.journal.schedule(entry, Date.now() + INLINE_PACE_MS);
       for (const id of decision.adIds) {
@@ -143,12 +145,12 @@ async function advance(deps: WorkerDeps, entry: AdsetWatch, ads: CampaignAd[], l
         }
       }
       log.info({ ads: decision.adIds }, 'ads broke after the change; republished once');
-      return store(deps, { ...entry, phase: 'healing', republished: decision.adIds, looks: 0, nextLookAt: decision.nextLookAt, firstLookAt }, log);
+      return store(deps, entry, { ...entry, phase: 'healing', republished: decision.adIds, looks: 0, nextLookAt: decision.nextLookAt, firstLookAt }, log);
     }
     case 'restore':
-      return restore(deps, { ...entry, firstLookAt }, decision.broken, log);
+      return restore(deps, entry, { ...entry, firstLookAt }, decision.broken, log);
     case 'finish':
-      return store(deps, { ...entry, phase: 'done', nextLookAt: undefined, firstLookAt, result: decision.result }, log);
+      return store(deps, entry, { ...entry, phase: 'done', nextLookAt: undefined, firstLookAt, result: decision.result }, log);
   }
 }
 
@@ -158,23 +160,24 @@ async function resolveUnsure(deps: WorkerDeps, entry: AdsetWatch, log: Log): Pro
   const now = Date.now();
   if (decideUnsure(entry, stateKeysOf(adset.targeting, deps.regions)) === 'not-landed') {
     log.info('the interrupted write did not land; nothing changed');
-    return store(deps, { ...entry, phase: 'done', result: { outcome: 'failed', error: 'the job stopped during its write, and Facebook had not applied it; nothing changed' } }, log);
+    return store(deps, entry, { ...entry, phase: 'done', result: { outcome: 'failed', error: 'the job stopped during its write, and Facebook had not applied it; nothing changed' } }, log);
   }
   log.warn('the interrupted write had landed; its protection goes on');
-  if (!entry.protection) return store(deps, { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } }, log);
+  if (!entry.protection) return store(deps, entry, { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } }, log);
   const { verifyDelayMs, watchMs } = deps.worker;
   return store(
     deps,
+    entry,
     { ...entry, phase: 'watching', writtenAt: now, watchUntil: now + Math.max(watchMs, verifyDelayMs), nextLookAt: now + verifyDelayMs, looks: 0, result: { outcome: 'updated', review: 'pending' } },
     log,
   );
 }
 
 /** Puts the previous state regions back onto the ad set's targeting as Facebook has it now. */
-async function restore(deps: WorkerDeps, entry: AdsetWatch, broken: AdIssue[], log: Log): Promise<void> {
+async function restore(deps: WorkerDeps, before: AdsetWatch, entry: AdsetWatch, broken: AdIssue[], log: Log): Promise<void> {
   const timing = { verifyDelayMs: deps.worker.verifyDelayMs, watchMs: deps.worker.watchMs };
   if (!(await writeSlot(deps, entry))) {
-    return store(deps, { ...entry, phase: 'restoring', nextLookAt: Date.now() + INLINE_PACE_MS, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
+    return store(deps, before, { ...entry, phase: 'restoring', nextLookAt: Date.now() + INLINE_PACE_MS, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
   }
   let attempt: Parameters<typeof afterRestore>[1];
   try {
@@ -186,7 +189,7 @@ async function restore(deps: WorkerDeps, entry: AdsetWatch, broken: AdIssue[], l
   } catch (err) {
     if (err instanceof GraphApiError && err.errorClass === 'throttle') {
       const waitMs = await pauseFor(deps, entry.adAccountId, err);
-      return store(deps, { ...entry, phase: 'restoring', nextLookAt: Date.now() + waitMs, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
+      return store(deps, before, { ...entry, phase: 'restoring', nextLookAt: Date.now() + waitMs, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
     }
     const retryable = !(err instanceof GraphApiError) || err.retryable;
     attempt = { ok: false, retryable, message: scrubSecrets(errorMessage(err), deps.secrets) };
@@ -196,7 +199,7 @@ async function restore(deps: WorkerDeps, entry: AdsetWatch, broken: AdIssue[], l
   else if (next.phase === 'done') {
     log.error({ ads: broken, err: attempt.message }, 'ROLLBACK FAILED: ads broke after the update and the previous states could not be restored; a person must restore this ad set');
   } else log.warn({ err: attempt.message, attempt: next.restoreAttempts }, 'restoring the previous states failed; trying again');
-  return store(deps, next, log);
+  return store(deps, before, next, log);
 }
 
 /**
@@ -211,12 +214,11 @@ async function writeSlot(deps: WorkerDeps, entry: AdsetWatch): Promise<boolean> 
 }
 
 /**
- * Saves the new state of the ad set's change and tells whoever waits: the ad set job once the first
+ * Saves the new state of the ad set's change (`previous` is the state the watch loaded) and tells whoever waits: the ad set job once the first
  * look settled it; the run's report when the outcome changed after the report, or when the run's last
  * watch ended.
  */
-async function store(deps: WorkerDeps, entry: AdsetWatch, log: Log): Promise<void> {
-  const previous = await deps.journal.get(entry.adsetId);
+async function store(deps: WorkerDeps, previous: AdsetWatch, entry: AdsetWatch, log: Log): Promise<void> {
   if (!(await deps.journal.save(entry))) {
     log.warn('the ad set’s change record belongs to another run now; its watch stops');
     await deps.journal.unschedule(entry);

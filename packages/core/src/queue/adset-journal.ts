@@ -69,8 +69,9 @@ export const LISTED_TTL_S = 24 * 3600;
 /** What a run changed on one ad set, kept with the run's history (undo reads it). */
 export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) }) satisfies z.ZodType<RunChange>;
 
-function parseWatch(raw: string | null): AdsetWatch | undefined {
-  if (raw === null) return undefined;
+/** An entry as stored, or undefined when there is none (or one this version cannot read). */
+export function parseAdsetWatch(raw: string | null | undefined): AdsetWatch | undefined {
+  if (raw === null || raw === undefined) return undefined;
   const parsed = AdsetWatchSchema.safeParse(JSON.parse(raw));
   // An entry this version cannot read is treated as absent rather than crashing every job on the ad set.
   return parsed.success ? (parsed.data as AdsetWatch) : undefined;
@@ -117,7 +118,14 @@ export class AdsetJournal {
   ) {}
 
   async get(adsetId: string): Promise<AdsetWatch | undefined> {
-    return parseWatch(await this.redis.get(this.keys.adsetJournal(adsetId)));
+    return parseAdsetWatch(await this.redis.get(this.keys.adsetJournal(adsetId)));
+  }
+
+  /** The entries of several ad sets in one round trip (the watch's due ad sets), in the same order. */
+  async getMany(adsetIds: readonly string[]): Promise<Array<AdsetWatch | undefined>> {
+    if (adsetIds.length === 0) return [];
+    const raws = await this.redis.mget(...adsetIds.map((id) => this.keys.adsetJournal(id)));
+    return raws.map(parseAdsetWatch);
   }
 
   /**
@@ -127,7 +135,7 @@ export class AdsetJournal {
   async claim(entry: AdsetWatch): Promise<ClaimResult> {
     const raw = (await this.redis.eval(CLAIM, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) as string | null;
     if (raw === null) return { claimed: true, entry };
-    const existing = parseWatch(raw);
+    const existing = parseAdsetWatch(raw);
     if (!existing) return { claimed: true, entry: await this.forceWrite(entry) };
     return existing.runId === entry.runId ? { claimed: false, resumed: existing } : { claimed: false, heldBy: existing };
   }
