@@ -3,33 +3,19 @@
  * Slack receiver, `pnpm enqueue --wait`, and the dashboard all read it the same way: verdict
  * `attention`, success, exit code 0, and FAILED nowhere.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from '../../../test/cli';
 import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
 import { campaign, startHarness, type Harness } from '../../worker/test/harness';
 import { CREDENTIALS, TOKEN, ad, baseScenario } from '../../worker/test/scenarios';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 
-function enqueue(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'apps/scheduler/src/enqueue.ts'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -68,7 +54,7 @@ describe('a reverted-only run reads the same everywhere', () => {
     const dir = mkdtempSync(join(tmpdir(), 'closrads-verdict-'));
     const campaignsFile = join(dir, 'campaigns.json');
     writeFileSync(campaignsFile, JSON.stringify({ campaigns: [VET] }));
-    result = await enqueue(['--live', '--wait'], { REDIS_URL: h.redisUrl, QUEUE_PREFIX: h.prefix, CAMPAIGNS_FILE: campaignsFile });
+    result = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait'], { REDIS_URL: h.redisUrl, QUEUE_PREFIX: h.prefix, CAMPAIGNS_FILE: campaignsFile });
     runId = /closrads sync (r-\S+)/.exec(result.stdout)?.[1] ?? '';
     if (!runId) throw new Error(`enqueue printed no run: ${result.code} ${result.stdout} ${result.stderr}`);
     await until(() => smtp.messages.length === 1 && slack.bodies.length === 1, 'the email and the Slack message');

@@ -1,15 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runScript } from '../../../test/cli';
 import { stateKeysOf, type RunReport } from '@closrads/core';
 import type { Scenario } from '@closrads/simulator';
 import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
 import { CREDENTIALS, TOKEN, baseScenario, keyOf } from './scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
-const ROOT = resolve(import.meta.dirname, '../../..');
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -87,19 +86,6 @@ describe('undo', () => {
   });
 });
 
-function undoCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'apps/scheduler/src/undo.ts'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('pnpm undo', () => {
   it('exits 2 for a run id that is unknown or a dry run, and without one; prints the undo run id for a live run', async () => {
@@ -112,16 +98,16 @@ describe('pnpm undo', () => {
       const dry = await hh.system.run({ dryRun: true });
       const live = await hh.system.run({ dryRun: false });
 
-      const unknown = await undoCli(['r-20200101-000000-dead'], env);
+      const unknown = await runScript('apps/scheduler/src/undo.ts', ['r-20200101-000000-dead'], env);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toMatch(/not in the stored run history/);
-      const ofDry = await undoCli([dry.runId], env);
+      const ofDry = await runScript('apps/scheduler/src/undo.ts', [dry.runId], env);
       expect(ofDry.code).toBe(2);
       expect(ofDry.stderr).toMatch(/was a dry run/);
-      expect((await undoCli([], env)).code).toBe(2);
-      expect((await undoCli([live.runId, '--campaign', 'Nope'], env)).code).toBe(2);
+      expect((await runScript('apps/scheduler/src/undo.ts', [], env)).code).toBe(2);
+      expect((await runScript('apps/scheduler/src/undo.ts', [live.runId, '--campaign', 'Nope'], env)).code).toBe(2);
 
-      const ok = await undoCli([live.runId, '--dry-run', '--wait', '--json'], env);
+      const ok = await runScript('apps/scheduler/src/undo.ts', [live.runId, '--dry-run', '--wait', '--json'], env);
       expect(ok.code).toBe(0);
       const report = JSON.parse(ok.stdout) as RunReport;
       expect(report).toMatchObject({ trigger: 'undo', undoOf: live.runId, dryRun: true });
