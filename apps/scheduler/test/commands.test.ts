@@ -12,7 +12,7 @@ import { keysOfPrefix } from '@closrads/core';
 import { testRedisUrl, uniquePrefix } from '../../../test/redis';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const COMMANDS = ['worker', 'scheduler', 'enqueue', 'dashboard', 'demo', 'simulator', 'bench', 'doctor', 'region-keys'];
+const COMMANDS = ['worker', 'scheduler', 'enqueue', 'undo', 'dashboard', 'demo', 'simulator', 'bench', 'doctor', 'region-keys'];
 
 interface Result {
   code: number;
