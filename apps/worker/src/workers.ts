@@ -1,4 +1,4 @@
-import { QUEUES, workerProcessName } from '@closrads/core';
+import { QUEUES, classifyJobError, scrubSecrets, toBullMqError, workerProcessName } from '@closrads/core';
 import { Job, MetricsTime, Worker, type Processor } from 'bullmq';
 import type { WorkerDeps } from './deps';
 import { createDeliverReportProcessor } from './processors/deliver-report';
@@ -32,11 +32,14 @@ export function startWorkers(
   const name = workerProcessName();
   const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, name, ...STALL_SETTINGS, ...opts.stall };
   const make = (queue: string, processor: Processor, concurrency: number, extra: { maxStalledCount?: number } = {}) => {
-    const worker = new Worker(queue, processor, { ...base, ...extra, concurrency });
-    worker.on('error', (err) => deps.logger.error({ queue, err: err.message }, 'worker error'));
-    worker.on('failed', (job, err) =>
-      deps.logger.warn({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed'),
-    );
+    const worker = new Worker(queue, withErrorPolicy(processor, deps.secrets), { ...base, ...extra, concurrency });
+    worker.on('error', (err) => deps.logger.error({ queue, err }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      const kind = classifyJobError(err);
+      const facts = { queue, jobId: job?.id, attemptsMade: job?.attemptsMade, kind, err };
+      if (kind === 'programming') deps.logger.error(facts, 'job failed on a programming error; not retried');
+      else deps.logger.warn(facts, 'job attempt failed');
+    });
     return worker;
   };
   const concurrency = opts.concurrency ?? deps.worker.concurrency;
@@ -59,6 +62,22 @@ export function startWorkers(
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
     },
+  };
+}
+
+/**
+ * Every processor runs under the one error policy (queue/error-policy.ts): a transient error is retried
+ * with the job's backoff, a permanent or programming error fails the job at once, and what BullMQ
+ * stores (message and stack, with the causes') is scrubbed of secrets.
+ */
+export function withErrorPolicy(processor: Processor, secrets: readonly string[]): Processor {
+  const scrub = (text: string) => scrubSecrets(text, secrets);
+  return async (job, token, signal) => {
+    try {
+      return await processor(job, token, signal);
+    } catch (err) {
+      throw toBullMqError(err, scrub);
+    }
   };
 }
 

@@ -20,6 +20,7 @@ export * from './clients/graph-errors';
 export * from './clients/usage';
 export * from './queue/keys';
 export * from './queue/jobs';
+export * from './queue/error-policy';
 export * from './queue/redis';
 export * from './queue/run-id';
 export * from './queue/start-run';

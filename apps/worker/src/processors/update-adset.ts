@@ -3,6 +3,8 @@ import {
   TOKEN_REJECTED_REASON,
   TargetingConflictError,
   AppError,
+  classifyJobError,
+  unrecoverable,
   UpdateAdsetData,
   brokenAds,
   diffRegions,
@@ -386,7 +388,7 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
       out = new UnrecoverableError(reason);
     } else out = err.retryable ? new Error(message, { cause: err }) : new UnrecoverableError(message);
   } else if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) out = new UnrecoverableError(message);
-  else out = new Error(message, { cause: err });
+  else out = classifyJobError(err) === 'programming' ? unrecoverable(message, err) : new Error(message, { cause: err });
 
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
