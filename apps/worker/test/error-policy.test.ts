@@ -3,7 +3,7 @@ import { JOB_NAMES, Keyspace, jobOptions, workerConnection } from '@closrads/cor
 import { Job, Queue, QueueEvents, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
-import { withErrorPolicy } from '../src/workers';
+import { startWorkers, withErrorPolicy, type JobHandlers } from '../src/workers';
 import { campaign, startHarness, type Harness } from './harness';
 import { CREDENTIALS, TOKEN, baseScenario } from './scenarios';
 
@@ -74,5 +74,29 @@ describe('the error policy of the workers', () => {
     expect(blip.failedReason).toBe('connect ECONNRESET');
     expect(bug.attemptsMade).toBe(1);
     expect((bug.stacktrace ?? []).join('\n')).toContain("TypeError: Cannot read properties of undefined (reading 'campaigns')");
+  });
+
+  it('fails at once a job whose result breaks its schema, or whose name its queue does not run', async () => {
+    const h: Harness = await startHarness({ scenario: baseScenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, withoutWorkers: true });
+    cleanup.push(() => h.close());
+    // A handler with a bug in what it returns (the type system is bypassed, as a bug would).
+    const broken = (async () => ({ channel: 'email', status: 'maybe' })) as unknown as JobHandlers['deliverReport'];
+    const running = startWorkers(h.system.deps, { handlers: { deliverReport: broken } });
+    cleanup.push(() => running.close());
+    const queue = h.system.deps.queues.deliverReport;
+    const events = new QueueEvents(queue.name, { connection: workerConnection(h.redisUrl), prefix: h.system.deps.keys.bullPrefix });
+    cleanup.push(() => events.close());
+    await events.waitUntilReady();
+    const options = jobOptions(h.system.deps.timing).deliverReport;
+
+    const data = { runId: 'r-20261201-000000-abcd', channel: 'email', kind: 'report', revision: 1 };
+    const badResult = await settled(queue, events, await queue.add(JOB_NAMES.deliverReport, data, options));
+    const unknownName = await settled(queue, events, await queue.add('deliver-everything', data, options));
+
+    expect(badResult.attemptsMade).toBe(1);
+    expect(badResult.failedReason).toMatch(/^programming error, not retried: /);
+    expect(badResult.returnvalue).toBeNull();
+    expect(unknownName.attemptsMade).toBe(1);
+    expect(unknownName.failedReason).toBe('no job named deliver-everything runs on deliver-report');
   });
 });
