@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv, parseCommand, stopWhenOrphaned } from '@closrads/core';
+import { ConfigError, assertRedisReachable, configSecrets, createLogger, loadConfig, loadDotEnv, parseCommand, stopWhenOrphaned } from '@closrads/core';
 import { createApp } from './app';
 import { createDashboardDeps } from './deps';
 import { assertListenAllowed } from './listen';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError || err instanceof Error) fail(err.message);
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'dashboard', secrets: configSecrets(config) });
   if (config.dryRun) logger.warn('DRY RUN MODE is the default: "Run now" preselects dry run');
   try {
     await assertRedisReachable(config.redis.url);

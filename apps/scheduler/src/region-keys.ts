@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   ConfigError,
+  configSecrets,
   DEFAULT_REGION_KEYS_FILE,
   GraphClient,
   RegionTable,
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
+  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'region-keys', secrets: configSecrets(config) }, process.stderr);
   const graph = new GraphClient(config.facebook, { logger });
   const out = args.out ? resolve(process.cwd(), args.out) : fileURLToPath(DEFAULT_REGION_KEYS_FILE);
   let code: number;

@@ -3,7 +3,7 @@ import type { ClosrtechConfig } from '../config';
 import { parseDemandBody, type Demand } from '../domain/demand';
 import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, UpstreamRedirectError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
-import { redactUrl, scrubSecrets } from '../redact';
+import { configSecrets, redactUrl, scrubSecrets } from '../redact';
 import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { withRetry, type RetryPolicy } from './retry';
 
@@ -44,7 +44,7 @@ export class ClosrtechClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retry = opts.retry ?? CLOSRTECH_RETRY;
     this.maxBytes = opts.maxBytes ?? DEMAND_MAX_BYTES;
-    this.secrets = [config.email, config.password];
+    this.secrets = configSecrets({ closrtech: config });
   }
 
   /**
