@@ -60,3 +60,4 @@ export * from './exit';
 export * from './queue/key-scan';
 export * from './cli';
 export * from './orphan-watch';
+export * from './process';
