@@ -1,6 +1,6 @@
 import {
   createLogger,
-  loadConfig,
+  configDefaults,
   startRun,
   waitForReport,
   workerConnection,
@@ -16,7 +16,7 @@ import type { Simulator } from '@closrads/simulator';
 import { createWorkerDeps, type WorkerDeps } from '@closrads/worker/deps';
 import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from '@closrads/worker/workers';
 
-const WORKER_DEFAULTS = loadConfig(['worker'], {}).worker;
+const WORKER_DEFAULTS = configDefaults('worker');
 
 export type LocalNotifyConfig = Omit<NotifyConfig, 'notifyOn'> & Partial<Pick<NotifyConfig, 'notifyOn'>>;
 

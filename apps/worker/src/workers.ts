@@ -2,6 +2,7 @@ import {
   JOBS,
   QUEUE_SETTINGS,
   classifyJobError,
+  configDefaults,
   jobSpecOf,
   scrubSecrets,
   toBullMqError,
@@ -23,7 +24,11 @@ import { createWatchAdsProcessor } from './processors/watch-ads';
  * Stall detection settings, identical on every worker (the check is throttled queue-wide by whichever
  * worker ran it last). A crashed worker's jobs return to the queue after about lockDuration.
  */
-export const STALL_SETTINGS = { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 };
+export const STALL_SETTINGS = {
+  lockDuration: configDefaults('worker').lockDurationMs,
+  stalledInterval: configDefaults('worker').stalledIntervalMs,
+  maxStalledCount: 2,
+};
 /** Stalls allowed to the jobs that resume from their persisted step (ad set and watch jobs). */
 const RESUMABLE_MAX_STALLED = 20;
 

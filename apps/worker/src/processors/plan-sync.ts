@@ -8,6 +8,7 @@ import {
   diffRegions,
   expandedAdsComplete,
   LISTED_TTL_S,
+  KEY_TTL_S,
   errorMessage,
   jobIds,
   jobOptions,
@@ -332,5 +333,5 @@ return 1`;
 
 /** Marks this run as the newest live run of the campaign: older runs' pending jobs become superseded. */
 async function claimCampaign(deps: WorkerDeps, campaign: string, runId: string): Promise<void> {
-  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(40 * 24 * 3600));
+  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(KEY_TTL_S.campaignOwner));
 }

@@ -3,6 +3,7 @@ import {
   TOKEN_REJECTED_REASON,
   TargetingConflictError,
   AppError,
+  KEY_TTL_S,
   classifyJobError,
   unrecoverable,
   UpdateAdsetData,
@@ -383,7 +384,7 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
     }
     if (err.errorClass === 'auth') {
       const reason = `${TOKEN_REJECTED_REASON} (${message})`;
-      await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', 24 * 3600);
+      await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', KEY_TTL_S.tokenFailure);
       log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
       out = new UnrecoverableError(reason);
     } else out = err.retryable ? new Error(message, { cause: err }) : new UnrecoverableError(message);

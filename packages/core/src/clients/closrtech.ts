@@ -1,5 +1,6 @@
 import ky from 'ky';
 import type { ClosrtechConfig } from '../config';
+import { configDefaults } from '../config';
 import { parseDemandBody, type Demand } from '../domain/demand';
 import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, UpstreamRedirectError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
@@ -41,7 +42,7 @@ export class ClosrtechClient {
     private readonly config: ClosrtechConfig,
     private readonly opts: ClosrtechClientOptions = {},
   ) {
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? configDefaults('worker').httpTimeoutMs;
     this.retry = opts.retry ?? CLOSRTECH_RETRY;
     this.maxBytes = opts.maxBytes ?? DEMAND_MAX_BYTES;
     this.secrets = configSecrets({ closrtech: config });

@@ -1,4 +1,5 @@
 import ky, { type KyInstance } from 'ky';
+import { configDefaults } from '../config';
 import { z } from 'zod';
 import type { FacebookConfig } from '../config';
 import type { Targeting } from '../domain/targeting';
@@ -151,7 +152,7 @@ export class GraphClient {
     this.proof = config.appSecret ? appsecretProof(config.accessToken, config.appSecret) : undefined;
     this.pageSize = opts.pageSize ?? 100;
     this.adsPageSize = opts.adsPageSize ?? 500;
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? configDefaults('worker').httpTimeoutMs;
     this.maxBytes = opts.maxBytes ?? GRAPH_MAX_BYTES;
     this.secrets = configSecrets({ facebook: config });
   }

@@ -4,7 +4,7 @@ import type { RunChange } from '../domain/undo';
 import type { AdsetWatch, WatchResult } from '../domain/watch';
 import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
-import type { Keyspace } from './keys';
+import { KEY_TTL_S, type Keyspace } from './keys';
 
 /**
  * Everything the product keeps in Redis about one ad set's change: the journal entry (what was read,
@@ -16,7 +16,7 @@ import type { Keyspace } from './keys';
  */
 
 /** A change is kept well past its watch (WATCH_MS is at most a week) so a late look can still read it. */
-export const JOURNAL_TTL_S = 14 * 24 * 3600;
+export const JOURNAL_TTL_S = KEY_TTL_S.journal;
 
 const RegionEntrySchema = z.record(z.string(), z.unknown());
 const AdIssueSchema = z.looseObject({ id: z.string(), name: z.string(), effectiveStatus: z.string(), issue: z.string(), errorCode: z.number().optional() });
@@ -64,7 +64,7 @@ export const ListedAdsetSchema = z.object({
   readAt: z.number(),
 });
 export type ListedAdset = z.output<typeof ListedAdsetSchema>;
-export const LISTED_TTL_S = 24 * 3600;
+export const LISTED_TTL_S = KEY_TTL_S.listed;
 
 /** What a run changed on one ad set, kept with the run's history (undo reads it). */
 export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) }) satisfies z.ZodType<RunChange>;
