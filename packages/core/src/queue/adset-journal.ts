@@ -4,6 +4,7 @@ import type { RunChange } from '../domain/undo';
 import type { AdsetWatch, WatchResult } from '../domain/watch';
 import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
+import { AdsetJobResult } from './jobs';
 import { KEY_TTL_S, type Keyspace } from './keys';
 
 /**
@@ -220,7 +221,13 @@ export class AdsetJournal {
 
   async results(runId: string): Promise<Map<string, AdsetResult & { campaign: string }>> {
     const all = await this.redis.hgetall(this.keys.runWatchResults(runId));
-    return new Map(Object.entries(all).map(([id, raw]) => [id, JSON.parse(raw) as AdsetResult & { campaign: string }]));
+    // Parsed, not cast: a line that does not read (another version's) is left out, and the ad set
+    // keeps the line its own job gave.
+    const lines = Object.entries(all).flatMap(([id, raw]) => {
+      const parsed = AdsetJobResult.safeParse(parseJson(raw));
+      return parsed.success ? [[id, parsed.data] as const] : [];
+    });
+    return new Map(lines);
   }
 }
 
@@ -241,4 +248,12 @@ export function resultLine(entry: AdsetWatch, result: WatchResult): AdsetResult 
     ...(result.rolledBack !== undefined && result.outcome !== 'updated' ? { rolledBack: result.rolledBack } : {}),
     ...(entry.warnings.length > 0 ? { warnings: entry.warnings } : {}),
   };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }
