@@ -20,8 +20,6 @@ const IN_FLIGHT_WINDOW_MS = 24 * 3600_000;
 /** Finalizer states of a run that has not made its report yet. */
 const UNFINISHED = new Set(['waiting', 'waiting-children', 'active', 'delayed', 'prioritized']);
 
-export type { DemandCheckResult };
-
 /**
  * A demand check (the `demand-check` schedule): reads every enabled campaign's demand, one CLOSRTECH
  * call each, and starts one `demand-change` run for the campaigns whose demand moved away from their

@@ -42,8 +42,6 @@ const LISTING_PARALLELISM = 4;
  */
 const PLANNING_DEADLINE_MS = 15 * 60_000;
 
-export type { PlanSyncResult } from '@closrads/core';
-
 export interface CampaignPlan {
   summary: CampaignPlanSummary;
   jobs: UpdateAdsetData[];
