@@ -25,6 +25,7 @@ COPY packages/simulator/package.json packages/simulator/
 COPY apps/worker/package.json apps/worker/
 COPY apps/scheduler/package.json apps/scheduler/
 COPY apps/dashboard/package.json apps/dashboard/
+COPY apps/demo/package.json apps/demo/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile --prod=false
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { QUEUES, applySchedule, createLogger, deletePrefix, type Campaign } from '@closrads/core';
 import { benchCampaignsFile, generateScenario, keyOf, startSimulator } from '@closrads/simulator';
-import { startLocalSystem } from '../../apps/worker/src/local-system';
+import { startLocalSystem } from '@closrads/demo/local-system';
 import type { RedisConn } from './measure';
 
 export interface DemandFollowSettings {

@@ -9,7 +9,7 @@
  * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
  */
 import { writeFileSync } from 'node:fs';
-import { ensureRedis, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
+import { configOrExit, ensureRedis, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   } catch (err) {
     usageError(HELP, (err as Error).message);
   }
-  const available = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  const available = await ensureRedis(configOrExit('bench', ['redis'], process.env).redis.url);
   const redis = workerConnection(available.url);
   const log = (s: string): void => {
     process.stderr.write(`${s}\n`);

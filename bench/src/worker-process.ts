@@ -5,7 +5,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { OUTCOMES, createLogger, jobIds, startRun, workerConnection, type Outcome, type RunReport } from '@closrads/core';
-import { startLocalSystem, type LocalSystem } from '../../apps/worker/src/local-system';
+import { startLocalSystem, type LocalSystem } from '@closrads/demo/local-system';
 import { applyWhatIf } from './whatif';
 import type { ChildMessage, ClientCommandStats, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 

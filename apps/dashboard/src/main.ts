@@ -1,13 +1,10 @@
 import type { Server } from 'node:http';
-import { ConfigError, assertRedisReachable, createLogger, loadConfig, loadDotEnv, parseCommand, stopWhenOrphaned } from '@closrads/core';
+import { parseCommand, startFailure, startProcess } from '@closrads/core';
 import { createApp } from './app';
 import { createDashboardDeps } from './deps';
 import { assertListenAllowed } from './listen';
 
-function fail(message: string): never {
-  process.stderr.write(`dashboard: ${message}\n`);
-  process.exit(2);
-}
+const fail = (message: string): never => startFailure('dashboard', message);
 
 /** How long open requests get after a stop signal before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -28,22 +25,13 @@ async function main(): Promise<void> {
     ],
     notes: 'Configuration: environment variables and .env (see apps/dashboard/README.md).',
   });
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'redis', 'dashboard', 'campaigns', 'dryRun']);
-    assertListenAllowed(config.dashboard);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof Error) fail(err.message);
-    throw err;
-  }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'dashboard', secrets: [config.dashboard.auth?.password] });
-  if (config.dryRun) logger.warn('DRY RUN MODE is the default: "Run now" preselects dry run');
-  try {
-    await assertRedisReachable(config.redis.url);
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const { config, logger, onStop } = await startProcess({
+    name: 'dashboard',
+    sections: ['redis', 'dashboard', 'campaigns', 'dryRun'],
+    check: (c) => assertListenAllowed(c.dashboard),
+    dryRunWarning: 'DRY RUN MODE is the default: "Run now" preselects dry run',
+    probeRedis: true,
+  });
   const deps = createDashboardDeps({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
@@ -67,25 +55,16 @@ async function main(): Promise<void> {
   }
   logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/runs`, auth: config.dashboard.auth ? 'basic' : 'none (loopback only)' }, 'dashboard listening');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onStop(async (signal) => {
     logger.info({ signal }, 'shutting down');
-    // Stop accepting connections, drop idle keep-alives, then close Redis; force-exit if something hangs.
+    // Stop accepting connections, drop idle keep-alives, then close Redis; exit anyway if something hangs.
     const force = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(() => {
-      deps
-        .close()
-        .catch(() => undefined)
-        .finally(() => process.exit(0));
-    });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  stopWhenOrphaned(shutdown);
+    await closed;
+    await deps.close().catch(() => undefined);
+  });
 }
 
 void main();

@@ -9,11 +9,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JOB_NAMES, campaignChanges, readCampaignsFile, renderEmail, waitForReport } from '@closrads/core';
+import { DemandCheckResult, JOB_NAMES, campaignChanges, readCampaignsFile, renderEmail, waitForReport } from '@closrads/core';
 import { Job } from 'bullmq';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DemandCheckResult } from '../../worker/src/processors/demand-check';
 import { campaign, startHarness, type Harness } from '../../worker/test/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '../../worker/test/scenarios';
 import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
@@ -37,7 +36,7 @@ async function checkThroughQueue(h: Harness): Promise<DemandCheckResult> {
       // The job is read after its state says completed, so its return value is there.
       expect(await queue.getJobState(added.id!)).toBe('completed');
       const job = await Job.fromId(queue, added.id!);
-      result = job!.returnvalue as DemandCheckResult;
+      result = DemandCheckResult.parse(job!.returnvalue);
     },
     { timeout: 30_000, interval: 50 },
   );

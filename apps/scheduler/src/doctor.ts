@@ -1,6 +1,7 @@
 import {
   ClosrtechClient,
   ConfigError,
+  configSecrets,
   GraphClient,
   RegionTable,
   assertRedisReachable,
@@ -25,7 +26,7 @@ interface Check {
   run: () => Promise<CheckResult | string>;
 }
 
-type DoctorConfig = Pick<FullConfig, 'redis' | 'campaigns' | 'closrtech' | 'facebook'>;
+type DoctorConfig = Pick<FullConfig, 'redis' | 'campaigns' | 'closrtech' | 'facebook' | 'notify'>;
 
 /**
  * `pnpm run doctor` (`pnpm doctor` alone is pnpm's own command): checks what makes a run fail on day
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
 }
 
 function configuredChecks(c: DoctorConfig): Check[] {
-  const secrets = [c.facebook.accessToken, c.facebook.appSecret, c.closrtech.password, c.closrtech.email];
+  const secrets = configSecrets(c);
   const checks: Check[] = [
     {
       name: 'redis',

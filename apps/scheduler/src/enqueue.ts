@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
-  const config = commandConfig('enqueue');
+  const config = await commandConfig('enqueue');
   const known = new Set(config.campaigns.list.map((c) => c.name));
   const unknown = (args.campaign ?? []).filter((name) => !known.has(name));
   if (unknown.length > 0) fail('enqueue', `unknown campaign ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${[...known].join(', ')}`);

@@ -1,15 +1,4 @@
-import {
-  ConfigError,
-  Keyspace,
-  QUEUES,
-  applySchedule,
-  assertRedisReachable,
-  createLogger,
-  loadConfig,
-  loadDotEnv,
-  parseCommand,
-  producerConnection,
-} from '@closrads/core';
+import { Keyspace, QUEUES, applySchedule, parseCommand, producerConnection, startProcess } from '@closrads/core';
 import { Queue } from 'bullmq';
 
 /**
@@ -32,25 +21,12 @@ async function main(): Promise<void> {
     ],
     notes: 'Configuration: environment variables and .env (see README.md, Configuration).',
   });
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'redis', 'schedule', 'dryRun']);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`scheduler: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'scheduler' });
-  if (config.dryRun) logger.warn('DRY RUN MODE: scheduled runs will make no change on Facebook (set DRY_RUN=false to go live)');
-  try {
-    await assertRedisReachable(config.redis.url);
-  } catch (err) {
-    process.stderr.write(`scheduler: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
+  const { config, logger } = await startProcess({
+    name: 'scheduler',
+    sections: ['redis', 'schedule', 'dryRun'],
+    dryRunWarning: 'DRY RUN MODE: scheduled runs will make no change on Facebook (set DRY_RUN=false to go live)',
+    probeRedis: true,
+  });
   const redis = producerConnection(config.redis.url);
   const keys = new Keyspace(config.redis.prefix);
   const queue = new Queue(QUEUES.planSync, { connection: redis, prefix: keys.bullPrefix });

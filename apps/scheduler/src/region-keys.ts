@@ -2,17 +2,14 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  ConfigError,
   DEFAULT_REGION_KEYS_FILE,
   GraphClient,
   RegionTable,
-  createLogger,
   errorMessage,
-  loadConfig,
-  loadDotEnv,
   type FbRegion,
   exitAfterFlush,
   parseCommand,
+  startProcess,
 } from '@closrads/core';
 
 /**
@@ -179,18 +176,7 @@ async function main(): Promise<void> {
       [2, 'invalid usage or configuration'],
     ],
   }).values;
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'facebook']);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`region-keys: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger({ level: config.log.level, format: config.log.format, name: 'region-keys', secrets: [config.facebook.accessToken, config.facebook.appSecret] }, process.stderr);
+  const { config, logger } = await startProcess({ name: 'region-keys', sections: ['facebook'], logTo: 'stderr' });
   const graph = new GraphClient(config.facebook, { logger });
   const out = args.out ? resolve(process.cwd(), args.out) : fileURLToPath(DEFAULT_REGION_KEYS_FILE);
   let code: number;

@@ -1,19 +1,17 @@
 import {
   ALL_QUEUES,
-  ConfigError,
   Keyspace,
   RunNotStartedError,
   RunStore,
   assertRedisReachable,
-  createLogger,
   exitAfterFlush,
   exitCodeOf,
-  loadConfig,
-  loadDotEnv,
   producerConnection,
   redisRefusal,
   renderTextSummary,
   resultOf,
+  startFailure,
+  startProcess,
   startRun,
   type Config,
   type Logger,
@@ -39,22 +37,15 @@ export interface WaitArgs {
 
 /** A one-line reason on stderr and exit 2 (usage, configuration, Redis). */
 export function fail(command: string, message: string): never {
-  process.stderr.write(`${command}: ${message}\n`);
-  process.exit(EXIT.usage);
+  startFailure(command, message);
 }
 
 /** The configuration a run-starting command needs, read once; a problem is exit 2 with every issue listed. */
-export function commandConfig(command: string): Config<'log' | 'redis' | 'campaigns' | 'dryRun'> & { logger: Logger } {
-  loadDotEnv();
-  try {
-    const config = loadConfig(['log', 'redis', 'campaigns', 'dryRun']);
-    // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
-    const logger = createLogger({ level: config.log.level, format: config.log.format, name: command }, process.stderr);
-    return { ...config, logger };
-  } catch (err) {
-    if (err instanceof ConfigError) fail(command, err.message);
-    throw err;
-  }
+export async function commandConfig(command: string): Promise<Config<'log' | 'redis' | 'campaigns' | 'dryRun'> & { logger: Logger }> {
+  // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
+  // Redis is probed by openRunCommand, after the command's own checks of its arguments.
+  const { config, logger } = await startProcess({ name: command, sections: ['redis', 'campaigns', 'dryRun'], logTo: 'stderr' });
+  return { ...config, logger };
 }
 
 /** Redis for one command: its run store, its flow producer, read-only queues, and how to close them. */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const timeoutS = args.timeout === undefined ? 600 : Number(args.timeout);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) usageError(COMMAND, '--timeout must be a positive number of seconds');
 
-  const config = commandConfig('undo');
+  const config = await commandConfig('undo');
   const ctx = await openRunCommand('undo', config.redis.url, config.redis.prefix);
   const undone = await ctx.store.getReport(undoOf);
   const refusal = undoRefusal(undone);

@@ -1,14 +1,4 @@
-import {
-  ConfigError,
-  assertRedisReachable,
-  configSecrets,
-  createLogger,
-  loadConfig,
-  loadDotEnv,
-  parseCommand,
-  stopWhenOrphaned,
-  workerConnection,
-} from '@closrads/core';
+import { parseCommand, startProcess, workerConnection } from '@closrads/core';
 import { createWorkerDeps } from './deps';
 import { startWorkers } from './workers';
 
@@ -33,29 +23,11 @@ async function main(): Promise<void> {
     ],
     notes: 'Configuration: environment variables and .env (see README.md, Configuration).',
   });
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig(['log', 'redis', 'campaigns', 'closrtech', 'facebook', 'worker', 'notify']);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`worker: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger({
-    level: config.log.level,
-    format: config.log.format,
+  const { config, logger, onStop } = await startProcess({
     name: 'worker',
-    secrets: configSecrets(config),
+    sections: ['redis', 'campaigns', 'closrtech', 'facebook', 'worker', 'notify'],
+    probeRedis: true,
   });
-  try {
-    await assertRedisReachable(config.redis.url);
-  } catch (err) {
-    process.stderr.write(`worker: ${(err as Error).message}\n`);
-    process.exit(2);
-  }
   const redis = workerConnection(config.redis.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const deps = createWorkerDeps({
@@ -79,13 +51,11 @@ async function main(): Promise<void> {
     'worker started',
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onStop(async (signal) => {
     logger.info({ signal }, 'stopping: finishing in-flight jobs');
     const force = setTimeout(() => {
       logger.error(`in-flight jobs did not finish in ${SHUTDOWN_GRACE_MS / 1000} s; exiting`);
+      logger.flush();
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
@@ -93,12 +63,7 @@ async function main(): Promise<void> {
     await Promise.all([deps.flow.close(), ...Object.values(deps.queues).map((q) => q.close())]);
     await redis.quit();
     logger.info('worker stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  stopWhenOrphaned((reason) => void stop(reason));
+  });
 }
 
 void main();

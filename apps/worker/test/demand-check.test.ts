@@ -1,7 +1,6 @@
-import { JOB_NAMES, startRun, waitForReport, type RunReport } from '@closrads/core';
+import { DemandCheckResult, JOB_NAMES, startRun, waitForReport, type RunReport } from '@closrads/core';
 import { Job } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DemandCheckResult } from '../src/processors/demand-check';
 import { runDemandCheck } from '../src/processors/demand-check';
 import { campaign, startHarness, type Harness } from './harness';
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
@@ -35,7 +34,7 @@ async function check(hh: Harness, dryRun = false): Promise<DemandCheckResult> {
       const job = await Job.fromId(queue, added.id!);
       if (state === 'failed') throw new Error(`demand check failed: ${job?.failedReason}`);
       expect(state).toBe('completed');
-      result = job!.returnvalue as DemandCheckResult;
+      result = DemandCheckResult.parse(job!.returnvalue);
     },
     { timeout: 20_000, interval: 50 },
   );

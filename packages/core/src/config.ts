@@ -246,6 +246,17 @@ export function loadConfig<K extends SectionName>(names: readonly K[], env: Env 
   return out as Config<K>;
 }
 
+/** Sections whose every variable has a default: their values with nothing set. */
+type DefaultedSection = 'log' | 'redis' | 'dryRun' | 'schedule' | 'worker' | 'dashboard';
+
+/**
+ * The defaults of a section, as the schema above gives them: code that needs a default (a client's
+ * timeout, the workers' stall settings) takes it from here, so each default is written once.
+ */
+export function configDefaults<K extends DefaultedSection>(name: K): Config<K>[K] {
+  return loadConfig([name], {})[name];
+}
+
 /** Reads `.env` from the working directory when present; variables already set win. */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);

@@ -2,35 +2,15 @@ import { hostname } from 'node:os';
 import { isatty } from 'node:tty';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import { scrubSecrets } from './redact';
+import { SECRET_FIELDS, scrubSecrets } from './redact';
 
 export type { Logger } from 'pino';
 
 /** `json`: one JSON object per line (what log shippers read); `pretty`: for a person at a terminal. */
 export type LogFormat = 'json' | 'pretty';
 
-/** Keys that may hold a credential anywhere in a logged object; pino replaces their values. */
-const REDACT_PATHS = [
-  'accessToken',
-  'access_token',
-  'password',
-  'pass',
-  'appSecret',
-  'token',
-  'smtpUrl',
-  'webhookUrl',
-  'authorization',
-  '*.accessToken',
-  '*.access_token',
-  '*.password',
-  '*.pass',
-  '*.appSecret',
-  '*.token',
-  '*.smtpUrl',
-  '*.webhookUrl',
-  '*.authorization',
-  '*.headers.authorization',
-];
+/** pino replaces the value of every such key, at the top of a logged object or one level down. */
+const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((k) => `*.${k}`), '*.headers.authorization'];
 
 /**
  * Where the lines go: a stream of the caller's (tests collect lines) is used as it is, in JSON;

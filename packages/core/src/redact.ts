@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 const SECRET_PARAMS = ['access_token', 'appsecret_proof', 'input_token', 'client_secret', 'pass', 'password', 'email'];
 /** Path segments after which a webhook URL is its own secret (Slack: /services/T…/B…/secret). */
 const SECRET_PATH_MARKERS = new Set(['services', 'triggers', 'workflows']);
+/** Object keys that may hold a credential anywhere in a logged object (the logger redacts their values). */
+export const SECRET_FIELDS = ['accessToken', 'access_token', 'password', 'pass', 'appSecret', 'token', 'smtpUrl', 'webhookUrl', 'authorization'] as const;
 /** Shorter values are not treated as secrets: scrubbing "ab" everywhere would garble every text. */
 const MIN_SECRET_LENGTH = 4;
 

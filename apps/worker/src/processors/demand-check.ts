@@ -7,7 +7,7 @@ import {
   newRunId,
   startRun,
   type Campaign,
-  type DemandCheckVerdict,
+  type DemandCheckResult,
 } from '@closrads/core';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
@@ -19,14 +19,6 @@ const CHECK_LOCK_MS = 10 * 60_000;
 const IN_FLIGHT_WINDOW_MS = 24 * 3600_000;
 /** Finalizer states of a run that has not made its report yet. */
 const UNFINISHED = new Set(['waiting', 'waiting-children', 'active', 'delayed', 'prioritized']);
-
-export interface DemandCheckResult {
-  /** Set when another check was running: this one did nothing. */
-  overlapped?: true;
-  campaigns: Array<{ name: string; verdict: DemandCheckVerdict | 'unreadable'; reason?: string }>;
-  /** The demand-change run started for the campaigns out of step. */
-  runId?: string;
-}
 
 /**
  * A demand check (the `demand-check` schedule): reads every enabled campaign's demand, one CLOSRTECH

@@ -5,6 +5,8 @@ import {
   jobOptions,
   JOB_NAMES,
   QUEUES,
+  AdsetJobResult as AdsetJobResultSchema,
+  PlanSyncResult as PlanSyncResultSchema,
   UpdateAdsetData,
   resultLine,
   renderTextSummary,
@@ -18,7 +20,6 @@ import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { watchAdset } from '../protection/watcher';
 import type { AdsetJobResult } from './update-adset';
-import type { PlanSyncResult } from './plan-sync';
 import { notifyAllowed } from '../notify-gate';
 
 export type ReportChannel = 'email' | 'slack';
@@ -33,7 +34,7 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     const data = FinalizeReportData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
     const [values, failures, meta, previous, unchanged, watched] = await Promise.all([
-      job.getChildrenValues<PlanSyncResult | AdsetJobResult>(),
+      job.getChildrenValues<unknown>(),
       job.getIgnoredChildrenFailures(),
       deps.store.getMeta(data.runId),
       deps.store.getReport(data.runId),
@@ -42,10 +43,23 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     ]);
 
     let plan: CampaignPlanSummary[] | undefined;
-    const results: AdsetJobResult[] = unchanged.map((raw) => JSON.parse(raw) as AdsetJobResult);
+    const results: AdsetJobResult[] = unchanged.map((raw) => AdsetJobResultSchema.parse(JSON.parse(raw)));
     for (const [key, value] of Object.entries(values)) {
-      if (queueOfKey(key) === QUEUES.planSync) plan = (value as PlanSyncResult).campaigns;
-      else results.push(value as AdsetJobResult);
+      // Results were checked when their job returned; one that no longer reads (stored by another
+      // version) fails only its own line of the report, not the report.
+      const unreadable = (issues: unknown) => log.error({ child: key, issues }, 'a job result does not match its schema');
+      if (queueOfKey(key) === QUEUES.planSync) {
+        const parsed = PlanSyncResultSchema.safeParse(value);
+        if (parsed.success) plan = parsed.data.campaigns;
+        else unreadable(parsed.error.issues.slice(0, 3));
+      } else {
+        const parsed = AdsetJobResultSchema.safeParse(value);
+        if (parsed.success) results.push(parsed.data);
+        else {
+          unreadable(parsed.error.issues.slice(0, 3));
+          results.push(await failedAdset(deps, key, 'its result could not be read'));
+        }
+      }
     }
     let planFailure: string | undefined;
     for (const [key, reason] of Object.entries(failures)) {

@@ -8,6 +8,7 @@ import {
   diffRegions,
   expandedAdsComplete,
   LISTED_TTL_S,
+  KEY_TTL_S,
   errorMessage,
   jobIds,
   jobOptions,
@@ -20,6 +21,8 @@ import {
   type CampaignPlanSummary,
   type UpdateAdsetData,
   type ListedAdset,
+  type PlanSyncResult,
+  type ScheduledSyncResult,
   RUN_RETENTION_S,
   TOKEN_REJECTED_REASON,
 } from '@closrads/core';
@@ -28,7 +31,6 @@ import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
 import { planUndo } from './plan-undo';
 import { readDemand } from '../demand-reads';
-import { runDemandCheck, type DemandCheckResult } from './demand-check';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -39,11 +41,6 @@ const LISTING_PARALLELISM = 4;
  * so this only catches what no single bound does; past it the campaign aborts, the run goes on.
  */
 const PLANNING_DEADLINE_MS = 15 * 60_000;
-
-export interface PlanSyncResult {
-  runId: string;
-  campaigns: CampaignPlanSummary[];
-}
 
 export interface CampaignPlan {
   summary: CampaignPlanSummary;
@@ -64,10 +61,7 @@ export interface CampaignPlan {
  * `demand-check` jobs start one only where demand changed (processors/demand-check.ts).
  */
 export function createPlanSyncProcessor(deps: WorkerDeps) {
-  return async (job: Job): Promise<PlanSyncResult | DemandCheckResult | { runId: string }> => {
-    if (job.name === JOB_NAMES.scheduledSync) return startScheduledRun(deps, job);
-    if (job.name === JOB_NAMES.demandCheck) return runDemandCheck(deps, job);
-
+  return async (job: Job): Promise<PlanSyncResult> => {
     const data = PlanSyncData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
     if (!job.parent) throw new Error('plan-sync must run as the child of a finalize-report job');
@@ -95,7 +89,8 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
   };
 }
 
-async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<{ runId: string }> {
+/** A `scheduled-sync` job (a job scheduler tick) starts a run through the same path as enqueue. */
+export async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<ScheduledSyncResult> {
   const data = ScheduledSyncData.parse(job.data);
   // The scheduler's job id embeds the planned time; deriving the run id from it makes a retried tick
   // restart the same run rather than a second one.
@@ -336,5 +331,5 @@ return 1`;
 
 /** Marks this run as the newest live run of the campaign: older runs' pending jobs become superseded. */
 async function claimCampaign(deps: WorkerDeps, campaign: string, runId: string): Promise<void> {
-  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(40 * 24 * 3600));
+  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(KEY_TTL_S.campaignOwner));
 }

@@ -3,6 +3,9 @@ import {
   TOKEN_REJECTED_REASON,
   TargetingConflictError,
   AppError,
+  KEY_TTL_S,
+  classifyJobError,
+  unrecoverable,
   UpdateAdsetData,
   brokenAds,
   diffRegions,
@@ -381,12 +384,12 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
     }
     if (err.errorClass === 'auth') {
       const reason = `${TOKEN_REJECTED_REASON} (${message})`;
-      await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', 24 * 3600);
+      await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', KEY_TTL_S.tokenFailure);
       log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
       out = new UnrecoverableError(reason);
     } else out = err.retryable ? new Error(message, { cause: err }) : new UnrecoverableError(message);
   } else if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) out = new UnrecoverableError(message);
-  else out = new Error(message, { cause: err });
+  else out = classifyJobError(err) === 'programming' ? unrecoverable(message, err) : new Error(message, { cause: err });
 
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);

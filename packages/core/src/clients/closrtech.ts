@@ -1,9 +1,10 @@
 import ky from 'ky';
 import type { ClosrtechConfig } from '../config';
+import { configDefaults } from '../config';
 import { parseDemandBody, type Demand } from '../domain/demand';
 import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, UpstreamRedirectError, errorMessage } from '../errors';
 import type { Logger } from '../logger';
-import { redactUrl, scrubSecrets } from '../redact';
+import { configSecrets, redactUrl, scrubSecrets } from '../redact';
 import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { withRetry, type RetryPolicy } from './retry';
 
@@ -41,10 +42,10 @@ export class ClosrtechClient {
     private readonly config: ClosrtechConfig,
     private readonly opts: ClosrtechClientOptions = {},
   ) {
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? configDefaults('worker').httpTimeoutMs;
     this.retry = opts.retry ?? CLOSRTECH_RETRY;
     this.maxBytes = opts.maxBytes ?? DEMAND_MAX_BYTES;
-    this.secrets = [config.email, config.password];
+    this.secrets = configSecrets({ closrtech: config });
   }
 
   /**

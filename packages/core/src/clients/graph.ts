@@ -1,10 +1,11 @@
 import ky, { type KyInstance } from 'ky';
+import { configDefaults } from '../config';
 import { z } from 'zod';
 import type { FacebookConfig } from '../config';
 import type { Targeting } from '../domain/targeting';
 import { GraphApiError, UpstreamRedirectError } from '../errors';
 import type { Logger } from '../logger';
-import { appsecretProof, redactUrl, scrubSecrets } from '../redact';
+import { appsecretProof, configSecrets, redactUrl, scrubSecrets } from '../redact';
 import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { MAX_THROTTLE_WAIT_MS, classifyGraphError, formatWait, isReduceDataError } from './graph-errors';
 import { readUsage, throttleWaitMs, type UsageReading } from './usage';
@@ -151,9 +152,9 @@ export class GraphClient {
     this.proof = config.appSecret ? appsecretProof(config.accessToken, config.appSecret) : undefined;
     this.pageSize = opts.pageSize ?? 100;
     this.adsPageSize = opts.adsPageSize ?? 500;
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.timeoutMs = opts.timeoutMs ?? configDefaults('worker').httpTimeoutMs;
     this.maxBytes = opts.maxBytes ?? GRAPH_MAX_BYTES;
-    this.secrets = [config.accessToken, config.appSecret, this.proof].filter((v): v is string => typeof v === 'string');
+    this.secrets = configSecrets({ facebook: config });
   }
 
   /**

@@ -4,7 +4,8 @@ import type { RunChange } from '../domain/undo';
 import type { AdsetWatch, WatchResult } from '../domain/watch';
 import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
-import type { Keyspace } from './keys';
+import { AdsetJobResult } from './jobs';
+import { KEY_TTL_S, type Keyspace } from './keys';
 
 /**
  * Everything the product keeps in Redis about one ad set's change: the journal entry (what was read,
@@ -16,7 +17,7 @@ import type { Keyspace } from './keys';
  */
 
 /** A change is kept well past its watch (WATCH_MS is at most a week) so a late look can still read it. */
-export const JOURNAL_TTL_S = 14 * 24 * 3600;
+export const JOURNAL_TTL_S = KEY_TTL_S.journal;
 
 const RegionEntrySchema = z.record(z.string(), z.unknown());
 const AdIssueSchema = z.looseObject({ id: z.string(), name: z.string(), effectiveStatus: z.string(), issue: z.string(), errorCode: z.number().optional() });
@@ -64,7 +65,7 @@ export const ListedAdsetSchema = z.object({
   readAt: z.number(),
 });
 export type ListedAdset = z.output<typeof ListedAdsetSchema>;
-export const LISTED_TTL_S = 24 * 3600;
+export const LISTED_TTL_S = KEY_TTL_S.listed;
 
 /** What a run changed on one ad set, kept with the run's history (undo reads it). */
 export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) }) satisfies z.ZodType<RunChange>;
@@ -220,7 +221,13 @@ export class AdsetJournal {
 
   async results(runId: string): Promise<Map<string, AdsetResult & { campaign: string }>> {
     const all = await this.redis.hgetall(this.keys.runWatchResults(runId));
-    return new Map(Object.entries(all).map(([id, raw]) => [id, JSON.parse(raw) as AdsetResult & { campaign: string }]));
+    // Parsed, not cast: a line that does not read (another version's) is left out, and the ad set
+    // keeps the line its own job gave.
+    const lines = Object.entries(all).flatMap(([id, raw]) => {
+      const parsed = AdsetJobResult.safeParse(parseJson(raw));
+      return parsed.success ? [[id, parsed.data] as const] : [];
+    });
+    return new Map(lines);
   }
 }
 
@@ -241,4 +248,12 @@ export function resultLine(entry: AdsetWatch, result: WatchResult): AdsetResult 
     ...(result.rolledBack !== undefined && result.outcome !== 'updated' ? { rolledBack: result.rolledBack } : {}),
     ...(entry.warnings.length > 0 ? { warnings: entry.warnings } : {}),
   };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }

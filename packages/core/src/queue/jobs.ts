@@ -1,9 +1,14 @@
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
+import type { DemandCheckVerdict } from '../domain/demand-change';
+import type { CampaignPlanSummary } from '../report/build';
+import { OUTCOMES, type AdIssue, type AdsetResult } from '../report/types';
 
 /**
- * The job catalog: queue names, payload schemas and default options. Payloads hold ids, names and
- * numbers only; never a credential (job data is plain text in Redis and visible in the board).
+ * The job catalog: queue names, each job's data and result schemas, default options and concurrency
+ * (JOBS and QUEUE_SETTINGS below). The worker registers one handler per job from it; results are
+ * parsed with their schema, never cast. Payloads hold ids, names and numbers only; never a credential
+ * (job data is plain text in Redis and visible in the board).
  */
 export const QUEUES = {
   planSync: 'plan-sync',
@@ -109,6 +114,143 @@ export const DeliverReportData = z.object({
   revision: z.number().int(),
 });
 export type DeliverReportData = z.output<typeof DeliverReportData>;
+
+// Results. Loose objects: a field the schema does not name is kept, not dropped, on its way to the report.
+
+const AdIssueSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  effectiveStatus: z.string(),
+  issue: z.string(),
+  errorCode: z.number().optional(),
+}) satisfies z.ZodType<AdIssue>;
+
+/** One ad set's line of the report, as an ad set job (or planning, for those already in step) returns it. */
+export const AdsetJobResult = z.looseObject({
+  campaign: z.string(),
+  id: z.string(),
+  name: z.string(),
+  facebookCampaignId: z.string(),
+  outcome: z.enum(OUTCOMES),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  error: z.string().optional(),
+  errorCode: z.number().optional(),
+  errorSubcode: z.number().optional(),
+  ads: z.array(AdIssueSchema).optional(),
+  rolledBack: z.boolean().optional(),
+  supersededBy: z.string().optional(),
+  needsAttention: z.boolean().optional(),
+  review: z.enum(['pending', 'passed']).optional(),
+  warnings: z.array(z.string()).optional(),
+  deferredBy: z.string().optional(),
+  reason: z.string().optional(),
+}) satisfies z.ZodType<AdsetResult & { campaign: string }>;
+export type AdsetJobResult = AdsetResult & { campaign: string };
+
+const CampaignPlanSummarySchema = z.looseObject({
+  name: z.string(),
+  status: z.enum(['completed', 'aborted', 'held']),
+  abortReason: z.string().optional(),
+  holdReason: z.string().optional(),
+  activeStates: z.array(z.string()),
+  unmappedStates: z.array(z.string()),
+  adsetCount: z.number(),
+}) satisfies z.ZodType<CampaignPlanSummary>;
+
+/** What planning concluded per campaign; the finalizer builds the report from it. */
+export const PlanSyncResult = z.looseObject({ runId: z.string(), campaigns: z.array(CampaignPlanSummarySchema) }) satisfies z.ZodType<PlanSyncResult>;
+export interface PlanSyncResult {
+  runId: string;
+  campaigns: CampaignPlanSummary[];
+}
+
+/** A scheduler tick: the run it started. */
+export const ScheduledSyncResult = z.looseObject({ runId: z.string() }) satisfies z.ZodType<ScheduledSyncResult>;
+export interface ScheduledSyncResult {
+  runId: string;
+}
+
+const DEMAND_CHECK_VERDICTS = ['first-run', 'changed', 'deferred', 'in-step', 'in-flight', 'held'] as const satisfies readonly DemandCheckVerdict[];
+export const DemandCheckResult = z.looseObject({
+  /** Set when another check was running: this one did nothing. */
+  overlapped: z.literal(true).optional(),
+  campaigns: z.array(z.looseObject({ name: z.string(), verdict: z.enum([...DEMAND_CHECK_VERDICTS, 'unreadable']), reason: z.string().optional() })),
+  /** The demand-change run started for the campaigns out of step. */
+  runId: z.string().optional(),
+}) satisfies z.ZodType<DemandCheckResult>;
+export interface DemandCheckResult {
+  overlapped?: true;
+  campaigns: Array<{ name: string; verdict: DemandCheckVerdict | 'unreadable'; reason?: string }>;
+  runId?: string;
+}
+
+export const FinalizeReportResult = z.looseObject({ runId: z.string(), success: z.boolean(), revision: z.number().int() }) satisfies z.ZodType<FinalizeReportResult>;
+export interface FinalizeReportResult {
+  runId: string;
+  success: boolean;
+  revision: number;
+}
+
+export const DeliverReportResult = z.looseObject({ channel: z.string(), status: z.enum(['sent', 'skipped']) }) satisfies z.ZodType<DeliverReportResult>;
+export interface DeliverReportResult {
+  channel: string;
+  status: 'sent' | 'skipped';
+}
+
+export const WatchCampaignResult = z.looseObject({ retired: z.literal(true) }) satisfies z.ZodType<WatchCampaignResult>;
+export interface WatchCampaignResult {
+  retired: true;
+}
+
+/** One job of the catalog: the queue it runs on, the schema of its data and of its result. */
+export interface JobSpec<D extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  queue: QueueName;
+  name: string;
+  data: D;
+  result: R;
+}
+
+/** Every job the product runs, by name. */
+export const JOBS = {
+  scheduledSync: { queue: QUEUES.planSync, name: JOB_NAMES.scheduledSync, data: ScheduledSyncData, result: ScheduledSyncResult },
+  demandCheck: { queue: QUEUES.planSync, name: JOB_NAMES.demandCheck, data: DemandCheckData, result: DemandCheckResult },
+  planSync: { queue: QUEUES.planSync, name: JOB_NAMES.planSync, data: PlanSyncData, result: PlanSyncResult },
+  updateAdset: { queue: QUEUES.updateAdset, name: JOB_NAMES.updateAdset, data: UpdateAdsetData, result: AdsetJobResult },
+  finalizeReport: { queue: QUEUES.finalizeReport, name: JOB_NAMES.finalizeReport, data: FinalizeReportData, result: FinalizeReportResult },
+  deliverReport: { queue: QUEUES.deliverReport, name: JOB_NAMES.deliverReport, data: DeliverReportData, result: DeliverReportResult },
+  watchCampaign: { queue: QUEUES.watchAds, name: JOB_NAMES.watchCampaign, data: WatchCampaignData, result: WatchCampaignResult },
+} as const satisfies Record<string, JobSpec>;
+export type JobKey = keyof typeof JOBS;
+
+/** What each job's handler returns (its result schema checks it at run time). */
+export interface JobResults {
+  scheduledSync: ScheduledSyncResult;
+  demandCheck: DemandCheckResult;
+  planSync: PlanSyncResult;
+  updateAdset: AdsetJobResult;
+  finalizeReport: FinalizeReportResult;
+  deliverReport: DeliverReportResult;
+  watchCampaign: WatchCampaignResult;
+}
+
+/** The catalog entry of a job on a queue, by its name; undefined for a name the product never adds. */
+export function jobSpecOf(queue: string, name: string): JobSpec | undefined {
+  return Object.values(JOBS).find((spec) => spec.queue === queue && spec.name === name);
+}
+
+/**
+ * Each queue's worker: its default job options (a key of `jobOptions`), how many jobs run at once
+ * (`configured`: WORKER_CONCURRENCY), and whether its jobs resume from a persisted step (they may then
+ * stall many times without failing: their protection has to finish).
+ */
+export const QUEUE_SETTINGS = {
+  [QUEUES.planSync]: { options: 'planSync', concurrency: 2, resumable: false },
+  [QUEUES.updateAdset]: { options: 'updateAdset', concurrency: 'configured', resumable: true },
+  [QUEUES.finalizeReport]: { options: 'finalizeReport', concurrency: 2, resumable: false },
+  [QUEUES.deliverReport]: { options: 'deliverReport', concurrency: 2, resumable: false },
+  [QUEUES.watchAds]: { options: 'watchAds', concurrency: 4, resumable: true },
+} as const satisfies Record<QueueName, { options: keyof ReturnType<typeof jobOptions>; concurrency: number | 'configured'; resumable: boolean }>;
 
 const DAY_S = 24 * 3600;
 

@@ -1,3 +1,26 @@
+const DAY_S = 24 * 3600;
+
+/**
+ * How long each kind of key below lives, in seconds: every TTL of the product, in one place beside
+ * the keys it applies to.
+ */
+export const KEY_TTL_S = {
+  /** Reports, run meta and every run-side record: the contract keeps reports at least 30 days. */
+  run: 35 * DAY_S,
+  /** An ad set's change record and a Facebook campaign's watch job marker: far past the longest watch. */
+  journal: 14 * DAY_S,
+  /** Targeting as listed while planning: serves only the run that listed it. */
+  listed: DAY_S,
+  /** A campaign's last completed run and its hold marker: demand checks compare with them. */
+  campaignState: 90 * DAY_S,
+  /** A campaign's owning run (the newest run that planned it). */
+  campaignOwner: 40 * DAY_S,
+  /** A run's remembered token rejection: its other ad sets fail without calling Meta. */
+  tokenFailure: DAY_S,
+  /** An ad account's pacer state (usage, next free moment, pause). */
+  pacer: 3600,
+} as const;
+
 /**
  * Every Redis key the product uses. All of them start with `{QUEUE_PREFIX}:`: the braces are a Redis
  * Cluster hash tag, so every queue and every product key lands in one slot (BullMQ flows span queues

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
 import { GraphApiError } from '../errors';
 import type { UsageReading } from '../clients/usage';
-import type { Keyspace } from './keys';
+import { KEY_TTL_S, type Keyspace } from './keys';
 
 /**
  * Usage levels from Meta's back-off policy (meta-graph-api.md §7): from SLOW_FROM % calls are spaced to
@@ -38,7 +38,7 @@ const MIN_SPACING_MS = 2;
 /** Spacing never grows past this from usage alone (throttling errors give their own wait). */
 const MAX_SPACING_MS = 60_000;
 /** Pacing state not touched for this long is dropped. */
-const STATE_TTL_S = 3600;
+const STATE_TTL_S = KEY_TTL_S.pacer;
 
 export interface PacerOptions {
   /** The clock (tests drive it). */

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../queue/keys';
+import { KEY_TTL_S, type Keyspace } from '../queue/keys';
 import type { AdsetResult, RunReport } from './types';
 
 /** Campaign state is kept longer than run history: a demand that stays the same for weeks is normal. */
-const CAMPAIGN_STATE_TTL_S = 90 * 24 * 3600;
+const CAMPAIGN_STATE_TTL_S = KEY_TTL_S.campaignState;
 
 export type RunMode = 'live' | 'dry';
 export const modeOf = (dryRun: boolean): RunMode => (dryRun ? 'dry' : 'live');

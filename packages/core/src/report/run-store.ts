@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { Keyspace } from '../queue/keys';
+import { KEY_TTL_S, type Keyspace } from '../queue/keys';
 import type { CampaignReport, DeliveryStatus, RunReport, RunTrigger } from './types';
 
 /** Reports and run history are kept 35 days (the contract asks for at least 30). */
-export const RUN_RETENTION_S = 35 * 24 * 3600;
+export const RUN_RETENTION_S = KEY_TTL_S.run;
 
 export interface RunMeta {
   runId: string;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { appsecretProof, configSecrets, createLogger, scrubSecrets, secretForms, webhookSecrets } from '../../src';
+import { appsecretProof, configSecrets, createLogger, loadConfig, scrubSecrets, secretForms, webhookSecrets } from '../../src';
 
 const PASSWORD = 'p&ss w<rd>"42/+x';
 const EMAIL = 'ops+ads@client.example';
@@ -45,6 +45,28 @@ describe('scrubSecrets: one scrubber, every encoding', () => {
       notify: { slackWebhookUrl: WEBHOOK, email: { smtpUrl: 'smtps://mailer:sm%26tp-pw@mail.example:465' } },
     });
     expect(secrets).toEqual(expect.arrayContaining([appsecretProof('EAAtoken1234', 'appsecret99'), 'sm&tp-pw', 'sm%26tp-pw', 'c3cr3tW3bh00kPart', EMAIL]));
+  });
+
+  it('configSecrets of a parsed configuration holds every secret variable the contract names', () => {
+    const env = {
+      CAMPAIGNS_FILE: 'config/campaigns.example.json',
+      FB_ACCESS_TOKEN: 'EAAtoken1234',
+      FB_APP_SECRET: 'appsecret99',
+      CLOSRTECH_EMAIL: EMAIL,
+      CLOSRTECH_PASSWORD: PASSWORD,
+      SMTP_URL: 'smtps://mailer:smtp-pw-77@mail.example:465',
+      NOTIFY_EMAIL: 'client@example.com',
+      NOTIFY_FROM: 'closrads@example.com',
+      SLACK_WEBHOOK_URL: WEBHOOK,
+      DASHBOARD_USER: 'ops',
+      DASHBOARD_PASSWORD: 'dash-pw-55',
+    };
+    const config = loadConfig(['facebook', 'closrtech', 'notify', 'dashboard'], env);
+    const secrets = configSecrets(config);
+    const expected = ['EAAtoken1234', 'appsecret99', appsecretProof('EAAtoken1234', 'appsecret99'), EMAIL, PASSWORD, 'smtp-pw-77', env.SMTP_URL, WEBHOOK, 'dash-pw-55'];
+    expect(secrets).toEqual(expect.arrayContaining(expected));
+    // A process that loaded only some sections has only their secrets: the dashboard has no token.
+    expect(configSecrets(loadConfig(['dashboard'], env))).toEqual(['dash-pw-55']);
   });
 
   it('the logger writes no form of a secret, even inside a message string', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, loadDotEnv, parseCommand, readCampaignsFile, renderTextSummary } from '@closrads/core';
+import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile, renderTextSummary } from '@closrads/core';
 import { startSimulator } from '@closrads/simulator';
 import { startLocalSystem } from './local-system';
 
@@ -21,10 +21,10 @@ async function main(): Promise<void> {
       [2, 'no Redis could be reached or started'],
     ],
   });
-  loadDotEnv();
+  const config = configOrExit('demo', ['redis']);
   let redis;
   try {
-    redis = await ensureRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+    redis = await ensureRedis(config.redis.url);
   } catch (err) {
     process.stderr.write(`demo: ${(err as Error).message}\n`);
     process.exit(2);

@@ -1,6 +1,6 @@
 import {
   createLogger,
-  loadConfig,
+  configDefaults,
   startRun,
   waitForReport,
   workerConnection,
@@ -13,10 +13,10 @@ import {
   type StartRunRequest,
 } from '@closrads/core';
 import type { Simulator } from '@closrads/simulator';
-import { createWorkerDeps, type WorkerDeps } from './deps';
-import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from './workers';
+import { createWorkerDeps, type WorkerDeps } from '@closrads/worker/deps';
+import { startWorkers, type RunningWorkers, type STALL_SETTINGS } from '@closrads/worker/workers';
 
-const WORKER_DEFAULTS = loadConfig(['worker'], {}).worker;
+const WORKER_DEFAULTS = configDefaults('worker');
 
 export type LocalNotifyConfig = Omit<NotifyConfig, 'notifyOn'> & Partial<Pick<NotifyConfig, 'notifyOn'>>;
 
@@ -55,6 +55,7 @@ export interface LocalSystem {
 /**
  * Workers wired against a simulator, in this process: what `pnpm demo`, the tests and the benchmark
  * run. Production wiring (apps/worker/src/main.ts) differs only in where configuration comes from.
+ * Development tooling: production code never imports this package (it brings the simulator).
  */
 export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
   const redis = workerConnection(opts.redisUrl);
