@@ -278,7 +278,7 @@ async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateS
   // any claim. What makes the copy stale is time, or a write to the ad set since it was read.
   const writtenSince = (state.journal?.writtenAt ?? 0) >= (listed?.readAt ?? Infinity);
   if (listed && !writtenSince && Date.now() - listed.readAt <= FRESH_READ_MS) {
-    return { targeting: listed.targeting, ads: listed.ads as Ad[] | undefined };
+    return { targeting: listed.targeting, ads: listed.ads };
   }
   const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
   const problem = incompleteRead(fresh.targeting, listed?.targeting);
