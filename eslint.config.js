@@ -49,4 +49,37 @@ export default tseslint.config(
     files: ['**/test/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  // A budget per function, met by the ad set job, its watch and the protection. A function past it
+  // is split, not excused. The exceptions below are older code, each held at what it measured when the
+  // budget came in, so that it can shrink but not grow and no new one is added silently.
+  {
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'bench/src/**/*.ts'],
+    rules: {
+      complexity: ['error', 20],
+      'max-depth': ['error', 4],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-params': ['error', 6],
+    },
+  },
+  ...legacy('apps/worker/src/processors/finalize-report.ts', { complexity: 36 }), // the finalizer's processor
+  ...legacy('apps/worker/src/processors/plan-sync.ts', { lines: 95 }), // planCampaign
+  ...legacy('apps/worker/src/main.ts', { lines: 82 }), // the worker's start-up routine
+  ...legacy('packages/core/src/clients/graph.ts', { complexity: 29, lines: 99, params: 7 }), // exchange, listAll
+  ...legacy('packages/simulator/src/server.ts', { complexity: 38, lines: 82 }), // handleRequest
+  ...legacy('packages/simulator/src/graph/router.ts', { complexity: 26 }), // routeGraph
+  ...legacy('packages/simulator/src/graph/paging.ts', { params: 7 }), // nestedPage
+  ...legacy('bench/src/main.ts', { complexity: 29, lines: 92 }), // parseArgs, main
+  ...legacy('bench/src/run-case.ts', { complexity: 37, lines: 175 }), // runCase
+  ...legacy('bench/src/sequential.ts', { complexity: 21, lines: 129, depth: 5 }), // runSequential
+  ...legacy('bench/src/worker-process.ts', { complexity: 28, lines: 102 }), // runOnce
 );
+
+/** One file's exception to the function budget, at the figures it has. */
+function legacy(file, { complexity, lines, params, depth }) {
+  const rules = {};
+  if (complexity) rules.complexity = ['error', complexity];
+  if (lines) rules['max-lines-per-function'] = ['error', { max: lines, skipBlankLines: true, skipComments: true }];
+  if (params) rules['max-params'] = ['error', params];
+  if (depth) rules['max-depth'] = ['error', depth];
+  return [{ files: [file], rules }];
+}
