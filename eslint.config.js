@@ -1,6 +1,45 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Domain code is pure: it decides, the processes around it act. It reaches no Redis, queue, HTTP
+ * client, mail transport, process or socket, so that it is tested without any and cannot block.
+ * Exported for the test that proves the rule bites (packages/core/test/unit/import-boundaries.test.ts).
+ */
+export const domainBoundary = {
+  files: ['packages/core/src/domain/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          ...['ioredis', 'bullmq', 'ky', 'nodemailer', 'pino', 'express'].map((name) => ({
+            name,
+            message: 'domain code imports no clients, queues or transports; pass it the data it decides on',
+          })),
+          ...['child_process', 'net', 'http', 'https', 'http2', 'dgram', 'tls', 'worker_threads', 'cluster']
+            .flatMap((mod) => [mod, `node:${mod}`])
+            .map((name) => ({ name, message: 'domain code starts no processes and opens no sockets' })),
+        ],
+        patterns: [
+          {
+            group: [
+              '**/clients',
+              '**/clients/**',
+              '**/queue',
+              '**/queue/**',
+              '**/notify/**',
+              '**/dev/**',
+              '@closrads/simulator',
+            ],
+            message: 'domain code imports no clients, queues, delivery or dev tooling',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', 'test-results/**', 'artifacts/**', 'coverage/**', 'dist/**', '.ci/node24/**'] },
   js.configs.recommended,
@@ -49,6 +88,7 @@ export default tseslint.config(
     files: ['**/test/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  domainBoundary,
   // A budget per function, met by the ad set job, its watch and the protection. A function past it
   // is split, not excused. The exceptions below are older code, each held at what it measured when the
   // budget came in, so that it can shrink but not grow and no new one is added silently.
