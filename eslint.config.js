@@ -51,6 +51,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-empty': ['error', { allowEmptyCatch: true }],
+      // Prettier lays out chains with a line starting in `[`; with semicolons everywhere there is no ASI
+      // trap for this rule to catch (eslint-config-prettier turns it off for the same reason).
+      'no-unexpected-multiline': 'off',
     },
   },
   // Rules that need the types: each one catches a bug the compiler lets through (a promise nobody
@@ -101,17 +104,23 @@ export default tseslint.config(
       'max-params': ['error', 6],
     },
   },
-  ...legacy('apps/worker/src/processors/finalize-report.ts', { complexity: 36 }), // the finalizer's processor
-  ...legacy('apps/worker/src/processors/plan-sync.ts', { lines: 95 }), // planCampaign
-  ...legacy('apps/worker/src/main.ts', { lines: 82 }), // the worker's start-up routine
-  ...legacy('packages/core/src/clients/graph.ts', { complexity: 29, lines: 99, params: 7 }), // exchange, listAll
+  // Line counts are the larger of before and after `pnpm format`, so that formatting fails nothing.
+  ...legacy('apps/worker/src/processors/finalize-report.ts', { complexity: 36, lines: 104 }), // the processor
+  ...legacy('apps/worker/src/processors/plan-sync.ts', { lines: 112 }), // planCampaign
+  ...legacy('apps/worker/src/main.ts', { lines: 86 }), // the worker's start-up routine
+  ...legacy('apps/dashboard/src/main.ts', { lines: 86 }), // the dashboard's start-up routine
+  ...legacy('apps/dashboard/src/metrics.ts', { lines: 129 }), // renderMetrics
+  ...legacy('apps/dashboard/src/routes/runs.ts', { lines: 116 }), // runRoutes
+  ...legacy('packages/core/src/clients/graph.ts', { complexity: 29, lines: 116, params: 7 }), // exchange, listAll
   ...legacy('packages/simulator/src/server.ts', { complexity: 38, lines: 82 }), // handleRequest
   ...legacy('packages/simulator/src/graph/router.ts', { complexity: 26 }), // routeGraph
   ...legacy('packages/simulator/src/graph/paging.ts', { params: 7 }), // nestedPage
-  ...legacy('bench/src/main.ts', { complexity: 29, lines: 92 }), // parseArgs, main
-  ...legacy('bench/src/run-case.ts', { complexity: 37, lines: 175 }), // runCase
-  ...legacy('bench/src/sequential.ts', { complexity: 21, lines: 129, depth: 5 }), // runSequential
-  ...legacy('bench/src/worker-process.ts', { complexity: 28, lines: 102 }), // runOnce
+  ...legacy('bench/src/main.ts', { complexity: 29, lines: 123 }), // parseArgs, main
+  ...legacy('bench/src/run-case.ts', { complexity: 37, lines: 231 }), // runCase
+  ...legacy('bench/src/sequential.ts', { complexity: 21, lines: 139, depth: 5 }), // runSequential
+  ...legacy('bench/src/worker-process.ts', { complexity: 28, lines: 123 }), // runOnce
+  ...legacy('bench/src/demand-follow.ts', { lines: 96 }), // runDemandFollow
+  ...legacy('bench/src/format.ts', { lines: 96 }), // renderTable
 );
 
 /** One file's exception to the function budget, at the figures it has. */
