@@ -1,41 +1,47 @@
 # syntax=docker/dockerfile:1
 #
 # One image for every closrads process (worker, scheduler, enqueue, dashboard, simulator). The apps
-# run from their TypeScript sources with tsx; there is no compile step.
+# run from their TypeScript sources, loaded by tsx inside the one node process (`node --import tsx`;
+# never the tsx CLI, which would put a second process between the container and its signals). A
+# compile step would need every relative import rewritten with its extension (tsc output and Node's
+# own type stripping both require them), or a bundle whose external packages pnpm's strict layout
+# cannot resolve from an app's folder; not worth it for processes that start once.
 #
 #   docker build -t closrads .
 #   docker compose up -d            (see docker-compose.yml and docs/runbook.md)
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS in production; the code also runs on Node 20 (the development machines').
+ARG NODE_IMAGE=node:24-bookworm-slim
 # Keep in step with the root package.json (packageManager).
 ARG PNPM_VERSION=10.34.9
 
-# ---- build: the whole workspace, dev dependencies included --------------------------------------
-FROM ${NODE_IMAGE} AS build
+# ---- fetch: every package the lockfile names, into the pnpm store ------------------------------
+FROM ${NODE_IMAGE} AS fetch
 ARG PNPM_VERSION
-ARG TYPECHECK=false
 ENV CI=true
 RUN npm install -g "pnpm@${PNPM_VERSION}" && npm cache clean --force
 WORKDIR /app
+# From the lockfile alone, so this layer is reused until the lockfile changes and no package manifest
+# has to be listed here. The store is a BuildKit cache mount: it outlives the build, and a changed
+# lockfile downloads only what is new.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN --mount=type=cache,id=closrads-pnpm-store,target=/pnpm/store \
+    pnpm fetch --store-dir /pnpm/store
 
-# Manifests first, so that the dependency layer is reused while only sources change.
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
-COPY packages/core/package.json packages/core/
-COPY packages/simulator/package.json packages/simulator/
-COPY apps/worker/package.json apps/worker/
-COPY apps/scheduler/package.json apps/scheduler/
-COPY apps/dashboard/package.json apps/dashboard/
-COPY apps/demo/package.json apps/demo/
-COPY bench/package.json bench/
-RUN pnpm install --frozen-lockfile --prod=false
-
+# ---- check (optional): docker build --target check . installs the dev tools and typechecks ---------
+FROM fetch AS check
 COPY . .
-# Optional gate: docker build --build-arg TYPECHECK=true .
-RUN if [ "$TYPECHECK" = "true" ]; then pnpm -s typecheck; fi
+RUN --mount=type=cache,id=closrads-pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --store-dir /pnpm/store \
+  && pnpm -s typecheck
 
-# Drop dev dependencies (test runner, linters, TypeScript…); tsx, which runs the apps, is a runtime
-# dependency of the root package and stays.
-RUN pnpm prune --prod \
+# ---- build: the tree with production dependencies only, installed without the network --------------
+# (pnpm prune --prod would empty the workspace packages' own node_modules: a fresh --prod install
+# links exactly what each package declares.)
+FROM fetch AS build
+COPY . .
+RUN --mount=type=cache,id=closrads-pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --prod --store-dir /pnpm/store \
   && rm -rf packages/*/test apps/*/test bench/test test docs artifacts test-results
 
 # ---- runtime ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ export const WHAT_IFS = {
   interleave:
     'fan-out interleaves the ad sets of all campaigns (round robin) instead of campaign after campaign (modelled with BullMQ priority = index within its campaign)',
 } as const;
-export type WhatIf = keyof typeof WHAT_IFS;
 
 export function applyWhatIf(deps: WorkerDeps, names: string[]): void {
   for (const name of names) {

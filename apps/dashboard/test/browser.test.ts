@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUES, readCampaignsFile, startRun, workerProcessName } from '@closrads/core';
-import { Worker, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import { startReceiver, type HttpSink } from '../../../packages/core/test/notify/servers';
 import { createPlanSyncProcessor } from '../../worker/src/processors/plan-sync';
 import { createUpdateAdsetProcessor } from '../../worker/src/processors/update-adset';
@@ -160,7 +160,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(runUrl);
     // A string expression: the test's TypeScript has no DOM types.
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();
   });
@@ -209,7 +209,7 @@ describe('the run page while a run is under way', () => {
     workers.push(manual);
     await expect.poll(() => deps.queues.updateAdset.getWaitingCount(), { timeout: 20_000 }).toBeGreaterThan(1);
     const total = await deps.queues.updateAdset.getWaitingCount();
-    const job = (await manual.getNextJob('screenshot')) as Job;
+    const job = await manual.getNextJob('screenshot');
     const value: unknown = await createUpdateAdsetProcessor(deps)(job, 'screenshot');
     await job.moveToCompleted(value, 'screenshot', false);
 
@@ -226,7 +226,7 @@ describe('the run page while a run is under way', () => {
     // The run list fits a phone: the page never scrolls sideways.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/runs`);
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await context.close();
   });

@@ -130,7 +130,7 @@ describe('demand history and maps in the browser', () => {
     // Readable on a phone: the page never scrolls sideways (the heatmap scrolls in its own box).
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/campaigns/Veterans`);
-    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     const mapWidth = (await page.locator('figure.usmap svg').boundingBox())?.width ?? 0;
     expect(mapWidth).toBeGreaterThan(300);

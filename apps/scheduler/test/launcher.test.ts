@@ -79,8 +79,8 @@ function launch(name: string, env: Record<string, string>): Launched {
   const pnpm = spawn('pnpm', [name], { cwd: ROOT, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
   let out = '';
   let err = '';
-  pnpm.stdout!.on('data', (d) => (out += String(d)));
-  pnpm.stderr!.on('data', (d) => (err += String(d)));
+  pnpm.stdout.on('data', (d) => (out += String(d)));
+  pnpm.stderr.on('data', (d) => (err += String(d)));
   const l = { pnpm, stdout: () => out, stderr: () => err };
   launched.push(l);
   return l;

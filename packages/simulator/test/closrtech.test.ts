@@ -3,7 +3,7 @@ import { smallScenario, start } from './helpers.js';
 
 describe('CLOSRTECH demand', () => {
   const q = (campaign: string, email = 'e@example.com', pass = 'pw'): string =>
-    `?${new URLSearchParams({ campaign, email, pass })}`;
+    `?${new URLSearchParams({ campaign, email, pass }).toString()}`;
 
   it('returns the scenario body as JSON, object- or number-shaped', async () => {
     const sim = await start();

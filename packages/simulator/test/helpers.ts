@@ -62,7 +62,7 @@ export interface GraphAnswer {
 /** GET `${graphUrl}/${V}/${path}` with the token added unless `query.access_token` is given. */
 export async function graphGet(sim: Simulator, path: string, query: Record<string, string> = {}): Promise<GraphAnswer> {
   const params = new URLSearchParams({ access_token: TOKEN, ...query });
-  const res = await fetch(`${sim.graphUrl}/${V}/${path}?${params}`);
+  const res = await fetch(`${sim.graphUrl}/${V}/${path}?${params.toString()}`);
   return { status: res.status, headers: res.headers, json: await res.json() };
 }
 

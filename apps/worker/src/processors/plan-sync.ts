@@ -158,7 +158,7 @@ async function planCampaign(
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
   // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
   const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
-    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON) as unknown, listed: [] as Adset[] };
+    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON), listed: [] as Adset[] };
     try {
       const listed = await withRetry(
         // A paused ad account (or app) is not listed until the pause ends: calls during a block extend it.

@@ -178,15 +178,10 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   // Once the token was rejected in this run, the other ad sets fail without calling Meta again.
   if (state.tokenFailure) throw new UnrecoverableError(state.tokenFailure);
 
-  // This run's own record of an earlier attempt whose write never landed does not count: start over.
-  const own = state.journal?.runId === data.runId && !released(state.journal) ? state.journal : undefined;
-  // What the watch said of an earlier attempt of this job that never wrote is not about what comes now.
-  if (!data.dryRun && state.journal?.runId === data.runId && !own) await deps.journal.forgetResult(data.runId, data.adsetId);
-  if (!data.dryRun && own) {
-    // This job claimed the ad set in an earlier attempt: carry on from where its change stands.
-    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log) : awaitLookStep(deps, data);
+  if (!data.dryRun) {
+    const earlier = await earlierChange(deps, job, data, state, log);
+    if (earlier) return earlier;
   }
-  if (!data.dryRun && state.journal && state.journal.phase !== 'done' && !own) return deferred(data, state.journal);
 
   await paceGate(deps, data);
 
@@ -203,8 +198,7 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   const extra = { ...diff, ...(warnings.length > 0 ? { warnings } : {}) };
 
   if (data.protection) {
-    const ads = read.ads ?? (await deps.graph.listAds(data.adsetId, { adAccountId: data.adAccountId }));
-    const broken = brokenAds(ads);
+    const broken = brokenAds(read.ads ?? (await deps.graph.listAds(data.adsetId, { adAccountId: data.adAccountId })));
     if (broken.length > 0) {
       log.warn({ ads: broken }, 'pre-flight found ads with issues; ad set skipped');
       return line(data, 'skipped_preflight', { ...extra, ads: broken });
@@ -237,6 +231,24 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
   await job.updateData(writing);
   return send(deps, job, writing, claimed, next, log);
+}
+
+/**
+ * A live job meets the ad set's change record before it reads anything: its own claim from an earlier
+ * attempt is carried on from where it stands; another run's unfinished change defers this one.
+ * Undefined when the job goes on from the pacing gate.
+ */
+async function earlierChange(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState, log: Log): Promise<AdsetJobResult | undefined> {
+  // This run's own record of an earlier attempt whose write never landed does not count: start over.
+  const own = state.journal?.runId === data.runId && !released(state.journal) ? state.journal : undefined;
+  // What the watch said of an earlier attempt of this job that never wrote is not about what comes now.
+  if (state.journal?.runId === data.runId && !own) await deps.journal.forgetResult(data.runId, data.adsetId);
+  if (own) {
+    // This job claimed the ad set in an earlier attempt: carry on from where its change stands.
+    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log) : awaitLookStep(deps, data);
+  }
+  if (state.journal && state.journal.phase !== 'done') return deferred(data, state.journal);
+  return undefined;
 }
 
 /** A change that ended without any write landing: the ad set is free, and a retry starts from the gates. */
@@ -278,7 +290,7 @@ async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateS
   // any claim. What makes the copy stale is time, or a write to the ad set since it was read.
   const writtenSince = (state.journal?.writtenAt ?? 0) >= (listed?.readAt ?? Infinity);
   if (listed && !writtenSince && Date.now() - listed.readAt <= FRESH_READ_MS) {
-    return { targeting: listed.targeting, ads: listed.ads as Ad[] | undefined };
+    return { targeting: listed.targeting, ads: listed.ads };
   }
   const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
   const problem = incompleteRead(fresh.targeting, listed?.targeting);
@@ -370,18 +382,7 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   let out: Error;
   if (err instanceof UnrecoverableError) out = err;
   else if (err instanceof GraphApiError) {
-    if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) {
-      const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus });
-      // The pause may be longer than Meta's figure (abuse prevention): park until it ends, once.
-      const waitMs = await deps.pacer.throttled(data.adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
-      log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
-      // A refused write did not happen: the ad set is released and the job starts over from the gates
-      // (the listing's copy still serves if it is fresh), instead of reading the ad set to find out.
-      const restart = data.step === 'write' && (await releaseClaim(deps, data));
-      await job.updateData({ ...data, throttled: data.throttled + 1, ...(restart ? { step: 'start' as const } : {}) });
-      await job.moveToDelayed(Date.now() + waitMs, token);
-      return new DelayedError('throttled');
-    }
+    if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) return parkThrottled(deps, job, token, data, err, log);
     if (err.errorClass === 'auth') {
       const reason = `${TOKEN_REJECTED_REASON} (${message})`;
       await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', KEY_TTL_S.tokenFailure);
@@ -394,6 +395,20 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
   return out;
+}
+
+/** Throttling parks the job until the ad account's pause ends, without spending an attempt. */
+async function parkThrottled(deps: WorkerDeps, job: Job, token: string | undefined, data: UpdateAdsetData, err: GraphApiError, log: Log): Promise<DelayedError> {
+  const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus });
+  // The pause may be longer than Meta's figure (abuse prevention): park until it ends, once.
+  const waitMs = await deps.pacer.throttled(data.adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
+  log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
+  // A refused write did not happen: the ad set is released and the job starts over from the gates
+  // (the listing's copy still serves if it is fresh), instead of reading the ad set to find out.
+  const restart = data.step === 'write' && (await releaseClaim(deps, data));
+  await job.updateData({ ...data, throttled: data.throttled + 1, ...(restart ? { step: 'start' as const } : {}) });
+  await job.moveToDelayed(Date.now() + waitMs, token);
+  return new DelayedError('throttled');
 }
 
 /** Gives up this job's claim of the ad set when nothing of it was written; true when released. */

@@ -265,7 +265,7 @@ export class GraphClient {
       }
       pages++;
       out.push(...(page.data as Array<z.output<T>>));
-      onPage?.(page.data as Array<z.output<T>>);
+      onPage?.(page.data);
       after = page.paging?.cursors?.after;
       if (!page.paging?.next || !after) return out;
       // An upstream that hands back a cursor it already gave would keep us listing forever.

@@ -13,7 +13,7 @@ export interface DemandPoint {
 
 /** `CA=5,TX=4`: sorted, so two identical answers encode identically. */
 export function encodeDemand(demand: ReadonlyMap<string, number> | Record<string, number>): string {
-  const entries = demand instanceof Map ? [...demand] : Object.entries(demand);
+  const entries: [string, number][] = demand instanceof Map ? [...demand] : Object.entries(demand);
   return entries
     .filter(([, n]) => n > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

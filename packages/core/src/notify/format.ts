@@ -107,14 +107,6 @@ export function dateFromRunId(runId: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : runId;
 }
 
-export function totals(report: RunReport): OutcomeCounts {
-  const sum = { ...EMPTY_COUNTS };
-  for (const c of report.campaigns) {
-    for (const key of Object.keys(sum) as Array<keyof OutcomeCounts>) sum[key] += c.counts[key] ?? 0;
-  }
-  return sum;
-}
-
 function countOutcome(adsets: AdsetResult[], outcome: Outcome): number {
   return adsets.reduce((n, a) => n + (a.outcome === outcome ? 1 : 0), 0);
 }

@@ -29,7 +29,6 @@ import {
 } from './format';
 
 export { reportStatus };
-export type { ReportStatus } from './format';
 
 export interface TextSummaryOptions {
   /** Notable ad set lines per campaign before "… and N more" (default 50). */

@@ -75,7 +75,7 @@ export function parseAdsetWatch(raw: string | null | undefined): AdsetWatch | un
   if (raw === null || raw === undefined) return undefined;
   const parsed = AdsetWatchSchema.safeParse(JSON.parse(raw));
   // An entry this version cannot read is treated as absent rather than crashing every job on the ad set.
-  return parsed.success ? (parsed.data as AdsetWatch) : undefined;
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Sets the entry unless a change is not done; returns that change's entry (this run's own or another's). */

@@ -20,10 +20,10 @@ export const amount = fc.oneof(fc.nat(10_000), fc.double({ min: 0, max: 1e12, no
 
 /** One state's demand as CLOSRTECH may write it: a number, or an object with `demand` and other fields. */
 export const demandEntry = fc.oneof(
-  amount.map((n) => ({ raw: n as unknown, amount: n })),
+  amount.map((n) => ({ raw: n, amount: n })),
   fc
     .record({ demand: amount, stock: fc.oneof(fc.nat(), fc.string(), fc.constant(null)), note: fc.option(fc.string(), { nil: undefined }) })
-    .map((o) => ({ raw: o as unknown, amount: o.demand })),
+    .map((o) => ({ raw: o, amount: o.demand })),
 );
 
 /** Values that are not a demand: strings other than plain digits, booleans, null, lists, objects without a numeric `demand`. */

@@ -80,8 +80,8 @@ describe('parseDemandBody (property)', () => {
     const poisoned = fc.record({
       valid: validBody,
       bad: fc.oneof(
-        fc.double({ max: -Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }).map((n) => ({ raw: n as unknown, why: 'negative' })),
-        fc.integer({ max: -1 }).map((n) => ({ raw: { demand: n, stock: 1 } as unknown, why: 'negative' })),
+        fc.double({ max: -Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }).map((n) => ({ raw: n, why: 'negative' })),
+        fc.integer({ max: -1 }).map((n) => ({ raw: { demand: n, stock: 1 }, why: 'negative' })),
         nonNumericDemand.map((raw) => ({ raw, why: 'non-numeric' })),
       ),
       code: fc.constantFrom('ZZ', 'XX', ' qq '),
@@ -167,7 +167,7 @@ describe('planRegions (property)', () => {
     .array(fc.tuple(fc.oneof(fc.constantFrom(...USPS), fc.constantFrom('XX', 'PR', 'GU', 'ZZ', 'VI')), fc.oneof(fc.constant(0), fc.nat(500))), {
       maxLength: 60,
     })
-    .map((pairs) => new Map(pairs) as Demand);
+    .map((pairs) => new Map(pairs));
 
   it('targets exactly the mapped states with demand, sorted, or refuses with DemandDataError', () => {
     fc.assert(
