@@ -16,8 +16,8 @@ describe('usage headers', () => {
     const r = await graphGet(sim, '9001/adsets');
     expect(header(r.headers, 'x-ad-account-usage')).toEqual({
       acc_id_util_pct: 10,
-      // The score is back to zero once this call's point has decayed: one window from now.
-      reset_time_duration: 60,
+      // The score is back to zero once this call's point has drained: 1 of 10 points, a tenth of the window.
+      reset_time_duration: 6,
       ads_api_access_tier: 'standard_access',
     });
     const buc = header(r.headers, 'x-business-use-case-usage');
@@ -33,7 +33,8 @@ describe('usage headers', () => {
       },
     ]);
     const w = await graphPost(sim, '1001', { targeting: geo('3843') });
-    expect(header(w.headers, 'x-ad-account-usage').acc_id_util_pct).toBe(40);
+    // 1 + 3 of 10 points, less the little that drained between the two calls.
+    expect(header(w.headers, 'x-ad-account-usage').acc_id_util_pct).toBeCloseTo(40, 0);
     expect(sim.calls.at(-1)!.adAccountId).toBe('act_1');
   });
 
@@ -73,19 +74,22 @@ describe('rate budget', () => {
     expect((await graphPost(sim, '1003', { targeting: geo('3843') })).status).toBe(200);
   });
 
-  it('computes minutes to regain access from the window', () => {
+  // Assumption under test (see rate-budget.ts): the score drains evenly, the maximum per window.
+  it('without a fixed block, refuses until the drained score fits the call', () => {
     let now = 0;
     const ledger = new RateLedger(() => now);
     const cfg = { rateBudget: { maxPoints: 60, windowMs: 300_000 } };
-    for (let i = 0; i < 20; i++) {
-      expect(ledger.admit('act_1', cfg, true).ok).toBe(true);
-      now += 1000;
-    }
-    const verdict = ledger.admit('act_1', cfg, false);
-    expect(verdict).toEqual({ ok: false, reason: 'budget', resetSeconds: 280 });
-    expect(ledger.usage('act_1', cfg).pct).toBe(100);
-    now = 300_000;
+    for (let i = 0; i < 20; i++) expect(ledger.admit('act_1', cfg, true).ok).toBe(true);
+    // 60 of 60 points: one more point fits once one point has drained, 300 s / 60 later.
+    expect(ledger.admit('act_1', cfg, false)).toEqual({ ok: false, reason: 'budget', resetSeconds: 5 });
+    expect(ledger.usage('act_1', cfg)).toMatchObject({ pct: 100, resetSeconds: 300 });
+    now = 4_999;
+    expect(ledger.admit('act_1', cfg, false).ok).toBe(false);
+    now = 5_000;
     expect(ledger.admit('act_1', cfg, false).ok).toBe(true);
+    // Half the window later, half the score has drained.
+    now = 155_000;
+    expect(ledger.usage('act_1', cfg).pct).toBeCloseTo(50);
   });
 
   it('refuses more POSTs per second than mutationQps with 613/5044001', async () => {
@@ -101,7 +105,8 @@ describe('rate budget', () => {
 });
 
 describe("Meta's score budget (fixed block)", () => {
-  // Assumption under test (see rate-budget.ts): each call's points leave the score 300 s after it.
+  // Assumptions under test (see rate-budget.ts): the score drains evenly, the maximum per 300 s; calls
+  // during a block restart it and are not charged.
   const limited = { rateBudget: { tier: 'limited' as const } };
 
   it('names the documented tiers: Limited 60 points and a 300 s block, Full 9000 and 60 s, both decaying over 300 s', () => {
