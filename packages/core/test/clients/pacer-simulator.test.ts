@@ -154,8 +154,9 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
   });
 
   it("parks a blocked account's jobs once: each wakes at its moment after the pause and goes", async () => {
-    const sim = await simulator(twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }));
-    const { clock, pacer, graph, recordAll } = rig(sim);
+    const clock = { now: 50_000_000 };
+    const sim = await simulator(twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }), () => clock.now);
+    const { pacer, graph, recordAll } = rig(sim, clock);
     // Twenty unpaced writes spend the 60 points; the next is refused and blocks the account for 3 minutes.
     for (let i = 0; i < 20; i++) await graph.updateTargeting(String(1001 + i), TARGETING, { adAccountId: 'act_1' });
     const err = (await thrown(graph.updateTargeting('1021', TARGETING, { adAccountId: 'act_1' }))) as GraphApiError;
