@@ -10,7 +10,7 @@ export interface CaseSpec {
   alreadyInSync: boolean;
   protection: boolean;
   adsPerAdset: number;
-  /** per ad account sliding-window budget in the simulator (reads 1 point, writes 3) */
+  /** per ad account score budget in the simulator (reads 1 point, writes 3, drained `maxPoints` per `windowMs`) */
   rateBudget?: RateBudget;
   /** part of `--quick` (and of the smoke test) */
   quick: boolean;
@@ -60,7 +60,7 @@ function build(): CaseSpec[] {
   out.push({
     name: 'rate-limited',
     description:
-      '300 ad sets all changing, protection off, per ad account budget of 60 points per 5 s sliding window (3 ad accounts × 2 campaigns × 50 ad sets: 302 points of work per account)',
+      '300 ad sets all changing, protection off, per ad account budget of 60 points drained per 5 s, both usage headers (3 ad accounts × 2 campaigns × 50 ad sets: 302 points of work per account)',
     accounts: 3,
     campaignsPerAccount: 2,
     adsetsPerCampaign: 50,
@@ -71,6 +71,21 @@ function build(): CaseSpec[] {
     quick: false,
     // Budget-bound, not linear in ad sets: measure it whole.
     seqBudgetMs: 180_000,
+  });
+  out.push({
+    name: 'rate-limited-buc-limited',
+    description:
+      "60 ad sets all changing, protection off, Meta's Limited access at its real scale (60 points drained per 300 s, block 300 s once reached), X-Business-Use-Case-Usage alone (2 ad accounts × 1 campaign × 30 ad sets: 91 points of work per account)",
+    accounts: 2,
+    campaignsPerAccount: 1,
+    adsetsPerCampaign: 30,
+    alreadyInSync: false,
+    protection: false,
+    adsPerAdset: ADS_PER_ADSET,
+    rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 300_000, headers: 'buc' },
+    quick: false,
+    // The original tool has no pacing: it runs into the block and waits it out. A sample says enough.
+    seqBudgetMs: 120_000,
   });
   return out;
 }
@@ -115,10 +130,11 @@ export interface Ideal {
  *               (its pages in sequence: ceil(ads per campaign / page) × L), shared by its ad sets
  *   ideal     = listing + ad sets
  *
- * With a rate budget of B points per window W per ad account, P = the points an account must spend
- * (1 per read, 3 per write): budget minimum = L + (ceil(P / B) - 1) × W + L (the first B points go at
- * once, then B per window; the first call waits for the demand, the last answer takes L); the
- * minimum is then max(ideal, budget minimum).
+ * With a rate budget of B points drained per window W per ad account (the simulator's score drains
+ * evenly), P = the points an account must spend (1 per read, 3 per write): budget minimum =
+ * L + max(0, P - B) × W / B + L (the first B points go at once, the rest as the score drains; the
+ * first call waits for the demand, the last answer takes L); the minimum is then max(ideal, budget
+ * minimum).
  */
 export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, verifyDelayMs: number): Ideal {
   const L = latencyMs;
@@ -146,8 +162,14 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
   if (c.rateBudget) {
     const lookPoints = c.protection && !c.alreadyInSync ? c.campaignsPerAccount * lookPages : 0;
     const points = c.campaignsPerAccount * pagesPerFb + adsetsPerAccount * 3 * postsPerAdset + lookPoints;
-    budgetMs = L + (Math.ceil(points / c.rateBudget.maxPoints) - 1) * c.rateBudget.windowMs + L;
-    formula += `; budget: P=${points} points/account, B=${c.rateBudget.maxPoints}/${c.rateBudget.windowMs} ms → 2L + (ceil(P/B)-1) × W = ${budgetMs} ms`;
+    const b = c.rateBudget.maxPoints;
+    budgetMs = budgetMinimumMs(points, c.rateBudget, L);
+    formula += `; budget: P=${points} points/account, B=${b} drained per ${c.rateBudget.windowMs} ms → 2L + max(0, P-B) × W/B = ${Math.round(budgetMs)} ms`;
   }
   return { ms: Math.max(ideal, budgetMs ?? 0), listingMs, listingProductMs, adsetPhaseMs, callsPerAdset: k, budgetMs, formula };
+}
+
+/** The least time `points` of one ad account take under `budget` (see idealFor): 2L + max(0, P - B) × W / B. */
+export function budgetMinimumMs(points: number, budget: { maxPoints: number; windowMs: number }, latencyMs: number): number {
+  return 2 * latencyMs + (Math.max(0, points - budget.maxPoints) * budget.windowMs) / budget.maxPoints;
 }

@@ -119,8 +119,7 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
       out.throttled++;
       if (method === 'GET') out.reads--;
       else out.writes--;
-      const usage = JSON.parse(res.headers.get('x-ad-account-usage') ?? '{}') as { reset_time_duration?: number };
-      await sleep(Math.max(1, usage.reset_time_duration ?? 1) * 1000);
+      await sleep(throttleWaitS(res.headers) * 1000);
     }
   };
   const listAll = async <T>(path: string, fields: string): Promise<T[]> => {
@@ -209,6 +208,18 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
     out.extrapolated = true;
   }
   return out;
+}
+
+/**
+ * How long a throttled call waits before it is sent again, as Meta's headers say: the BUC header's
+ * minutes to regain access (sent alone by Meta's current docs), else X-Ad-Account-Usage's reset
+ * seconds, at least 1 s. Sending again sooner only extends a block.
+ */
+function throttleWaitS(headers: Headers): number {
+  const account = JSON.parse(headers.get('x-ad-account-usage') ?? '{}') as { reset_time_duration?: number };
+  const buc = JSON.parse(headers.get('x-business-use-case-usage') ?? '{}') as Record<string, Array<{ estimated_time_to_regain_access?: number }>>;
+  const minutes = Math.max(0, ...Object.values(buc).flatMap((entries) => entries.map((e) => Number(e.estimated_time_to_regain_access) || 0)));
+  return Math.max(1, minutes * 60, account.reset_time_duration ?? 0);
 }
 
 function sleep(ms: number): Promise<void> {

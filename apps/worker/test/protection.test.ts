@@ -220,10 +220,15 @@ describe('pacing under Meta rate limits', () => {
     expect(c.counts.failed).toBe(0);
     expect(c.counts.updated).toBe(25);
     expect(report.success).toBe(true);
-    // Pacing learns the account's rate after the first refusals. Before the first usage reading the
-    // ten concurrent jobs may each draw one refusal; after it, refusals stay few. (Without pacing every
-    // parked job comes back at once and is refused again: several times the ad sets.)
-    const throttled = h.sim.calls.filter((x) => x.throttled).length;
-    expect(throttled).toBeLessThanOrEqual(10 + 5);
+    // The pacer counts every moment it gives on the account's score and gives none that would pass
+    // it, so a job is refused at most once: when it asked before any reading was counted (the first
+    // wave of ten), and then it asks again on a model that knows the score is full. Late calls on a
+    // loaded machine only leave more of the score drained.
+    // Assumption of the simulator relied on: the score drains evenly (packages/simulator/README.md).
+    const graphCalls = h.sim.calls.filter((x) => x.api === 'graph' && x.adAccountId === 'act_1');
+    expect(graphCalls[0]).toMatchObject({ edge: 'adsets', status: 200 });
+    const refused = graphCalls.filter((x) => x.throttled).map((x) => x.objectId);
+    expect(refused.length).toBeLessThanOrEqual(10);
+    expect(new Set(refused).size).toBe(refused.length);
   });
 });

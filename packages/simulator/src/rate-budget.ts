@@ -21,9 +21,10 @@ export function resolveBudget(budget: RateBudget | RateTier | undefined): RateBu
   return budget;
 }
 
-interface Spend {
+/** An ad account's score: `points` as of `at` (it decays from there). */
+interface Score {
+  points: number;
   at: number;
-  cost: number;
 }
 
 export type Admission =
@@ -47,9 +48,9 @@ export interface AccountUsage {
 /**
  * Per-ad-account score (reads 1 point, writes 3) plus a mutations-per-second cap.
  *
- * Assumption: Meta says the score "decays" over 300 s without saying how; here each call's points
- * leave the score `windowMs` after the call (a sliding window), which gives the documented average
- * rate (max points per 300 s).
+ * Assumption: Meta says the score "decays" over 300 s without saying how; here it drains evenly, the
+ * whole maximum in `windowMs` (`maxPoints / windowMs` points per ms), like a leaky bucket. A score at
+ * its maximum is back to zero `windowMs` later.
  *
  * With a fixed block (`blockMs`): the call that would take the score past its maximum is refused and
  * blocks the account for `blockMs`. Assumption: every call made during the block restarts it (Meta:
@@ -59,14 +60,14 @@ export interface AccountUsage {
  * Without `blockMs` (older scenarios): a refused call is not charged and waits only until it fits.
  */
 export class RateLedger {
-  private readonly spent = new Map<string, Spend[]>();
+  private readonly scores = new Map<string, Score>();
   private readonly posts = new Map<string, number[]>();
   private readonly blockedUntil = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   reset(): void {
-    this.spent.clear();
+    this.scores.clear();
     this.posts.clear();
     this.blockedUntil.clear();
   }
@@ -90,14 +91,14 @@ export class RateLedger {
     }
     const cost = isWrite ? WRITE_COST : READ_COST;
     if (budget) {
-      const entries = this.window(account, budget.windowMs, now);
-      const wait = this.msUntilFits(entries, budget.maxPoints, budget.windowMs, cost, now);
-      if (wait > 0) {
-        if (budget.blockMs === undefined) return { ok: false, reason: 'budget', resetSeconds: Math.ceil(wait / 1000) };
+      const score = this.score(account, budget, now);
+      const over = score.points + cost - budget.maxPoints;
+      if (over > 0) {
+        if (budget.blockMs === undefined) return { ok: false, reason: 'budget', resetSeconds: Math.max(1, Math.ceil(this.drainMs(over, budget) / 1000)) };
         this.blockedUntil.set(account, now + budget.blockMs);
         return { ok: false, reason: 'budget', resetSeconds: Math.ceil(budget.blockMs / 1000) };
       }
-      entries.push({ at: now, cost });
+      score.points += cost;
     }
     if (isWrite) this.posts.get(account)?.push(now);
     return { ok: true };
@@ -107,12 +108,10 @@ export class RateLedger {
     const budget = resolveBudget(cfg?.rateBudget);
     if (!budget) return { pct: 1, resetSeconds: 0, blockedSeconds: 0, headers: 'all' };
     const now = this.now();
-    const entries = this.window(account, budget.windowMs, now);
-    const used = entries.reduce((n, e) => n + e.cost, 0);
+    const used = this.score(account, budget, now).points;
     const blocked = this.blockedMs(account, now);
     // Meta's reset_time_duration is the time until the account's score resets (meta-graph-api.md §7).
-    const newest = entries.at(-1);
-    const wait = Math.max(blocked, newest ? newest.at + budget.windowMs - now : 0);
+    const wait = Math.max(blocked, this.drainMs(used, budget));
     return {
       pct: blocked > 0 ? Math.max(100, (used / budget.maxPoints) * 100) : (used / budget.maxPoints) * 100,
       resetSeconds: Math.ceil(wait / 1000),
@@ -125,23 +124,17 @@ export class RateLedger {
     return Math.max(0, (this.blockedUntil.get(account) ?? 0) - now);
   }
 
-  /** Entries still inside the window (pruned in place), oldest first. */
-  private window(account: string, windowMs: number, now: number): Spend[] {
-    const all = this.spent.get(account) ?? [];
-    const live = all.filter((e) => e.at > now - windowMs);
-    this.spent.set(account, live);
-    return live;
+  /** The account's score decayed to `now` (kept, so a charge adds to it). */
+  private score(account: string, budget: RateBudget, now: number): Score {
+    const s = this.scores.get(account) ?? { points: 0, at: now };
+    s.points = Math.max(0, s.points - ((now - s.at) * budget.maxPoints) / budget.windowMs);
+    s.at = now;
+    this.scores.set(account, s);
+    return s;
   }
 
-  /** Milliseconds until `cost` more points fit under `max`, as old spends slide out of the window. */
-  private msUntilFits(entries: Spend[], max: number, windowMs: number, cost: number, now: number): number {
-    let used = entries.reduce((n, e) => n + e.cost, 0);
-    if (used + cost <= max) return 0;
-    for (const e of entries) {
-      used -= e.cost;
-      if (used + cost <= max) return Math.max(1, e.at + windowMs - now);
-    }
-    // A single call costlier than the whole budget never fits; report one full window.
-    return windowMs;
+  /** How long the score takes to lose `points`. */
+  private drainMs(points: number, budget: RateBudget): number {
+    return (points * budget.windowMs) / budget.maxPoints;
   }
 }

@@ -17,6 +17,8 @@ export interface StartOptions {
   host?: string;
   /** delay before every Graph and CLOSRTECH answer (default: scenario.latencyMs ?? 0) */
   latencyMs?: number;
+  /** the rate budgets' clock (default Date.now): tests drive it to let scores drain without waiting */
+  budgetClock?: () => number;
 }
 
 export interface ReviewSummary {
@@ -65,7 +67,7 @@ export async function startSimulator(opts: StartOptions): Promise<Simulator> {
   const state = buildState(scenario, opts.latencyMs);
   const calls: RecordedCall[] = [];
   const faults = new FaultBook();
-  const ledger = new RateLedger();
+  const ledger = new RateLedger(opts.budgetClock);
   for (const rule of scenario.faults ?? []) faults.add(rule);
   const host = opts.host ?? '127.0.0.1';
   let origin = '';

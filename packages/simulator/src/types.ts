@@ -7,8 +7,8 @@
 export type UsageHeaderSet = 'all' | 'buc';
 
 /**
- * An ad account's score budget: reads cost 1 point, writes 3, and each call's points leave the score
- * `windowMs` after it was made. With `blockMs`, reaching the maximum blocks the account for that long
+ * An ad account's score budget: reads cost 1 point, writes 3, and the score drains evenly, `maxPoints`
+ * per `windowMs` (an assumption: Meta documents a 300 s decay, not its shape). With `blockMs`, reaching the maximum blocks the account for that long
  * (calls during the block extend it), as Meta does; without it, a refused call waits only until it fits.
  */
 export interface RateBudget {

@@ -8,7 +8,7 @@ describe('usage headers', () => {
   it('sends app usage on every call, and account usage on calls charged to an ad account', async () => {
     const scenario = smallScenario();
     scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 10, windowMs: 60_000 } };
-    const sim = await start({ scenario });
+    const sim = await start({ scenario, budgetClock: () => 1_000_000 });
     const meta = await graphGet(sim, 'me');
     expect(header(meta.headers, 'x-app-usage')).toEqual({ call_count: 1, total_time: 1, total_cputime: 1 });
     expect(meta.headers.get('x-ad-account-usage')).toBeNull();
@@ -16,8 +16,8 @@ describe('usage headers', () => {
     const r = await graphGet(sim, '9001/adsets');
     expect(header(r.headers, 'x-ad-account-usage')).toEqual({
       acc_id_util_pct: 10,
-      // The score is back to zero once this call's point has decayed: one window from now.
-      reset_time_duration: 60,
+      // The score is back to zero once this call's point has drained: 1 of 10 points, a tenth of the window.
+      reset_time_duration: 6,
       ads_api_access_tier: 'standard_access',
     });
     const buc = header(r.headers, 'x-business-use-case-usage');
@@ -33,6 +33,7 @@ describe('usage headers', () => {
       },
     ]);
     const w = await graphPost(sim, '1001', { targeting: geo('3843') });
+    // 1 + 3 of 10 points (the budget's clock stands still).
     expect(header(w.headers, 'x-ad-account-usage').acc_id_util_pct).toBe(40);
     expect(sim.calls.at(-1)!.adAccountId).toBe('act_1');
   });
@@ -48,7 +49,9 @@ describe('rate budget', () => {
   it('refuses a call that would exceed the budget with 17/2446079, uncharged, then recovers', async () => {
     const scenario = smallScenario();
     scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 7, windowMs: 1500 } };
-    const sim = await start({ scenario });
+    // The budget's clock stands still unless the test moves it: nothing here depends on how fast it runs.
+    let now = 1_000_000;
+    const sim = await start({ scenario, budgetClock: () => now });
     expect((await graphPost(sim, '1001', { targeting: geo('3843') })).status).toBe(200); // 3
     expect((await graphPost(sim, '1002', { targeting: geo('3843') })).status).toBe(200); // 6
     const refused = await graphPost(sim, '1003', { targeting: geo('3843') }); // 9 > 7
@@ -69,29 +72,33 @@ describe('rate budget', () => {
     expect(sim.state.writes).toHaveLength(2);
     // A read still fits (6 + 1 <= 7).
     expect((await graphGet(sim, '1001')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1600));
+    now += 1500;
     expect((await graphPost(sim, '1003', { targeting: geo('3843') })).status).toBe(200);
   });
 
-  it('computes minutes to regain access from the window', () => {
+  // Assumption under test (see rate-budget.ts): the score drains evenly, the maximum per window.
+  it('without a fixed block, refuses until the drained score fits the call', () => {
     let now = 0;
     const ledger = new RateLedger(() => now);
     const cfg = { rateBudget: { maxPoints: 60, windowMs: 300_000 } };
-    for (let i = 0; i < 20; i++) {
-      expect(ledger.admit('act_1', cfg, true).ok).toBe(true);
-      now += 1000;
-    }
-    const verdict = ledger.admit('act_1', cfg, false);
-    expect(verdict).toEqual({ ok: false, reason: 'budget', resetSeconds: 280 });
-    expect(ledger.usage('act_1', cfg).pct).toBe(100);
-    now = 300_000;
+    for (let i = 0; i < 20; i++) expect(ledger.admit('act_1', cfg, true).ok).toBe(true);
+    // 60 of 60 points: one more point fits once one point has drained, 300 s / 60 later.
+    expect(ledger.admit('act_1', cfg, false)).toEqual({ ok: false, reason: 'budget', resetSeconds: 5 });
+    expect(ledger.usage('act_1', cfg)).toMatchObject({ pct: 100, resetSeconds: 300 });
+    now = 4_999;
+    expect(ledger.admit('act_1', cfg, false).ok).toBe(false);
+    now = 5_000;
     expect(ledger.admit('act_1', cfg, false).ok).toBe(true);
+    // Half the window later, half the score has drained.
+    now = 155_000;
+    expect(ledger.usage('act_1', cfg).pct).toBeCloseTo(50);
   });
 
   it('refuses more POSTs per second than mutationQps with 613/5044001', async () => {
     const scenario = smallScenario();
     scenario.graph.adAccounts.act_1 = { mutationQps: 2 };
-    const sim = await start({ scenario });
+    // Within one second of the budget's clock, which stands still here.
+    const sim = await start({ scenario, budgetClock: () => 1_000_000 });
     const results = [];
     for (const id of ['1001', '1002', '1003']) results.push(await graphPost(sim, id, { status: 'ACTIVE' }));
     expect(results.map((r) => r.status)).toEqual([200, 200, 400]);
@@ -101,7 +108,8 @@ describe('rate budget', () => {
 });
 
 describe("Meta's score budget (fixed block)", () => {
-  // Assumption under test (see rate-budget.ts): each call's points leave the score 300 s after it.
+  // Assumptions under test (see rate-budget.ts): the score drains evenly, the maximum per 300 s; calls
+  // during a block restart it and are not charged.
   const limited = { rateBudget: { tier: 'limited' as const } };
 
   it('names the documented tiers: Limited 60 points and a 300 s block, Full 9000 and 60 s, both decaying over 300 s', () => {
@@ -158,7 +166,7 @@ describe("Meta's score budget (fixed block)", () => {
   it('sends the BUC header alone when the budget says so, with the minutes left of a block', async () => {
     const scenario = smallScenario();
     scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 6, windowMs: 300_000, blockMs: 120_000, headers: 'buc' } };
-    const sim = await start({ scenario });
+    const sim = await start({ scenario, budgetClock: () => 1_000_000 });
     const ok = await graphPost(sim, '1001', { targeting: geo('3843') });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-ad-account-usage')).toBeNull();

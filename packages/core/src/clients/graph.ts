@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { appsecretProof, configSecrets, redactUrl, scrubSecrets } from '../redact';
 import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
 import { MAX_THROTTLE_WAIT_MS, classifyGraphError, formatWait, isReduceDataError } from './graph-errors';
-import { readUsage, throttleWaitMs, type UsageReading } from './usage';
+import { READ_POINTS, readUsage, throttleWaitMs, WRITE_POINTS, type UsageReading } from './usage';
 
 const IssueSchema = z.looseObject({
   error_code: z.number().optional(),
@@ -302,6 +302,12 @@ export class GraphClient {
     }
   }
 
+  /** Hands an answer's usage to the pacer, unless it asks for a wait beyond the cap (see `exchange`). */
+  private reportUsage(usage: UsageReading, method: 'GET' | 'POST'): void {
+    if (usage.waitMs > MAX_THROTTLE_WAIT_MS) return;
+    this.opts.onUsage?.({ ...usage, resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS), points: method === 'POST' ? WRITE_POINTS : READ_POINTS });
+  }
+
   /** One request and its answer, under `signal` (the call's deadline). */
   private async exchange<T extends z.ZodType>(
     call: {
@@ -333,13 +339,11 @@ export class GraphClient {
       throw new UpstreamRedirectError('Graph API', response.status, redirectTarget(response));
     }
     const usage = readUsage(response.headers, ctx.adAccountId);
-    // Pacing never waits longer than a throttling answer would be waited for. A wait beyond the cap is
-    // not waited at all: the calls that follow fail at once with Meta's figure (see below), so the run
+    // Pacing never waits longer than a throttling answer would be waited for. An answer asking for a
+    // wait beyond the cap does not reach the pacer at all (its usage would fill the account's score
+    // model for as long): the calls that follow fail at once with Meta's figure (see below), so the run
     // reports now instead of parking every ad set of the account for the cap.
-    if (usage) {
-      const waitMs = usage.waitMs > MAX_THROTTLE_WAIT_MS ? 0 : usage.waitMs;
-      this.opts.onUsage?.({ ...usage, waitMs, resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS) });
-    }
+    if (usage) this.reportUsage(usage, method);
     let text: string;
     try {
       text = await readBoundedText(response, this.maxBytes, signal);

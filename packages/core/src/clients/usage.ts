@@ -14,7 +14,21 @@ export interface UsageReading {
    * 0 when Meta did not say, as when only X-Business-Use-Case-Usage is sent.
    */
   resetMs: number;
+  /** What the call answered cost on Meta's score (a read 1 point, a write 3), when known. */
+  points?: number;
+  /** The score's maximum for the access tier the headers name (`ads_api_access_tier`), when they name one. */
+  tierMaxPoints?: number;
 }
+
+/**
+ * Score maxima per access tier (meta-graph-api.md §7): Limited (headers still say
+ * `development_access` or `standard_access`) 60 points, Full (`advanced_access`) 9000.
+ */
+const TIER_MAX_POINTS: Record<string, number> = { development_access: 60, standard_access: 60, advanced_access: 9000 };
+
+/** Meta's ad-account score: a read costs 1 point, a write 3 (meta-graph-api.md §7). */
+export const READ_POINTS = 1;
+export const WRITE_POINTS = 3;
 
 type Headers = { get(name: string): string | null };
 
@@ -35,9 +49,11 @@ export function readUsage(headers: Headers, adAccountId?: string): UsageReading 
   let percent = 0;
   let waitMs = 0;
   let resetMs = 0;
+  let tierMaxPoints: number | undefined;
   for (const e of buc) {
     percent = Math.max(percent, num(e.call_count), num(e.total_cputime), num(e.total_time));
     waitMs = Math.max(waitMs, num(e.estimated_time_to_regain_access) * 60_000);
+    tierMaxPoints ??= tierMax(e.ads_api_access_tier);
   }
   if (hasAccount) {
     const a = account as Record<string, unknown>;
@@ -45,8 +61,13 @@ export function readUsage(headers: Headers, adAccountId?: string): UsageReading 
     resetMs = num(a.reset_time_duration) * 1000;
     // reset_time_duration is the time until the account's score resets; it is a wait only when at the limit.
     if (num(a.acc_id_util_pct) >= 100) waitMs = Math.max(waitMs, num(a.reset_time_duration) * 1000);
+    tierMaxPoints ??= tierMax(a.ads_api_access_tier);
   }
-  return { adAccountId, percent, waitMs, resetMs };
+  return { adAccountId, percent, waitMs, resetMs, ...(tierMaxPoints ? { tierMaxPoints } : {}) };
+}
+
+function tierMax(tier: unknown): number | undefined {
+  return typeof tier === 'string' ? TIER_MAX_POINTS[tier] : undefined;
 }
 
 /**

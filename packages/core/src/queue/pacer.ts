@@ -2,24 +2,40 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
 import { GraphApiError } from '../errors';
-import type { UsageReading } from '../clients/usage';
+import { READ_POINTS, WRITE_POINTS, type UsageReading } from '../clients/usage';
 import { KEY_TTL_S, type Keyspace } from './keys';
 
 /**
- * Usage levels from Meta's back-off policy (meta-graph-api.md §7): from SLOW_FROM % calls are spaced to
- * fit the usage window, between KEEP_UNDER % and PAUSE_AT % the spacing grows, and at PAUSE_AT % the
- * account waits before its next call. Below SLOW_FROM the spacing shrinks again. Meta refuses at 100 %.
+ * Usage, as Meta reports it, is a score in percent that calls raise and time drains
+ * (meta-graph-api.md §7): reads cost 1 point, writes 3, and the score decays over 300 s. The pacer
+ * keeps a model of that score per ad account (see `record` and `acquire`): every moment it gives
+ * spends a job's points in the model at that moment, so calls in flight and moments reserved for
+ * parked jobs count before Meta has answered them, and a moment is given only when the model stays
+ * under BUDGET_TARGET %. Meta refuses past 100 %, then blocks the account.
  */
+const BUDGET_TARGET = 97;
+/** Under this usage, a spacing left by a throttling error shrinks again. */
 const SLOW_FROM = 75;
-const KEEP_UNDER = 85;
-const PAUSE_AT = 95;
 /**
- * Meta's ad-account score decays over 300 s (meta-graph-api.md §7). Assumption: with only the BUC
- * header, which gives no reset time, the usage window is taken to be this long. Assumption: usage
- * drains evenly over the window, so a pause at PAUSE_AT % lasts the window's share of the way back
- * to KEEP_UNDER % (10 % of the window at 95 %).
+ * Meta's ad-account score decays over 300 s (meta-graph-api.md §7). With only the BUC header, which
+ * gives no reset time, the score is taken to drain this long from 100 % to 0. Assumption: it drains
+ * evenly (Meta does not say how it decays).
  */
 const DECAY_MS = 300_000;
+/** What an ad set job spends on its account's score: its write (Meta: a write is 3 points). */
+export const JOB_POINTS = WRITE_POINTS;
+/**
+ * A job that parks reads its ad set again when it comes back (the listing's copy is old by then, see
+ * FRESH_READ_MS in the ad set job): its moment counts that read too, and the next read answered is
+ * taken for it. Reads owed that way are forgotten after OWED_READS_FOR_MS without a moment ahead or an answer.
+ */
+const PARKED_READ_POINTS = READ_POINTS;
+const OWED_READS_FOR_MS = 60_000;
+/**
+ * Points answered before the learned percent per point replaces the first guess: Meta's whole
+ * percentages make a guess from a few points up to 1/n % per point off either way.
+ */
+const LEARN_AFTER_POINTS = 30;
 /** Meta allows 100 mutations per second per ad account: writes are sent at least 11 ms apart (91/s). */
 export const MAX_WRITES_PER_SECOND = 91;
 const WRITE_SPACING_MS = Math.ceil(1000 / MAX_WRITES_PER_SECOND);
@@ -35,7 +51,7 @@ const RESUME_SPACING_MS = WRITE_SPACING_MS;
 export const PAUSE_WAIT_IN_PLACE_MS = 1000;
 /** Spacing below this is dropped: the account is treated as unlimited again. */
 const MIN_SPACING_MS = 2;
-/** Spacing never grows past this from usage alone (throttling errors give their own wait). */
+/** The spacing a throttling error sets never grows past this (the error gives its own pause). */
 const MAX_SPACING_MS = 60_000;
 /** Pacing state not touched for this long is dropped. */
 const STATE_TTL_S = KEY_TTL_S.pacer;
@@ -54,9 +70,10 @@ export type ThrottleTarget = Partial<Pick<ThrottleKind, 'scope' | 'severity'>>;
  * Paces calls per ad account, shared by every worker through Redis, from what Meta says:
  * - every call takes the next free moment of its account, moments being `spacing` ms apart; a caller
  *   that must wait gets its moment reserved, however far, so a parked job wakes once, at its moment;
- * - `spacing` follows the usage Meta reports (the ad account's `ads_management` BUC entry, and
- *   X-Ad-Account-Usage when sent): unlimited under 75 %, fitted to the usage window from 75 %, growing
- *   from 85 %, and a wait at 95 % before a block can happen;
+ * - the moments follow the usage Meta reports (the ad account's `ads_management` BUC entry, and
+ *   X-Ad-Account-Usage when sent): each moment spends a job's points in a model of the account's
+ *   score, and none is given that would take the model past 97 %, so the account slows before a block
+ *   can happen and then goes at the pace the score drains;
  * - after a throttling error the account, or every account for the app's limit, is paused for the
  *   time Meta gives; the moments reserved before a pause are void, and callers during a pause get
  *   moments after it;
@@ -83,8 +100,9 @@ export class AccountPacer {
    * Meta paused the account in the meantime (then the answer is a new moment after the pause).
    * A wait of at most IN_PLACE_WAIT_MS is to be spent in place: that moment is not kept for a return.
    * With `write`, the calls of this job are also kept at least 1/91 s from the previous writer's.
+   * A new moment spends `points` (default JOB_POINTS) of the account's score model at that moment.
    */
-  async acquire(adAccountId: string, opts: { write?: boolean; reservedAt?: number } = {}, now = this.clock()): Promise<{ waitMs: number; reserved: boolean }> {
+  async acquire(adAccountId: string, opts: { write?: boolean; reservedAt?: number; points?: number } = {}, now = this.clock()): Promise<{ waitMs: number; reserved: boolean }> {
     const wait = (await this.redis.eval(
       ACQUIRE,
       3,
@@ -99,11 +117,14 @@ export class AccountPacer {
       String(ABANDONED_AFTER_MS),
       String(RESUME_SPACING_MS),
       String(STATE_TTL_S),
+      String(opts.points ?? JOB_POINTS),
+      String(BUDGET_TARGET),
+      String(PARKED_READ_POINTS),
     )) as number;
     return { waitMs: wait, reserved: wait > 0 };
   }
 
-  /** Steers the account's spacing from the usage an answer reported. */
+  /** Brings the account's score model in line with the usage an answer reported (see RECORD). */
   async record(reading: UsageReading, now = this.clock()): Promise<void> {
     if (!reading.adAccountId) return;
     await this.redis.eval(
@@ -115,13 +136,15 @@ export class AccountPacer {
       String(reading.percent),
       String(reading.resetMs),
       String(reading.waitMs),
+      String(reading.points ?? 0),
+      String(reading.tierMaxPoints ?? 0),
       String(SLOW_FROM),
-      String(KEEP_UNDER),
-      String(PAUSE_AT),
       String(DECAY_MS),
       String(MIN_SPACING_MS),
-      String(MAX_SPACING_MS),
+      String(LEARN_AFTER_POINTS),
       String(STATE_TTL_S),
+      String(JOB_POINTS),
+      String(OWED_READS_FOR_MS),
     );
   }
 
@@ -230,12 +253,47 @@ end
 `;
 
 /**
+ * Lua helper: the first moment from \`slot\` at which the account's score model has room for
+ * \`points\` more under \`target\` %, spent there. The model (fields vu, vt, va, vd, kept by RECORD):
+ * the score is \`vu\` % at \`vt\` (moments given count from theirs on), a point is \`va\` %, and the
+ * score drains \`vd\` % per ms. Without a reading yet there is no model: the slot is kept.
+ */
+const BUDGET = `
+local function budgetSlot(key, now, slot, points, target, inPlace, parkedRead, returning)
+  local m = redis.call('HMGET', key, 'vu', 'vt', 'va', 'vd')
+  local vd = tonumber(m[4] or '0')
+  if vd <= 0 or points <= 0 then return slot end
+  local vu, vt, va = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
+  local cost = points * va
+  -- A call costlier than the whole target could never go: leave it to Meta's answer.
+  if cost + parkedRead * va >= target then return slot end
+  local ready = math.ceil(vt + (vu + cost - target) / vd)
+  if ready > slot then slot = ready end
+  if returning or slot - now > inPlace then
+    -- The job parks (or is back from parking), and reads its ad set again before writing.
+    cost = cost + parkedRead * va
+    ready = math.ceil(vt + (vu + cost - target) / vd)
+    if ready > slot then slot = ready end
+    redis.call('HINCRBY', key, 'owedReads', 1)
+  end
+  if slot >= vt then
+    redis.call('HSET', key, 'vu', tostring(math.max(0, vu - vd * (slot - vt)) + cost), 'vt', tostring(slot))
+  else
+    -- Earlier than a moment already given (the queue restarted): counted at the later one.
+    redis.call('HSET', key, 'vu', tostring(vu + cost))
+  end
+  return slot
+end
+`;
+
+/**
  * KEYS: account pace, account reservations, app pace. ARGV: now, write spacing, the caller's reserved
- * moment (0 if none), grace, in-place wait, abandoned-after, resume spacing, TTL.
+ * moment (0 if none), grace, in-place wait, abandoned-after, resume spacing, TTL, points, budget target,
+ * a parked job's read points.
  * Returns the wait in ms (0: go now). Reservations are zset members `moment:madeAt`; one made before
  * the account's or the app's last pause (`voidedAt`) is void.
  */
-const ACQUIRE = `${RESTART}
+const ACQUIRE = `${RESTART}${BUDGET}
 local now = tonumber(ARGV[1])
 local writeSpacing = tonumber(ARGV[2])
 local reservedAt = tonumber(ARGV[3])
@@ -281,6 +339,7 @@ if pauseEnd > now then sp = math.max(sp, tonumber(ARGV[7])) end
 local slot = math.max(now, pauseEnd, nextAt)
 if sp > 0 then slot = math.max(slot, lastCall + sp) end
 if writeSpacing > 0 then slot = math.max(slot, lastWrite + writeSpacing) end
+slot = budgetSlot(KEYS[1], now, slot, tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[5]), tonumber(ARGV[11]), reservedAt > 0)
 redis.call('HSET', KEYS[1], 'nextAt', tostring(slot + sp), 'lastCall', tostring(slot))
 if writeSpacing > 0 then redis.call('HSET', KEYS[1], 'lastWrite', tostring(slot)) end
 redis.call('EXPIRE', KEYS[1], ARGV[8])
@@ -323,20 +382,98 @@ end
 `;
 
 /**
- * KEYS: account pace, account reservations. ARGV: now, percent, resetMs, waitMs, slow-from, keep-under,
- * pause-at, decay, min spacing, max spacing, TTL.
+ * Lua helper: the score model follows a reading of \`percent\` at \`now\` for a call of \`points\`
+ * (see BUDGET):
+ * - drain: from X-Ad-Account-Usage, percent over reset_time_duration (the time the score takes to be
+ *   back to zero; Meta rounds it up, so the fastest seen is kept); with the BUC header alone, 100 %
+ *   over Meta's 300 s decay;
+ * - percent per point: first from the access tier's maximum when the first reading agrees with it
+ *   (within Meta's rounding), else that reading over its call's points (as if the score started at
+ *   zero: too high when it did not, which only slows); once LEARN_AFTER_POINTS more points were
+ *   answered, what the score gained since the first reading, drain added back, over those points,
+ *   as long as the drain is a tenth of that gain at most;
+ * - the score: the model is what Meta last reported (the highest reading, drained since: answers
+ *   may come back out of order) plus what was given and not yet reported, so its errors do not add
+ *   up. A write is taken for an ad set job's, counted when its moment was given; a read is counted
+ *   when it is answered.
  */
-const RECORD = `${ESTIMATE}${RESTART}${PAUSE}
+const LEARN = `
+local function perPoint(key, m, now, percent, points, tierMax, vd, pts, learnAfter)
+  local va = tonumber(m[3] or '0')
+  if points <= 0 or percent >= 100 then return va end
+  if not m[6] then
+    redis.call('HSET', key, 'u0', tostring(percent), 't0', tostring(now), 'p0', tostring(pts))
+    if va > 0 then return va end
+    local guess = math.max(percent, 0.001) / points
+    if tierMax > 0 and math.abs(guess - 100 / tierMax) <= 0.5 / points + 0.01 then return 100 / tierMax end
+    return guess
+  end
+  local since = pts - tonumber(m[8])
+  if since < learnAfter then return va end
+  -- Only while what drained is a small part of what was gained: the drain is known less well than
+  -- the readings (the reset is rounded up, the 300 s an assumption), and a percent per point learnt
+  -- too low would let the model run past the score.
+  local drained = vd * (now - tonumber(m[7]))
+  local gained = percent - tonumber(m[6]) + drained
+  if gained <= 0 or drained > gained / 10 then return va end
+  return gained / since
+end
+
+local function learn(key, now, percent, resetMs, points, tierMax, decayMs, learnAfter, jobPoints, owedFor)
+  local m = redis.call('HMGET', key, 'vu', 'vt', 'va', 'vd', 'vdr', 'u0', 't0', 'p0', 'pts', 'lu', 'lt')
+  local vd = 100 / decayMs
+  local vdr = tonumber(m[5] or '0')
+  if resetMs > 0 and percent > 0 then
+    vdr = math.max(vdr, percent / resetMs)
+    redis.call('HSET', key, 'vdr', tostring(vdr))
+  end
+  if vdr > 0 then vd = vdr end
+  local pts = tonumber(m[9] or '0') + points
+  local va = perPoint(key, m, now, percent, points, tierMax, vd, pts, learnAfter)
+  local vu, vt = tonumber(m[1] or '0'), tonumber(m[2] or tostring(now))
+  -- The score Meta reported, drained since: answers may come back out of order, so a lower reading
+  -- than that is an older one (or the drain is faster than counted, which only slows).
+  local seen = percent
+  if m[10] then
+    local before = math.max(0, tonumber(m[10]) - vd * math.max(0, now - tonumber(m[11])))
+    seen = math.max(percent, before)
+    -- What Meta newly reports moves into the score; a job's write, and the read of a job back from
+    -- parking, leave the share counted for them.
+    vu = vu + seen - before
+    if points == jobPoints then
+      vu = vu - va * points
+    elseif vt < now - owedFor then
+      redis.call('HDEL', key, 'owedReads')
+    elseif points > 0 and tonumber(redis.call('HGET', key, 'owedReads') or '0') > 0 then
+      redis.call('HINCRBY', key, 'owedReads', -1)
+      vu = vu - va * points
+    end
+  end
+  -- Never below what Meta reports.
+  if vt <= now then
+    vu, vt = math.max(vu - vd * (now - vt), percent), now
+  else
+    vu = math.max(vu, percent - vd * (vt - now))
+  end
+  redis.call('HSET', key, 'vu', tostring(vu), 'vt', tostring(vt), 'va', tostring(va), 'vd', tostring(vd), 'pts', tostring(pts), 'lu', tostring(seen), 'lt', tostring(now))
+end
+`;
+
+/**
+ * KEYS: account pace, account reservations. ARGV: now, percent, resetMs, waitMs, points of the call
+ * answered (0 if unknown), the tier's maximum (0 if unknown), slow-from, decay, min spacing,
+ * learn-after points, TTL, a job's points, how long reads stay owed.
+ */
+const RECORD = `${RESTART}${PAUSE}${LEARN}
 local now = tonumber(ARGV[1])
 local percent = tonumber(ARGV[2])
-local resetMs = tonumber(ARGV[3])
 local waitMs = tonumber(ARGV[4])
-local window = resetMs > 0 and resetMs or tonumber(ARGV[8])
 redis.call('HSET', KEYS[1], 'percent', ARGV[2], 'at', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[11])
 if waitMs > 0 then
-  -- Blocked: Meta says for how long. THROTTLED adjusts the spacing, once per burst of refusals.
+  -- Blocked: Meta says for how long. The model is full until then; THROTTLED adjusts the spacing.
   pause(KEYS[1], KEYS[2], now, now + waitMs)
+  redis.call('HSET', KEYS[1], 'vu', tostring(math.max(percent, 100)), 'vt', tostring(now), 'lu', tostring(math.max(percent, 100)), 'lt', tostring(now))
   return 0
 end
 if percent < 100 then
@@ -344,31 +481,17 @@ if percent < 100 then
   redis.call('HINCRBY', KEYS[1], 'ok:' .. tostring(bucket), 1)
   redis.call('HDEL', KEYS[1], 'ok:' .. tostring(bucket - 3001))
 end
+learn(KEYS[1], now, percent, tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[8]), tonumber(ARGV[10]), tonumber(ARGV[12]), tonumber(ARGV[13]))
+-- A spacing left by a throttling error shrinks again, gently, while usage is low.
 local spacing = tonumber(redis.call('HGET', KEYS[1], 'spacing') or '0')
--- Adjust about once per spacing (half of it, for callers a little early), so a burst of answers does
--- not compound one adjustment many times.
-local adjustedAt = tonumber(redis.call('HGET', KEYS[1], 'adjustedAt') or '0')
-if now - adjustedAt < math.max(spacing / 2, 50) then return 0 end
-redis.call('HSET', KEYS[1], 'adjustedAt', ARGV[1])
-if percent >= tonumber(ARGV[5]) then
-  -- From 75 %: at least the pace that fitted the window so far; from 85 %: slower, the more the closer to the limit.
-  if spacing <= 0 then spacing = estimate(KEYS[1], now, window) end
-  if percent >= tonumber(ARGV[6]) then spacing = spacing * (1 + (percent - tonumber(ARGV[6])) / 100) end
-  -- One call per window always fits: a longer spacing only loses time (and answers still reserved at
-  -- the old pace can keep usage high for a while, which must not make the spacing run away).
-  spacing = math.min(spacing, tonumber(ARGV[10]), window * 1.15)
-  if percent >= tonumber(ARGV[7]) then
-    -- Near the limit: wait before the next call about as long as usage takes to drain back to 85 %
-    -- (as if it drained evenly over the window; waiting for a full reset would waste the window).
-    local cool = window * (percent - tonumber(ARGV[6])) / 100
-    pause(KEYS[1], KEYS[2], now, now + math.max(cool, spacing))
+if spacing > 0 and percent < tonumber(ARGV[7]) then
+  local adjustedAt = tonumber(redis.call('HGET', KEYS[1], 'adjustedAt') or '0')
+  if now - adjustedAt >= math.max(spacing / 2, 50) then
+    spacing = spacing * 0.97
+    if spacing < tonumber(ARGV[9]) then spacing = 0 end
+    redis.call('HSET', KEYS[1], 'spacing', tostring(spacing), 'adjustedAt', ARGV[1])
   end
-elseif spacing > 0 then
-  -- Under 75 %: speed up, gently (usage also reads low right after a pause).
-  spacing = spacing * 0.97
-  if spacing < tonumber(ARGV[9]) then spacing = 0 end
 end
-redis.call('HSET', KEYS[1], 'spacing', tostring(spacing))
 return 1`;
 
 /** KEYS: account pace, account reservations, app pace. ARGV: now, pause until, app-wide (1/0), max spacing, TTL. */
@@ -387,6 +510,9 @@ if ARGV[3] == '1' then
 end
 local cutUntil = tonumber(redis.call('HGET', KEYS[1], 'cutUntil') or '0')
 local pausedUntil = pause(KEYS[1], KEYS[2], now, untilMs)
+-- Meta refused: the score is full now, whatever the model said.
+-- (The moments given before are void: their holders spend again when they ask anew.)
+redis.call('HSET', KEYS[1], 'vu', '100', 'vt', tostring(now), 'lu', '100', 'lt', tostring(now), 'owedReads', '0')
 if cutUntil <= now then
   -- The calls answered within the blocked window are what the budget holds per window.
   local spacing = tonumber(redis.call('HGET', KEYS[1], 'spacing') or '0')

@@ -8,8 +8,11 @@ import { graphClient, scenario, thrown } from './helpers';
 
 /**
  * The pacer against the simulator's Meta-like budget, over real HTTP and a real Redis. The pacer runs on
- * a clock the test drives: the simulator's budget does not decay within a test (300 s windows), so
- * what is shown is what the pacer decides from Meta's answers, never how fast anything runs.
+ * a clock the test drives, and so does the simulator's budget where a test lets the score drain: what
+ * is shown is what the pacer decides from Meta's answers, never how fast anything runs.
+ *
+ * Assumptions of the simulator these tests rely on (packages/simulator/README.md): the score drains
+ * evenly, its maximum per 300 s; a call during a block restarts it and is not charged.
  */
 
 const TARGETING = { geo_locations: { regions: [{ key: '3843' }] } };
@@ -29,8 +32,8 @@ const sims: Simulator[] = [];
 afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.close()));
 });
-async function simulator(s: Scenario): Promise<Simulator> {
-  const sim = await startSimulator({ scenario: s, latencyMs: 0 });
+async function simulator(s: Scenario, budgetClock?: () => number): Promise<Simulator> {
+  const sim = await startSimulator({ scenario: s, latencyMs: 0, ...(budgetClock ? { budgetClock } : {}) });
   sims.push(sim);
   return sim;
 }
@@ -64,8 +67,7 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
   });
 
   /** A pacer on a clock the test moves, and a Graph client whose usage readings the test records. */
-  function rig(sim: Simulator) {
-    const clock = { now: 50_000_000 };
+  function rig(sim: Simulator, clock = { now: 50_000_000 }) {
     const pacer = new AccountPacer(redis, keys, {
       now: () => clock.now,
       sleep: async (ms) => {
@@ -80,35 +82,48 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
     return { clock, pacer, graph, readings, recordAll };
   }
 
-  it('slows before a block and stops short of it with the BUC header alone (Limited access)', async () => {
-    const sim = await simulator(twoAccounts(30, { rateBudget: { tier: 'limited', headers: 'buc' } }));
-    const { clock, pacer, graph, readings, recordAll } = rig(sim);
-    // For each write: the usage the pacer last heard of, and the wait it asked for.
-    const writes: Array<{ usage: number; waitMs: number }> = [];
-    let usage = 0;
-    for (let i = 0; i < 30 && (await pacer.pausedFor('act_1')) === 0; i++) {
-      const pace = await pacer.acquire('act_1', { write: true });
-      writes.push({ usage, waitMs: pace.waitMs });
+  it('slows before a block with the BUC header alone (Limited access), then goes as fast as the score drains, without a refusal', async () => {
+    // The simulator's budget and the pacer share the test's clock: the score drains as it moves.
+    const clock = { now: 50_000_000 };
+    const sim = await simulator(twoAccounts(30, { rateBudget: { tier: 'limited', headers: 'buc' } }), () => clock.now);
+    const { pacer, graph, readings, recordAll } = rig(sim, clock);
+    // Planning's listing: the first readings of the headers (a point per page).
+    await graph.listAdsets('9001', { adAccountId: 'act_1' });
+    const percents = readings.map((r) => r.percent);
+    await recordAll();
+    const waits: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      // As the ad set job does: one moment per job; a longer wait parks it, and it comes back with the moment.
+      const pace = await pacer.acquire('act_1');
+      waits.push(pace.waitMs);
       clock.now += pace.waitMs;
-      // As the job does: a short wait is spent in place; a longer one parks and comes back with the moment.
-      if (pace.waitMs > IN_PLACE_WAIT_MS) expect(await pacer.acquire('act_1', { write: true, reservedAt: clock.now })).toEqual({ waitMs: 0, reserved: false });
+      if (pace.waitMs > IN_PLACE_WAIT_MS) {
+        expect(await pacer.acquire('act_1', { reservedAt: clock.now })).toEqual({ waitMs: 0, reserved: false });
+        // Back from parking, the listing's copy is old: the job reads its ad set again.
+        await graph.getAdset(String(1001 + i), { adAccountId: 'act_1' });
+      }
       await graph.updateTargeting(String(1001 + i), TARGETING, { adAccountId: 'act_1' });
-      usage = readings.at(-1)!.percent;
+      percents.push(...readings.map((r) => r.percent));
+      expect(readings.every((r) => r.resetMs === 0)).toBe(true);
       await recordAll();
     }
     const graphCalls = sim.calls.filter((c) => c.api === 'graph');
     // Only the BUC header came, and Meta never refused a call.
-    expect(graphCalls.every((c) => c.status === 200 && !c.throttled)).toBe(true);
-    // 3 points per write of 60: the pacer stopped at 95 %, one write before the score's maximum.
-    expect(usage).toBe(95);
-    expect(graphCalls).toHaveLength(19);
-    expect(writes.filter((w) => w.usage < 75).every((w) => w.waitMs <= 11)).toBe(true);
-    // From 75 % it slowed down, more and more toward the limit.
-    const slowed = writes.filter((w) => w.usage >= 75);
-    expect(slowed.filter((w) => w.waitMs > 1000).length).toBeGreaterThanOrEqual(2);
-    expect(slowed.at(-1)!.waitMs).toBeGreaterThan(slowed.find((w) => w.waitMs > 1000)!.waitMs);
-    const pause = await pacer.acquire('act_1', { write: true });
-    expect(pause.waitMs).toBeGreaterThan(0);
+    expect(graphCalls.every((c) => c.status === 200 && !c.throttled && c.adAccountId === 'act_1')).toBe(true);
+    // The listing's pages (1 point each), then a write (3 points) per ad set, after a read (1) when parked.
+    const burst = waits.findIndex((w) => w > 0);
+    expect(waits.slice(0, burst).every((w) => w === 0)).toBe(true);
+    const listingPoints = graphCalls.filter((c) => c.method === 'GET').length - (30 - burst);
+    expect(graphCalls).toHaveLength(listingPoints + 30 + (30 - burst));
+    // Nearly all of the 60 points at once, never more than 97 %...
+    expect(listingPoints + 3 * burst).toBeGreaterThanOrEqual(55);
+    expect(listingPoints + 3 * burst).toBeLessThanOrEqual(58);
+    // ...then one job per 4 points drained: 300 s / 60 × 4 = 20 s.
+    for (const w of waits.slice(burst + 1)) {
+      expect(w).toBeGreaterThan(19_000);
+      expect(w).toBeLessThanOrEqual(20_100);
+    }
+    expect(Math.max(...percents)).toBeLessThanOrEqual(97);
   });
 
   it("pauses every ad account on the app's limit (code 4), planning's listings included", async () => {
@@ -139,8 +154,9 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
   });
 
   it("parks a blocked account's jobs once: each wakes at its moment after the pause and goes", async () => {
-    const sim = await simulator(twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }));
-    const { clock, pacer, graph, recordAll } = rig(sim);
+    const clock = { now: 50_000_000 };
+    const sim = await simulator(twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }), () => clock.now);
+    const { pacer, graph, recordAll } = rig(sim, clock);
     // Twenty unpaced writes spend the 60 points; the next is refused and blocks the account for 3 minutes.
     for (let i = 0; i < 20; i++) await graph.updateTargeting(String(1001 + i), TARGETING, { adAccountId: 'act_1' });
     const err = (await thrown(graph.updateTargeting('1021', TARGETING, { adAccountId: 'act_1' }))) as GraphApiError;

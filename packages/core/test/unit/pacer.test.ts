@@ -75,12 +75,64 @@ describe('AccountPacer (real Redis)', () => {
     expect(await pacer.acquire('act_e', {}, 4_000_001)).toEqual({ waitMs: 0, reserved: false });
   });
 
-  it('from 75 %, spaces calls so that those that fitted the usage window fit it again, with 15 % to spare', async () => {
+  it("counts the moments it gives on the account's score: none past 97 %, even before Meta answers them", async () => {
     const now = 5_000_000;
-    for (let i = 0; i < 4; i++) await pacer.record({ adAccountId: 'act_f', percent: 10 * (i + 1), waitMs: 0, resetMs: 1000 }, now + i * 60);
-    await pacer.record({ adAccountId: 'act_f', percent: 80, waitMs: 0, resetMs: 1000 }, now + 400);
-    // Five answers within the 1 s window: 1000 / 5 × 1.15.
-    expect(Number(await redis.hget(keys.accountPace('act_f'), 'spacing'))).toBeCloseTo(230);
+    // The first reading: 2 % after a 1-point read at Limited access (60 points: 1.67 %, rounded by Meta).
+    await pacer.record({ adAccountId: 'act_f', percent: 2, waitMs: 0, resetMs: 0, points: 1, tierMaxPoints: 60 }, now);
+    const waits: number[] = [];
+    for (let i = 0; i < 21; i++) waits.push((await pacer.acquire('act_f', {}, now)).waitMs);
+    // 1 + 19 × 3 = 58 points fit under 97 % at once. The 20th job parks, so it will read its ad set
+    // again before writing: it waits for 4 points to drain (of 60 per 300 s: 20 s), the 21st 20 s after it.
+    expect(waits.slice(0, 19)).toEqual(Array(19).fill(0));
+    expect(waits[19]).toBeGreaterThan(15_000);
+    expect(waits[19]).toBeLessThanOrEqual(20_001);
+    expect(waits[20]! - waits[19]!).toBe(20_000);
+  });
+
+  it('follows what Meta reports: a score higher than counted delays the next moments; an answer back out of order does not lower it', async () => {
+    const now = 5_500_000;
+    const reading = (percent: number, points = 3) => ({ adAccountId: 'act_f2', percent, waitMs: 0, resetMs: 0, points, tierMaxPoints: 60 });
+    await pacer.record(reading(2, 1), now);
+    expect((await pacer.acquire('act_f2', {}, now)).waitMs).toBe(0);
+    expect((await pacer.acquire('act_f2', {}, now)).waitMs).toBe(0);
+    // Meta says 50 % where the model had 2 % and two writes (10 %): something else spent the points.
+    await pacer.record(reading(50), now + 1);
+    // The other write's answer, charged before the first one's: an older reading.
+    await pacer.record(reading(45), now + 1);
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) waits.push((await pacer.acquire('act_f2', {}, now + 1)).waitMs);
+    // 50 % + 9 × 5 % = 95 %: the tenth, which parks and reads again (4 points: 6.67 %), waits for
+    // 4.67 % to drain (0.2 points per second: 14 s).
+    expect(waits.filter((w) => w === 0)).toHaveLength(9);
+    expect(Math.abs(waits[9]! - 14_000)).toBeLessThanOrEqual(1);
+  });
+
+  it('counts the read of a job back from parking even when its new moment is now (its own was lost)', async () => {
+    const now = 5_700_000;
+    await pacer.record({ adAccountId: 'act_o', percent: 2, waitMs: 0, resetMs: 0, points: 1, tierMaxPoints: 60 }, now);
+    // A moment nobody reserved (the job came back too late for its own): a new one, at once.
+    expect(await pacer.acquire('act_o', { reservedAt: now - 10_000 }, now)).toEqual({ waitMs: 0, reserved: false });
+    const pace = await redis.hmget(keys.accountPace('act_o'), 'vu', 'owedReads');
+    // 2 % + a read and a write (4 points of 60).
+    expect(Number(pace[0])).toBeCloseTo(2 + (4 * 100) / 60);
+    expect(pace[1]).toBe('1');
+    // Its read, answered, is the one counted: the model does not count it twice.
+    await pacer.record({ adAccountId: 'act_o', percent: 4, waitMs: 0, resetMs: 0, points: 1, tierMaxPoints: 60 }, now + 1);
+    expect(await redis.hget(keys.accountPace('act_o'), 'owedReads')).toBe('0');
+    expect(Number(await redis.hget(keys.accountPace('act_o'), 'vu'))).toBeCloseTo(4 + (3 * 100) / 60, 1);
+  });
+
+  it('with X-Ad-Account-Usage, drains the score at the pace its reset time says', async () => {
+    const now = 5_800_000;
+    // 60 points per 5 s. Meta rounds the reset up to whole seconds: the fastest drain seen is kept.
+    await pacer.record({ adAccountId: 'act_f3', percent: 1.67, waitMs: 0, resetMs: 1000, points: 1, tierMaxPoints: 60 }, now);
+    // 50 %, back to zero in 2.5 s: 20 % per second; a parked job's read and write (4 points: 6.67 %)
+    // drain in 333 ms.
+    await pacer.record({ adAccountId: 'act_f3', percent: 50, waitMs: 0, resetMs: 2500, points: 1, tierMaxPoints: 60 }, now);
+    const waits: number[] = [];
+    for (let i = 0; i < 12; i++) waits.push((await pacer.acquire('act_f3', {}, now)).waitMs);
+    expect(waits.slice(0, 9)).toEqual(Array(9).fill(0));
+    for (let i = 10; i < 12; i++) expect(Math.abs(waits[i]! - waits[i - 1]! - 333)).toBeLessThanOrEqual(1);
   });
 
   it('gives callers during a pause moments after it, one after another, each honoured on the first return', async () => {
@@ -116,25 +168,6 @@ describe('AccountPacer (real Redis)', () => {
   it('pauses abuse prevention (an alert) for at least an hour, whatever wait was given', async () => {
     expect(await pacer.throttled('act_i', 60_000, { severity: 'alert' }, 8_000_000)).toBe(3_600_000);
     expect(await pacer.pausedFor('act_i', 8_000_000)).toBe(3_600_000);
-  });
-
-  it('from BUC readings alone: unlimited under 75 %, slower from 75 %, slower still toward 95 %, a wait at 95 %', async () => {
-    const now = 9_000_000;
-    const spacing = async () => Number((await redis.hget(keys.accountPace('act_j'), 'spacing')) ?? 0);
-    // resetMs 0: only X-Business-Use-Case-Usage was sent.
-    for (let i = 0; i < 10; i++) await pacer.record({ adAccountId: 'act_j', percent: 5 * i, waitMs: 0, resetMs: 0 }, now + i * 1000);
-    expect(await spacing()).toBe(0);
-    await pacer.record({ adAccountId: 'act_j', percent: 76, waitMs: 0, resetMs: 0 }, now + 10_000);
-    const at76 = await spacing();
-    expect(at76).toBeGreaterThan(0);
-    await pacer.record({ adAccountId: 'act_j', percent: 90, waitMs: 0, resetMs: 0 }, now + 10_000 + at76);
-    const at90 = await spacing();
-    expect(at90).toBeGreaterThan(at76);
-    expect(await pacer.pausedFor('act_j', now + 10_000 + at76)).toBe(0);
-    const t95 = now + 10_000 + at76 + at90;
-    await pacer.record({ adAccountId: 'act_j', percent: 95, waitMs: 0, resetMs: 0 }, t95);
-    expect(await pacer.pausedFor('act_j', t95)).toBeGreaterThan(0);
-    expect((await pacer.acquire('act_j', {}, t95)).waitMs).toBeGreaterThan(0);
   });
 
   it('pauses for the minutes Meta gives when a reading says the account is blocked', async () => {

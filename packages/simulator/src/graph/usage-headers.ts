@@ -14,7 +14,9 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  * headers appear only when the call is charged to an ad account, and X-Ad-Account-Usage only when the
  * account's budget does not say `headers: 'buc'` (Meta's current docs mostly send the BUC header alone).
  * Assumption: the BUC `call_count` is the score's percentage and `total_cputime` / `total_time` half of
- * it (Meta does not say how these relate to the score).
+ * it (Meta does not say how these relate to the score). Assumption: `ads_api_access_tier` is always
+ * `standard_access`, whatever the budget (the product reads it as Limited access's 60 points only when
+ * the first reading agrees).
  */
 export function usageHeaders(
   adAccountId: string | undefined,
