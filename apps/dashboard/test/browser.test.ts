@@ -6,18 +6,17 @@
  * them to docs/img/ for the README).
  */
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUES, readCampaignsFile, startRun, workerProcessName } from '@closrads/core';
 import { Worker } from 'bullmq';
-import { startReceiver, type HttpSink } from '../../../packages/core/test/notify/servers';
+import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
 import { createPlanSyncProcessor } from '../../worker/src/processors/plan-sync';
 import { createUpdateAdsetProcessor } from '../../worker/src/processors/update-adset';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchBrowser, serve, type Served } from '@closrads/test-support/browser';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../worker/test/harness';
+import { startHarness, type Harness } from '@closrads/test-support/harness';
 import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,7 +24,7 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 describe('the operator retries a failed ad set from the dashboard', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   let slack: HttpSink;
   let base = '';
@@ -41,19 +40,14 @@ describe('the operator retries a failed ad set from the dashboard', () => {
       notify: { slackWebhookUrl: `${slack.url}/services/T000/B000/secretpath`, email: undefined, dashboardPublicUrl: undefined },
     });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serve(d.app);
+    base = server.url;
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await d?.close();
     await h?.close();
     await slack?.close();
@@ -169,7 +163,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
 describe('the run page while a run is under way', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   const workers: Worker[] = [];
 
@@ -179,15 +173,13 @@ describe('the run page while a run is under way', () => {
     const veterans = campaigns.filter((c) => c.name === 'Veterans').map((c) => ({ ...c, protection: false }));
     h = await startHarness({ scenario: 'demo', campaigns: veterans, withoutWorkers: true });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await serve(d.app);
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await Promise.all(workers.map((w) => w.close()));
     await d?.close();
     await h?.close();
@@ -195,7 +187,7 @@ describe('the run page while a run is under way', () => {
 
   it('shows "no worker is running", then how many ad sets are done out of how many', { timeout: 90_000 }, async () => {
     const { deps } = h.system;
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = server.url;
     const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: ['Veterans'] });
     const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1100, height: 700 } });
     const page = await context.newPage();

@@ -5,16 +5,15 @@
  * artifacts/email-tile-map.png (and, with UPDATE_SCREENSHOTS=1, their docs/img copies for the README).
  */
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DemandCheckResult, JOB_NAMES, campaignChanges, readCampaignsFile, renderEmail, waitForReport } from '@closrads/core';
 import { Job } from 'bullmq';
-import { chromium, type Browser } from 'playwright-core';
+import { launchBrowser, serve, type Served } from '@closrads/test-support/browser';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { campaign, startHarness, type Harness } from '../../worker/test/harness';
-import { CREDENTIALS, TOKEN, baseScenario } from '../../worker/test/scenarios';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -46,7 +45,7 @@ async function checkThroughQueue(h: Harness): Promise<DemandCheckResult> {
 describe('demand history and maps in the browser', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   let base = '';
 
@@ -55,19 +54,14 @@ describe('demand history and maps in the browser', () => {
     expect(problems).toEqual([]);
     h = await startHarness({ scenario: 'demo', campaigns: campaigns.filter((c) => c.name === 'Veterans') });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serve(d.app);
+    base = server.url;
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await d?.close();
     await h?.close();
   });
@@ -161,7 +155,7 @@ describe('demand history and maps in the browser', () => {
 describe('approving a held campaign in the browser', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   let base = '';
 
@@ -173,19 +167,14 @@ describe('approving a held campaign in the browser', () => {
       accessToken: TOKEN,
     });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serve(d.app);
+    base = server.url;
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await d?.close();
     await h?.close();
   });

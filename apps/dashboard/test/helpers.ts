@@ -2,7 +2,7 @@ import { createLogger, newRunId, type Campaign, type RunReport } from '@closrads
 import type { Express } from 'express';
 import { createApp } from '../src/app';
 import { createDashboardDeps, type DashboardDeps } from '../src/deps';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 export const USER = 'ops';
 export const PASSWORD = 'correct horse battery staple';

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../../../test/cli';
-import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
-import { campaign, startHarness, type Harness } from '../../worker/test/harness';
-import { CREDENTIALS, TOKEN, ad, baseScenario } from '../../worker/test/scenarios';
+import { runScript } from '@closrads/test-support/cli';
+import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '@closrads/test-support/sinks';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, baseScenario } from '@closrads/test-support/scenarios';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysOfPrefix } from '@closrads/core';
-import { testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const COMMANDS = ['worker', 'scheduler', 'enqueue', 'undo', 'dashboard', 'demo', 'simulator', 'bench', 'doctor', 'region-keys'];

@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { jobIds, waitForReport } from '@closrads/core';
 import type { Scenario } from '@closrads/simulator';
-import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
-import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
+import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 

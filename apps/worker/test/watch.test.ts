@@ -4,8 +4,8 @@ import { QUEUES, jobIds, startRun, stateKeysOf, waitForReport, type RunReport } 
 import type { Scenario } from '@closrads/simulator';
 import { createPlanSyncProcessor } from '../src/processors/plan-sync';
 import { startWorkers } from '../src/workers';
-import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
-import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
+import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 /**
  * Protection against Meta's real behaviour: ads are reviewed again after a targeting change, and a

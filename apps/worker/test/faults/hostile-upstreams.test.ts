@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, testDashboard, type TestDashboard } from '../../../dashboard/test/helpers';
-import { startSmtp, type SmtpSink } from '../../../../packages/core/test/notify/servers';
-import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { startSmtp, type SmtpSink } from '@closrads/test-support/sinks';
+import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import {
   ACCOUNT,
   CAMPAIGNS,
@@ -26,7 +26,7 @@ import {
   type FaultRig,
   type WorkerProcess,
   waitUntil,
-} from './helpers';
+} from '@closrads/test-support/faults';
 
 /** Credentials whose URL-encoded, HTML-escaped and JSON-escaped forms all differ from the raw one. */
 const EMAIL = 'ops+ads@client.example';

@@ -2,7 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMAIL_HTML_BUDGET_BYTES, STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../../src/notify';
 import { bigReport, cleanReport, dryRunReport, followUp, hugeFailingReport, mixedReport, revertedOnlyReport, warningReport, XSS_NAME } from './fixtures';
-import { startSmtp, type SmtpSink } from './servers';
+import { startSmtp, type SmtpSink } from '@closrads/test-support/sinks';
 
 const FROM = 'closrads <closrads@example.com>';
 const TO = ['ops@example.com', 'charlie@example.com'];

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '@closrads/test-support/browser';
 import { describe, expect, it } from 'vitest';
 import { renderEmail } from '../../src/notify';
 import { mixedReport } from './fixtures';
@@ -18,10 +18,7 @@ describe('email screenshot', () => {
     const docsCopy = join(repoRoot, 'docs', 'img', 'email-report.png');
     mkdirSync(dirname(artifact), { recursive: true });
 
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ viewport: { width: 720, height: 900 } });
       const requests: string[] = [];

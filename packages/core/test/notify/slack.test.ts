@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../../src/notify';
 import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
-import { startReceiver, type HttpSink } from './servers';
+import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
 
 type Text = { type: string; text: string };
 type Block = { type: string; text?: Text; elements?: Array<Record<string, unknown>> };

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Campaign } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
-import { startLocalSystem, type LocalNotifyConfig, type LocalSystem, type LocalSystemOptions } from '../../demo/src/local-system';
+import { startLocalSystem, type LocalNotifyConfig, type LocalSystem, type LocalSystemOptions } from '@closrads/demo/local-system';
+import { deleteUnder, testRedisUrl, uniquePrefix } from './redis';
 
 /** Retry and backoff delays shrunk so that tests of retries take milliseconds, not minutes. */
 export const FAST = {

@@ -3,15 +3,11 @@
  * apps/worker/src/main.ts`, so that a signal reaches the worker itself and not a wrapper), the
  * simulator in the test process, Redis under a unique prefix.
  */
-import { startReceiver, type HttpSink } from '../../../../packages/core/test/notify/servers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import {
   Keyspace,
   RegionTable,
@@ -23,11 +19,15 @@ import {
   type Targeting,
 } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { deleteUnder } from '../../../../test/redis';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ROOT } from './cli';
+import { deleteUnder } from './redis';
+import { startReceiver, type HttpSink } from './sinks';
+import { waitUntil } from './wait';
 
-export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+export { ROOT, waitUntil };
+export { PrivateRedis } from './private-redis';
 export const TOKEN = 'sim-token';
 export const CREDS = { email: 'ops@example.com', password: 'pw-fault-tests' };
 export const ACCOUNT = 'act_1111111111';
@@ -252,15 +252,6 @@ export async function startSlackSink(): Promise<HttpSink> {
 }
 
 
-export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, what: string, stepMs = 20): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await sleep(stepMs);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
 /** Targeting writes the simulator accepted, per ad set. */
 export function targetingWrites(sim: Simulator): Map<string, Targeting[]> {
   const out = new Map<string, Targeting[]>();
@@ -297,75 +288,6 @@ export function illegitimateWrites(sim: Simulator, originals: Map<string, Target
 export function regionKeysSorted(t: Targeting): string[] {
   const geo = t.geo_locations as { regions?: Array<{ key: string | number }> } | undefined;
   return (geo?.regions ?? []).map((r) => String(r.key)).sort();
-}
-
-/** A private, persistent (AOF) redis-server on a free port that a test may stop and start again. */
-export class PrivateRedis {
-  private child?: ChildProcess;
-  readonly dir = mkdtempSync(join(tmpdir(), 'closrads-redis-fault-'));
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async create(): Promise<PrivateRedis> {
-    const port = await new Promise<number>((res, rej) => {
-      const s = createServer();
-      s.once('error', rej);
-      s.listen(0, '127.0.0.1', () => {
-        const a = s.address() as AddressInfo;
-        s.close(() => res(a.port));
-      });
-    });
-    const r = new PrivateRedis(port);
-    await r.start();
-    return r;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
-      { stdio: 'ignore' },
-    );
-    this.child = child;
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    probe.on('error', () => undefined);
-    try {
-      await waitUntil(
-        async () => {
-          try {
-            if (probe.status !== 'ready') await probe.connect();
-            return (await probe.ping()) === 'PONG';
-          } catch {
-            probe.disconnect();
-            return false;
-          }
-        },
-        10_000,
-        'the private redis-server to answer',
-        100,
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  /** SHUTDOWN through a signal: Redis flushes its AOF and exits. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    if (child.pid) process.kill(child.pid, 'SIGTERM');
-    await Promise.race([gone, sleep(5000)]);
-    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-  }
-
-  async destroy(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
 }
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };

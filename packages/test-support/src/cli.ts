@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '..');
+/** The repository root (this file is packages/test-support/src/cli.ts). */
+export const ROOT = resolve(import.meta.dirname, '../../..');
 
 export interface ScriptResult {
   code: number;
