@@ -21,7 +21,7 @@ import {
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ROOT } from './cli';
+import { ROOT, childEnv } from './cli';
 import { deleteUnder } from './redis';
 import { startReceiver, type HttpSink } from './sinks';
 import { waitUntil } from './wait';
@@ -121,14 +121,12 @@ export interface WorkerEnv {
 }
 
 /**
- * The environment a worker gets: nothing inherited but PATH/HOME, so no developer setting leaks in.
+ * The environment a worker gets: `childEnv`, so no developer setting (shell or `.env`) leaks in.
  * Stall detection and the upstream timeout are shortened so that a dead worker's jobs are taken over
  * within seconds.
  */
 export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+  return childEnv({
     REDIS_URL: e.redisUrl,
     QUEUE_PREFIX: e.prefix,
     CAMPAIGNS_FILE: e.campaignsFile,
@@ -146,7 +144,7 @@ export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
     WORKER_LOCK_DURATION_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     HTTP_TIMEOUT_MS: '5000',
-  };
+  });
 }
 
 const started: ChildProcess[] = [];

@@ -1,18 +1,16 @@
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { appsecretProof, secretForms, webhookSecrets, type RunReport } from '@closrads/core';
 import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, testDashboard, type TestDashboard } from '../../../dashboard/test/helpers';
+import { runScript } from '@closrads/test-support/cli';
 import { startSmtp, type SmtpSink } from '@closrads/test-support/sinks';
 import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import {
   ACCOUNT,
   CAMPAIGNS,
-  ROOT,
   DEMAND,
   DESIRED_KEYS,
   TOKEN,
@@ -37,14 +35,9 @@ const SMTP_USER = 'mailer';
 const SMTP_PASSWORD = 'sm&tp pw/+1"';
 
 /** `pnpm enqueue --live --wait`, as an operator runs it: its output is one more place secrets must not reach. */
-function enqueueAndWait(env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'apps/scheduler/src/enqueue.ts'), '--live', '--wait', '--timeout', '120'], { cwd: ROOT, env });
-    let output = '';
-    child.stdout.on('data', (d) => (output += String(d)));
-    child.stderr.on('data', (d) => (output += String(d)));
-    child.on('close', (code) => done({ code: code ?? -1, output }));
-  });
+async function enqueueAndWait(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const r = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--timeout', '120'], env);
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 /** The hostile CLOSRTECH: one behaviour per `campaign` parameter. */
@@ -206,7 +199,7 @@ describe('hostile upstreams against a real worker', () => {
       HTTP_TIMEOUT_MS: '2000',
     });
     await worker.waitForLine(/worker started/, 20_000);
-    cli = await enqueueAndWait({ PATH: process.env.PATH, HOME: process.env.HOME, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, CAMPAIGNS_FILE: campaigns.file });
+    cli = await enqueueAndWait({ REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, CAMPAIGNS_FILE: campaigns.file });
     const runId = (await rig.control.store.listRuns())[0]!.meta.runId;
     await waitUntil(() => smtp.messages.length > 0, 30_000, 'the email report');
     ({ report } = await rig.finish(worker, runId, 90_000));
