@@ -86,7 +86,8 @@ describe('report delivery', () => {
     const hh = await system();
     const report = await hh.system.run({ dryRun: true });
     await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every queue empty: no other delivery is on its way.
+    await hh.settled();
     expect(smtp!.messages).toHaveLength(1);
     expect(slack!.bodies).toHaveLength(1);
 
@@ -132,7 +133,7 @@ describe('report delivery', () => {
     const firstFinish = (await fetchFinalizer())!.finishedOn!;
     await (await fetchFinalizer())!.retry('completed');
     await until(async () => ((await fetchFinalizer())?.finishedOn ?? 0) > firstFinish);
-    await new Promise((r) => setTimeout(r, 800));
+    await hh.settled();
     expect(smtp!.messages).toHaveLength(1);
     expect(slack!.bodies).toHaveLength(1);
     expect(hh.printed).toHaveLength(1);

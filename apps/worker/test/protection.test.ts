@@ -101,7 +101,8 @@ describe('republish, verify and rollback', () => {
     await job!.retry('completed');
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && (await job!.getState()) !== 'completed') await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    // Every queue empty: nothing the retry started is still to come.
+    await hh.settled();
     const again = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
     expect((again!.returnvalue as { outcome: string }).outcome).toBe('reverted');
     expect(postsTo(hh, '201')).toHaveLength(writes);

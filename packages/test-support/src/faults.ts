@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ALL_QUEUES,
   Keyspace,
   RegionTable,
   RunStore,
@@ -24,7 +25,7 @@ import { Redis } from 'ioredis';
 import { ROOT, childEnv } from './cli';
 import { deleteUnder } from './redis';
 import { startReceiver, type HttpSink } from './sinks';
-import { waitUntil } from './wait';
+import { waitForEmptyQueues, waitUntil } from './wait';
 
 export { ROOT, waitUntil };
 export { PrivateRedis } from './private-redis';
@@ -222,6 +223,16 @@ export class Control {
     this.updateQueue.on('error', () => undefined);
   }
 
+  /** Resolves once every queue of the run is empty: nothing more will happen because of it. */
+  async settled(ms = 30_000): Promise<void> {
+    const queues = ALL_QUEUES.map((name) => new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix }));
+    try {
+      await waitForEmptyQueues(queues, ms);
+    } finally {
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    }
+  }
+
   startRun(): Promise<string> {
     return startRun({ flow: this.flow, store: this.store }, { trigger: 'manual', dryRun: false, campaigns: [] });
   }
@@ -302,7 +313,7 @@ export interface FaultRig {
   /** Every ad set's targeting before the run. */
   originals: Map<string, Targeting>;
   /**
-   * Waits for the run's report and its Slack delivery (then a little longer, so that a duplicate
+   * Waits for the run's report, its Slack delivery and every queue to be empty (so that a duplicate
    * would show), and stops `worker` with SIGTERM.
    */
   finish(worker: WorkerProcess, runId: string, reportTimeoutMs: number): Promise<{ report?: RunReport; exit?: Exit }>;
@@ -334,7 +345,8 @@ export async function startFaultRig(opts: {
     finish: async (worker, runId, reportTimeoutMs) => {
       const report = await control.waitForReport(runId, reportTimeoutMs);
       await waitUntil(() => slack.bodies.length > 0, 10_000, 'the Slack delivery').catch(() => undefined);
-      await sleep(1500);
+      // Every queue empty, rather than a pause: a duplicate delivery would have to come from a job.
+      await control.settled().catch(() => undefined);
       worker.child.kill('SIGTERM');
       return { report, exit: await worker.exitWithin(30_000) };
     },
