@@ -37,6 +37,8 @@ describe('a reverted-only run reads the same everywhere', () => {
     smtp = await startSmtp();
     slack = await startReceiver({ status: 200, body: 'ok' });
     const scenario = baseScenario();
+// Simulator assumptions geo-break-model and review-time-zero (packages/simulator/README.md): the
+// break shows right after the write, and the rollback heals (rollback-heals).
     // Ad set 201 needs a change; its ad breaks on the geo change and stays broken: the ad set is reverted.
     scenario.graph.ads.push(ad('931', '201', { name: 'Instant form', onGeoChange: 'break' }));
     h = await startHarness({

@@ -54,6 +54,10 @@ describe('pre-flight', () => {
   });
 });
 
+// Simulator assumptions (packages/simulator/README.md) these tests rely on: review-time-zero (the
+// verdict shows right after the write, with no review step), geo-break-model (what `onGeoChange`
+// does to an ad), republish-review (a republished broken ad is reviewed again and heals) and
+// rollback-heals (a rollback to the approved geo leaves the ads healthy).
 describe('republish, verify and rollback', () => {
   it('republishes active ads (never paused ones) and heals an ad that breaks on the geo change', async () => {
     const scenario = baseScenario();

@@ -11,6 +11,10 @@ import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/te
  * Protection against Meta's real behaviour: ads are reviewed again after a targeting change, and a
  * break shows only when that review ends. The simulator's review lasts `reviewMs` (an hour here)
  * and the tests end it when they choose (`sim.finishReviews`), so nothing depends on timing.
+ *
+ * Simulator assumptions (packages/simulator/README.md) these tests rely on: review-geo-only (only
+ * the geo change starts a review), review-pending-status (ads in review read PENDING_REVIEW),
+ * geo-break-model (what `onGeoChange` does to an ad), republish-review and rollback-heals.
  */
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 const HOUR = 3_600_000;

@@ -72,6 +72,8 @@ export function faultScenario(count: number, fragile: string[] = []): Scenario {
       },
     });
     ads.push({ id: `7${id}1`, adsetId: id, name: `ad ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'none' });
+    // Simulator assumptions geo-break-model, republish-review and review-time-zero: a fragile ad
+    // breaks on the geo change and heals when the watch republishes it, with no review wait.
     if (fragile.includes(id)) {
       ads.push({ id: `7${id}2`, adsetId: id, name: `fragile ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break-heal-on-republish' });
     }

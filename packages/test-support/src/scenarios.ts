@@ -32,7 +32,9 @@ export function ad(id: string, adsetId: string, extra: Partial<ScenarioAd> = {})
 
 /**
  * Two CLOSRTECH campaigns: VET (object-shaped demand: CA, OH, TX active) on act_1 with one Facebook
- * campaign, MTG (plain numbers: FL, NY active) on act_2 with two Facebook campaigns.
+ * campaign, MTG (plain numbers: FL, NY active) on act_2 with two Facebook campaigns. No `reviewMs`:
+ * every test on it relies on simulator assumption review-time-zero (packages/simulator/README.md),
+ * seeing a review's verdict right after the write.
  */
 export function baseScenario(): Scenario {
   return {
