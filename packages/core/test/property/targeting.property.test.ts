@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 // The simulator's model of Meta's write-side validation (missing location, location_types, region keys):
 // its refusals of region keys are simulator assumption region-refusals (packages/simulator/README.md).
-import { validateTargeting } from '../../../simulator/src/graph/targeting-rules';
+import { validateTargeting } from '@closrads/simulator/targeting-rules';
 import { diffRegions, isStateRegion, regionKeysOf, restoreStates, sameRegionKeys, stateKeysOf, stateRegionsOf, withRegions, type Targeting } from '../../src/domain/targeting';
 import { TargetingConflictError } from '../../src/errors';
 import { RegionTable } from '../../src/region-keys';
