@@ -14,7 +14,7 @@ const UNIT = [
   'packages/core/test/clients/{graph-errors,usage}.test.ts',
   'packages/core/test/notify/{channels,summary,tile-map}.test.ts',
   'apps/scheduler/test/{doctor-checks,wait-progress}.test.ts',
-  'packages/test-support/test/unit-guard.test.ts',
+  'packages/test-support/test/{clock,unit-guard}.test.ts',
 ];
 
 const E2E = [
