@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
  * A test file belongs to integration unless it is listed for unit or e2e, so a new file always runs.
  */
 const UNIT = [
-  'packages/core/test/unit/{cli,command-config,config,demand-change,domain,guardrails,notify-policy,redact,verdict,watch}.test.ts',
+  'packages/core/test/unit/{cli,command-config,config,defaults,demand-change,domain,error-policy,guardrails,job-catalog,notify-policy,redact,verdict,watch}.test.ts',
+  'apps/demo/test/production-imports.test.ts',
   'packages/core/test/property/**/*.test.ts',
   'packages/core/test/clients/{graph-errors,usage}.test.ts',
   'packages/core/test/notify/{channels,summary,tile-map}.test.ts',
