@@ -44,6 +44,13 @@ describe('withRegions (property)', () => {
     );
   });
 
+  it('drops a region entry with an empty key, as one without a key (a counterexample fast-check found)', () => {
+    const alaska = table.region('AK')!;
+    const out = withRegions({ geo_locations: { regions: [{ key: '' }, { key: '  ' }] } }, [alaska]);
+    expect(regionKeysOf(out)).toEqual([alaska.key]);
+    expect(() => validateTargeting(out)).not.toThrow();
+  });
+
   it('never produces a targeting Meta rejects for its location (never an empty location)', () => {
     fc.assert(
       fc.property(targeting, desiredRegions, (t, desired) => {
