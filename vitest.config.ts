@@ -57,7 +57,15 @@ export default defineConfig({
         },
       },
       // One layer after the other (groupOrder): integration never competes with e2e for the cores.
-      { test: { name: 'integration', include: ALL, exclude: [...UNIT, ...E2E], ...WITH_REDIS, sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          name: 'integration',
+          include: ALL,
+          exclude: [...UNIT, ...E2E],
+          ...WITH_REDIS,
+          sequence: { groupOrder: 1 },
+        },
+      },
       { test: { name: 'e2e', include: E2E, ...WITH_REDIS, sequence: { groupOrder: 2 } } },
     ],
   },

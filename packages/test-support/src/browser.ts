@@ -7,7 +7,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** Headless Chromium for the browser tests: no sandbox (root in CI), no GPU, no background traffic. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }
 
 /** Something with Express's `listen` (an app), served on a free loopback port. */

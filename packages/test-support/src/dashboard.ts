@@ -10,9 +10,30 @@ export const PASSWORD = 'correct horse battery staple';
 export const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
 export const CAMPAIGNS: Campaign[] = [
-  { name: 'Veterans', closrtechCampaign: 'VND_VETERAN_LEADS', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: true, enabled: true },
-  { name: 'Truckers', closrtechCampaign: 'VND_TRUCKER_LEADS', adAccountId: 'act_1', facebookCampaignIds: ['9002'], protection: true, enabled: true },
-  { name: 'Solar', closrtechCampaign: 'VND_SOLAR_LEADS', adAccountId: 'act_2', facebookCampaignIds: ['9003'], protection: true, enabled: false },
+  {
+    name: 'Veterans',
+    closrtechCampaign: 'VND_VETERAN_LEADS',
+    adAccountId: 'act_1',
+    facebookCampaignIds: ['9001'],
+    protection: true,
+    enabled: true,
+  },
+  {
+    name: 'Truckers',
+    closrtechCampaign: 'VND_TRUCKER_LEADS',
+    adAccountId: 'act_1',
+    facebookCampaignIds: ['9002'],
+    protection: true,
+    enabled: true,
+  },
+  {
+    name: 'Solar',
+    closrtechCampaign: 'VND_SOLAR_LEADS',
+    adAccountId: 'act_2',
+    facebookCampaignIds: ['9003'],
+    protection: true,
+    enabled: false,
+  },
 ];
 
 export interface TestDashboard {
@@ -23,14 +44,21 @@ export interface TestDashboard {
 }
 
 /** The app against the test Redis under a fresh prefix; `auth: false` runs it the loopback-only way. */
-export async function testDashboard(opts: { auth?: boolean; redisUrl?: string; prefix?: string; publicUrl?: string } = {}): Promise<TestDashboard> {
+export async function testDashboard(
+  opts: { auth?: boolean; redisUrl?: string; prefix?: string; publicUrl?: string } = {},
+): Promise<TestDashboard> {
   const prefix = opts.prefix ?? uniquePrefix('dash');
   const redisUrl = opts.redisUrl ?? testRedisUrl();
   const deps = createDashboardDeps({
     redisUrl,
     prefix,
     config: {
-      dashboard: { host: '127.0.0.1', port: 0, auth: opts.auth === false ? undefined : { user: USER, password: PASSWORD }, publicUrl: opts.publicUrl },
+      dashboard: {
+        host: '127.0.0.1',
+        port: 0,
+        auth: opts.auth === false ? undefined : { user: USER, password: PASSWORD },
+        publicUrl: opts.publicUrl,
+      },
       campaigns: CAMPAIGNS,
       dryRun: true,
     },

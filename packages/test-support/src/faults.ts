@@ -66,16 +66,33 @@ export function faultScenario(count: number, fragile: string[] = []): Scenario {
         age_min: 25 + (i % 5),
         age_max: 54,
         genders: [1, 2],
-        geo_locations: { regions: [{ key: table.region('CA')!.key }, { key: table.region('NY')!.key }], location_types: ['home', 'recent'] },
+        geo_locations: {
+          regions: [{ key: table.region('CA')!.key }, { key: table.region('NY')!.key }],
+          location_types: ['home', 'recent'],
+        },
         flexible_spec: [{ interests: [{ id: `6003${i}`, name: `interest ${i}` }] }],
         targeting_automation: { advantage_audience: 0 },
       },
     });
-    ads.push({ id: `7${id}1`, adsetId: id, name: `ad ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'none' });
+    ads.push({
+      id: `7${id}1`,
+      adsetId: id,
+      name: `ad ${id}`,
+      status: 'ACTIVE',
+      effective_status: 'ACTIVE',
+      onGeoChange: 'none',
+    });
     // Simulator assumptions geo-break-model, republish-review and review-time-zero: a fragile ad
     // breaks on the geo change and heals when the watch republishes it, with no review wait.
     if (fragile.includes(id)) {
-      ads.push({ id: `7${id}2`, adsetId: id, name: `fragile ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break-heal-on-republish' });
+      ads.push({
+        id: `7${id}2`,
+        adsetId: id,
+        name: `fragile ${id}`,
+        status: 'ACTIVE',
+        effective_status: 'ACTIVE',
+        onGeoChange: 'break-heal-on-republish',
+      });
     }
   }
   adsets.push({
@@ -100,7 +117,14 @@ export function faultScenario(count: number, fragile: string[] = []): Scenario {
 }
 
 export const CAMPAIGNS: Campaign[] = [
-  { name: 'Veterans', closrtechCampaign: CLOSRTECH_CAMPAIGN, adAccountId: ACCOUNT, facebookCampaignIds: [FB_CAMPAIGN], protection: true, enabled: true },
+  {
+    name: 'Veterans',
+    closrtechCampaign: CLOSRTECH_CAMPAIGN,
+    adAccountId: ACCOUNT,
+    facebookCampaignIds: [FB_CAMPAIGN],
+    protection: true,
+    enabled: true,
+  },
 ];
 
 export interface WorkerProcess {
@@ -154,7 +178,11 @@ const started: ChildProcess[] = [];
 
 /** Starts `apps/worker/src/main.ts` in its own process. */
 export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
@@ -172,7 +200,9 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
   return {
     child,
     lines,
@@ -182,7 +212,10 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise<string>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no line matching ${re} within ${ms} ms; last lines:\n${lines.slice(-15).join('\n')}`)), ms);
+        const timer = setTimeout(
+          () => rej(new Error(`no line matching ${re} within ${ms} ms; last lines:\n${lines.slice(-15).join('\n')}`)),
+          ms,
+        );
         waiters.push({ re, resolve: (l) => (clearTimeout(timer), res(l)) });
       });
     },
@@ -191,7 +224,8 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
 
 /** Kills (SIGKILL) every worker process a test started and left running. */
 export function killStartedWorkers(): void {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
 }
 
 export function tempCampaignsFile(campaigns: Campaign[] = CAMPAIGNS): { file: string; dir: string } {
@@ -261,7 +295,6 @@ export async function startSlackSink(): Promise<HttpSink> {
   const receiver = await startReceiver();
   return { ...receiver, url: `${receiver.url}/services/T000/B000/XXXX` };
 }
-
 
 /** Targeting writes the simulator accepted, per ad set. */
 export function targetingWrites(sim: Simulator): Map<string, Targeting[]> {
@@ -336,7 +369,15 @@ export async function startFaultRig(opts: {
   const originals = new Map(Object.entries(sim.state.adsets).map(([id, a]) => [id, structuredClone(a.targeting)]));
   const slack = await startSlackSink();
   const campaigns = tempCampaignsFile();
-  const env = workerEnv({ redisUrl: opts.redisUrl, prefix: opts.prefix, sim, campaignsFile: campaigns.file, slackUrl: slack.url, concurrency: 3, verifyDelayMs: 300 });
+  const env = workerEnv({
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    sim,
+    campaignsFile: campaigns.file,
+    slackUrl: slack.url,
+    concurrency: 3,
+    verifyDelayMs: 300,
+  });
   const control = new Control(opts.redisUrl, opts.prefix);
   return {
     sim,

@@ -1,7 +1,12 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Campaign } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { startLocalSystem, type LocalNotifyConfig, type LocalSystem, type LocalSystemOptions } from '@closrads/demo/local-system';
+import {
+  startLocalSystem,
+  type LocalNotifyConfig,
+  type LocalSystem,
+  type LocalSystemOptions,
+} from '@closrads/demo/local-system';
 import { deleteUnder, testRedisUrl, uniquePrefix } from './redis';
 import { waitForEmptyQueues } from './wait';
 
@@ -74,6 +79,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 }
 
-export function campaign(c: Partial<Campaign> & Pick<Campaign, 'name' | 'closrtechCampaign' | 'adAccountId' | 'facebookCampaignIds'>): Campaign {
+export function campaign(
+  c: Partial<Campaign> & Pick<Campaign, 'name' | 'closrtechCampaign' | 'adAccountId' | 'facebookCampaignIds'>,
+): Campaign {
   return { protection: true, enabled: true, ...c };
 }

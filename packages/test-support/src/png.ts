@@ -23,7 +23,7 @@ export function readPicture(file: string): Picture {
   let height = 0;
   let channels = 0;
   const data: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     const body = png.subarray(at + 8, at + 8 + length);
@@ -32,13 +32,18 @@ export function readPicture(file: string): Picture {
       height = body.readUInt32BE(4);
       const [depth, colourType, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
       channels = colourType === 2 ? 3 : colourType === 6 ? 4 : 0;
-      if (depth !== 8 || channels === 0 || interlace !== 0) throw new Error(`${file}: only 8-bit RGB/RGBA, non-interlaced PNGs are read`);
+      if (depth !== 8 || channels === 0 || interlace !== 0)
+        throw new Error(`${file}: only 8-bit RGB/RGBA, non-interlaced PNGs are read`);
     } else if (type === 'IDAT') {
       data.push(body);
     }
     at += 12 + length;
   }
-  return { width, height, colours: countColours(unfilter(inflateSync(Buffer.concat(data)), width, height, channels), channels) };
+  return {
+    width,
+    height,
+    colours: countColours(unfilter(inflateSync(Buffer.concat(data)), width, height, channels), channels),
+  };
 }
 
 /** PNG's per-row filters undone (RFC 2083 §6): raw pixel bytes, row after row. */
@@ -53,7 +58,8 @@ function unfilter(raw: Buffer, width: number, height: number, bpp: number): Buff
       const a = x >= bpp ? out[row + x - bpp]! : 0;
       const b = y > 0 ? out[row - stride + x]! : 0;
       const c = x >= bpp && y > 0 ? out[row - stride + x - bpp]! : 0;
-      const predictor = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
+      const predictor =
+        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
       out[row + x] = (raw[src + x]! + predictor) & 0xff;
     }
   }
@@ -70,6 +76,7 @@ function paeth(a: number, b: number, c: number): number {
 
 function countColours(pixels: Buffer, bpp: number): number {
   const seen = new Set<number>();
-  for (let i = 0; i + 2 < pixels.length && seen.size < 256; i += bpp) seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+  for (let i = 0; i + 2 < pixels.length && seen.size < 256; i += bpp)
+    seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
   return seen.size;
 }

@@ -6,7 +6,10 @@ import { deletePrefix, keysOfPrefix } from '@closrads/core';
 /** The Redis every integration test uses (the integration and e2e layers' global setup provides it). */
 export function testRedisUrl(): string {
   const url = inject('redisUrl');
-  if (!url) throw new Error('no Redis in this layer: a test that uses Redis belongs to the integration layer (vitest.config.ts)');
+  if (!url)
+    throw new Error(
+      'no Redis in this layer: a test that uses Redis belongs to the integration layer (vitest.config.ts)',
+    );
   return url;
 }
 

@@ -20,7 +20,7 @@ net.Socket.prototype.connect = function connect(...args: unknown[]) {
   const target = args[0];
   const where = typeof target === 'object' && target !== null ? JSON.stringify(target) : String(target);
   return refuse(`opened a socket (${where.slice(0, 80)})`);
-} as typeof net.Socket.prototype.connect;
+};
 
 net.Server.prototype.listen = function listen() {
   return refuse('started a server');
@@ -39,5 +39,8 @@ export function takeRefused(): string[] {
 
 afterEach(() => {
   const seen = takeRefused();
-  if (seen.length > 0) throw new Error(`a unit test ${[...new Set(seen)].join('; ')}: this file belongs to the integration layer (vitest.config.ts)`);
+  if (seen.length > 0)
+    throw new Error(
+      `a unit test ${[...new Set(seen)].join('; ')}: this file belongs to the integration layer (vitest.config.ts)`,
+    );
 });

@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Polls `cond` every `stepMs` until it holds; fails naming `what` after `ms`. */
-export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, what: string, stepMs = 20): Promise<void> {
+export async function waitUntil(
+  cond: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+  stepMs = 20,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await cond()) return;
@@ -13,7 +18,9 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: numb
 /** What waitForEmptyQueues reads of a BullMQ queue. */
 export interface CountsJobs {
   name: string;
-  getJobCounts(...types: Array<'active' | 'waiting' | 'delayed' | 'prioritized' | 'waiting-children'>): Promise<Record<string, number>>;
+  getJobCounts(
+    ...types: Array<'active' | 'waiting' | 'delayed' | 'prioritized' | 'waiting-children'>
+  ): Promise<Record<string, number>>;
 }
 
 /**

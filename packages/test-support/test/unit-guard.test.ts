@@ -13,7 +13,11 @@ describe('the unit layer guard', () => {
 
   it('refuses a TCP connection, and remembers it even when the client swallows the error', async () => {
     expect(() => net.connect(6379, '127.0.0.1')).toThrow(/a unit test opened a socket.*integration layer/);
-    const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const redis = new Redis('redis://127.0.0.1:6379', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     await redis.connect().catch(() => undefined);
     redis.disconnect();
