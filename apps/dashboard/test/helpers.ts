@@ -1,7 +1,7 @@
 import { newRunId, type RunReport } from '@closrads/core';
 import type { DashboardDeps } from '@closrads/dashboard/deps';
 
-export { AUTH, CAMPAIGNS, PASSWORD, USER, testDashboard, type TestDashboard } from '@closrads/test-support/dashboard';
+export { AUTH, PASSWORD, USER, testDashboard, type TestDashboard } from '@closrads/test-support/dashboard';
 
 export const XSS_NAME = '<script>alert("x")</script> VET';
 
