@@ -42,7 +42,7 @@ FROM fetch AS build
 COPY . .
 RUN --mount=type=cache,id=closrads-pnpm-store,target=/pnpm/store \
     pnpm install --offline --frozen-lockfile --prod --store-dir /pnpm/store \
-  && rm -rf packages/*/test apps/*/test bench/test test docs artifacts test-results
+  && rm -rf packages/*/test apps/*/test bench/test packages/test-support docs artifacts test-results
 
 # ---- runtime ---------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

@@ -9,7 +9,8 @@
  * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
  */
 import { writeFileSync } from 'node:fs';
-import { configOrExit, ensureRedis, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
+import { configOrExit, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
+import { ensureRedis } from '@closrads/test-support/private-redis';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';

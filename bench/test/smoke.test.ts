@@ -1,6 +1,6 @@
 import { RegionTable, workerConnection } from '@closrads/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testRedisUrl } from '../../test/redis';
+import { testRedisUrl } from '@closrads/test-support/redis';
 import { CASES, totalAdsets } from '../src/cases';
 import { runCase, type BenchSettings } from '../src/run-case';
 import { runDemandFollow } from '../src/demand-follow';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertListenAllowed } from '../src/listen';
+import { childEnv } from '@closrads/test-support/cli';
 import { AUTH, PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -88,9 +89,8 @@ describe('without a password', () => {
   });
 
   it('pnpm dashboard exits 2 with a clear message', { timeout: 30_000 }, () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PORT: '0', CAMPAIGNS_FILE: 'config/campaigns.example.json' };
-    delete env.DASHBOARD_PASSWORD;
-    delete env.DASHBOARD_USER;
+    // No DASHBOARD_PASSWORD, from the shell or a .env: childEnv inherits neither.
+    const env = childEnv({ DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PORT: '0', CAMPAIGNS_FILE: 'config/campaigns.example.json' });
     const out = spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['apps/dashboard/src/main.ts'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 25_000 });
     expect(out.status).toBe(2);
     expect(out.stderr).toContain('DASHBOARD_HOST 0.0.0.0 is not a loopback address');

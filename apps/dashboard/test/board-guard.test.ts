@@ -6,7 +6,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALLOWED_BOARD_WRITES, REFUSED_MESSAGE } from '../src/board-guard';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
-import { testRedisUrl } from '../../../test/redis';
+import { testRedisUrl } from '@closrads/test-support/redis';
 
 const HOST = 'dash.test:3000';
 /** What the board's own page sends: same origin, so the CSRF check lets it through to the guard. */

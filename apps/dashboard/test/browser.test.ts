@@ -5,27 +5,27 @@
  * and its top, with the Undo button, as artifacts/run-undo.png (and, with UPDATE_SCREENSHOTS=1, copies
  * them to docs/img/ for the README).
  */
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUES, readCampaignsFile, startRun, workerProcessName } from '@closrads/core';
 import { Worker } from 'bullmq';
-import { startReceiver, type HttpSink } from '../../../packages/core/test/notify/servers';
-import { createPlanSyncProcessor } from '../../worker/src/processors/plan-sync';
-import { createUpdateAdsetProcessor } from '../../worker/src/processors/update-adset';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
+import { createPlanSyncProcessor } from '@closrads/worker/processors/plan-sync';
+import { createUpdateAdsetProcessor } from '@closrads/worker/processors/update-adset';
+import { launchBrowser, serve, type Served } from '@closrads/test-support/browser';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../worker/test/harness';
+import { startHarness, type Harness } from '@closrads/test-support/harness';
 import { PASSWORD, USER, testDashboard, type TestDashboard } from './helpers';
+import { readPicture } from '@closrads/test-support/png';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('the operator retries a failed ad set from the dashboard', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   let slack: HttpSink;
   let base = '';
@@ -41,19 +41,14 @@ describe('the operator retries a failed ad set from the dashboard', () => {
       notify: { slackWebhookUrl: `${slack.url}/services/T000/B000/secretpath`, email: undefined, dashboardPublicUrl: undefined },
     });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    server = await serve(d.app);
+    base = server.url;
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await d?.close();
     await h?.close();
     await slack?.close();
@@ -130,7 +125,8 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     await page.screenshot({ path: artifact, fullPage: true });
     // The README's copy changes only on request, so a test run leaves the work tree clean.
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, docsCopy);
-    expect(statSync(artifact).size).toBeGreaterThan(20_000);
+    // What the picture shows, not its byte size (which changes with fonts and compression).
+    expect(readPicture(artifact)).toMatchObject({ width: 1100, height: expect.toSatisfy((h: number) => h >= 900), colours: expect.toSatisfy((c: number) => c > 16) });
 
     // A finished live run offers "Undo this run"; the top of its page is the README's picture of it.
     const undo = page.getByRole('button', { name: 'Undo this run…' });
@@ -138,7 +134,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
     const undoArtifact = join(repoRoot, 'artifacts', 'run-undo.png');
     await page.screenshot({ path: undoArtifact });
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(undoArtifact, join(repoRoot, 'docs', 'img', 'run-undo.png'));
-    expect(statSync(undoArtifact).size).toBeGreaterThan(10_000);
+    expect(readPicture(undoArtifact)).toMatchObject({ width: 1100, height: 900, colours: expect.toSatisfy((c: number) => c > 16) });
     // The button leads to the confirmation; a dry undo then starts a run of its own that names this one.
     await undo.click();
     expect(await page.locator('h1').textContent()).toBe(`Undo run ${report.runId}`);
@@ -169,7 +165,7 @@ describe('the operator retries a failed ad set from the dashboard', () => {
 describe('the run page while a run is under way', () => {
   let h: Harness;
   let d: TestDashboard;
-  let server: Server;
+  let server: Served;
   let browser: Browser;
   const workers: Worker[] = [];
 
@@ -179,15 +175,13 @@ describe('the run page while a run is under way', () => {
     const veterans = campaigns.filter((c) => c.name === 'Veterans').map((c) => ({ ...c, protection: false }));
     h = await startHarness({ scenario: 'demo', campaigns: veterans, withoutWorkers: true });
     d = await testDashboard({ prefix: h.prefix });
-    server = await new Promise<Server>((resolve) => {
-      const s = d.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await serve(d.app);
+    browser = await launchBrowser();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await Promise.all(workers.map((w) => w.close()));
     await d?.close();
     await h?.close();
@@ -195,7 +189,7 @@ describe('the run page while a run is under way', () => {
 
   it('shows "no worker is running", then how many ad sets are done out of how many', { timeout: 90_000 }, async () => {
     const { deps } = h.system;
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = server.url;
     const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: ['Veterans'] });
     const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1100, height: 700 } });
     const page = await context.newPage();
@@ -221,7 +215,7 @@ describe('the run page while a run is under way', () => {
     mkdirSync(dirname(artifact), { recursive: true });
     await page.screenshot({ path: artifact, fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, docsCopy);
-    expect(statSync(artifact).size).toBeGreaterThan(10_000);
+    expect(readPicture(artifact)).toMatchObject({ width: 1100, height: expect.toSatisfy((h: number) => h >= 700), colours: expect.toSatisfy((c: number) => c > 16) });
 
     // The run list fits a phone: the page never scrolls sideways.
     await page.setViewportSize({ width: 390, height: 844 });

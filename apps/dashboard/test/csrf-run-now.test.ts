@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactSecrets } from '../src/board';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
-import { testRedisUrl } from '../../../test/redis';
+import { testRedisUrl } from '@closrads/test-support/redis';
 
 const HOST = 'dash.test:3000';
 const ORIGIN = `http://${HOST}`;

@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failedReport, minutesAgo, okReport, revertedOnlyReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
-import { testRedisUrl } from '../../../test/redis';
+import { testRedisUrl } from '@closrads/test-support/redis';
 
 /** Parses Prometheus text into `name{labels}` → value, and checks each family is declared once. */
 function parseExposition(text: string): Map<string, number> {

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
 import { AUTH, XSS_NAME, failedReport, minutesAgo, okReport, revertedOnlyReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
-import { testRedisUrl } from '../../../test/redis';
+import { testRedisUrl } from '@closrads/test-support/redis';
 
 describe('run history and reports', () => {
   let d: TestDashboard;

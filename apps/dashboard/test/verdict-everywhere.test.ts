@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../../../test/cli';
-import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
-import { campaign, startHarness, type Harness } from '../../worker/test/harness';
-import { CREDENTIALS, TOKEN, ad, baseScenario } from '../../worker/test/scenarios';
+import { runScript } from '@closrads/test-support/cli';
+import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '@closrads/test-support/sinks';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, baseScenario } from '@closrads/test-support/scenarios';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
@@ -37,6 +37,8 @@ describe('a reverted-only run reads the same everywhere', () => {
     smtp = await startSmtp();
     slack = await startReceiver({ status: 200, body: 'ok' });
     const scenario = baseScenario();
+// Simulator assumptions geo-break-model and review-time-zero (packages/simulator/README.md): the
+// break shows right after the write, and the rollback heals (rollback-heals).
     // Ad set 201 needs a change; its ad breaks on the geo change and stays broken: the ad set is reverted.
     scenario.graph.ads.push(ad('931', '201', { name: 'Instant form', onGeoChange: 'break' }));
     h = await startHarness({

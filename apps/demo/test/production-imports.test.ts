@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../../..');
 /** What runs in production: the image's processes and the packages they load. */
 const PRODUCTION_SOURCES = ['packages/core/src', 'apps/worker/src', 'apps/scheduler/src', 'apps/dashboard/src'];
-/** Development tooling: the simulator, and the in-process system wired against it. */
-const DEV_ONLY = ['@closrads/simulator', '@closrads/demo'];
+/** Development tooling: the simulator, the in-process system wired against it, the test rigs. */
+const DEV_ONLY = ['@closrads/simulator', '@closrads/demo', '@closrads/test-support'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -29,7 +29,7 @@ describe('production code', () => {
 
   it('declares every workspace package it imports in its package.json', () => {
     const problems: string[] = [];
-    for (const dir of ['packages/core', 'packages/simulator', 'apps/worker', 'apps/scheduler', 'apps/dashboard', 'apps/demo', 'bench']) {
+    for (const dir of ['packages/core', 'packages/simulator', 'packages/test-support', 'apps/worker', 'apps/scheduler', 'apps/dashboard', 'apps/demo', 'bench']) {
       const manifest = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
       const declared = new Set([manifest.name, ...Object.keys(manifest.dependencies ?? {})]);
       const used = new Set(sourceFiles(`${dir}/src`).flatMap(importsOf).filter((s) => s.startsWith('@closrads/')).map((s) => s.split('/').slice(0, 2).join('/')));

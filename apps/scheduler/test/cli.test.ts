@@ -2,14 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '../../../test/cli';
+import { runScript } from '@closrads/test-support/cli';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Keyspace, QUEUES } from '@closrads/core';
 import { startSimulator, type Simulator } from '@closrads/simulator';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
-import { campaign, startHarness, type Harness } from '../../worker/test/harness';
-import { CREDENTIALS, TOKEN, baseScenario } from '../../worker/test/scenarios';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
 
 

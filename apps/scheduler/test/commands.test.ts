@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysOfPrefix } from '@closrads/core';
-import { testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
+import { ROOT, childEnv } from '@closrads/test-support/cli';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const COMMANDS = ['worker', 'scheduler', 'enqueue', 'undo', 'dashboard', 'demo', 'simulator', 'bench', 'doctor', 'region-keys'];
 
 interface Result {
@@ -23,7 +23,7 @@ interface Result {
 /** `pnpm -s run NAME ARGS…` (`-s`: no pnpm banner, so stdout is the command's own). */
 function pnpm(name: string, args: string[], env: Record<string, string>): Promise<Result> {
   return new Promise((done) => {
-    const child = spawn('pnpm', ['-s', 'run', name, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+    const child = spawn('pnpm', ['-s', 'run', name, ...args], { cwd: ROOT, env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));

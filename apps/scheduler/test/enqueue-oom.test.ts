@@ -1,32 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRedis, type AvailableRedis } from '@closrads/core';
-import { campaign } from '../../worker/test/harness';
+import { runScript } from '@closrads/test-support/cli';
+import { campaign } from '@closrads/test-support/harness';
+import { PrivateRedis } from '@closrads/test-support/private-redis';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-
-function enqueue(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(TSX, [join(ROOT, 'apps/scheduler/src/enqueue.ts')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('close', (code) => done({ code: code ?? -1, stderr }));
-  });
-}
+const enqueue = (env: Record<string, string>) => runScript('apps/scheduler/src/enqueue.ts', [], env);
 
 /** Destructive (maxmemory), so on a private redis-server of this file's own, stopped by its pid. */
 describe('pnpm enqueue when Redis refuses writes (out of memory)', () => {
-  let server: AvailableRedis;
+  let server: PrivateRedis;
   let redis: Redis;
   let campaignsFile: string;
 
   beforeAll(async () => {
-    server = await ensureRedis('redis://127.0.0.1:1');
+    server = await PrivateRedis.create();
     redis = new Redis(server.url);
     await redis.config('SET', 'maxmemory', '1');
     const dir = mkdtempSync(join(tmpdir(), 'closrads-oom-'));
@@ -35,7 +25,7 @@ describe('pnpm enqueue when Redis refuses writes (out of memory)', () => {
   });
   afterAll(async () => {
     redis.disconnect();
-    await server.stop();
+    await server.destroy();
   });
 
   it('exits 2 with one line naming the refusal, and leaves no run behind', async () => {

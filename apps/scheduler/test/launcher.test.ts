@@ -7,12 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
+import { ROOT, childEnv } from '@closrads/test-support/cli';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** ppid and process group of a live process, from /proc; undefined once it is gone (or a zombie). */
 function procStat(pid: number): { ppid: number; pgrp: number } | undefined {
@@ -76,7 +76,7 @@ const launched: Launched[] = [];
 
 function launch(name: string, env: Record<string, string>): Launched {
   // detached: the launcher leads a process group of its own, so the test can find every process it started.
-  const pnpm = spawn('pnpm', [name], { cwd: ROOT, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env } });
+  const pnpm = spawn('pnpm', [name], { cwd: ROOT, detached: true, env: childEnv(env) });
   let out = '';
   let err = '';
   pnpm.stdout.on('data', (d) => (out += String(d)));

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REGION_KEYS_FILE, GraphClient } from '@closrads/core';
 import { startSimulator, type Simulator } from '@closrads/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DC_KEY, STATE_NAMES, regenerate, tableProblems } from '../src/region-keys';
+import { ROOT, childEnv } from '@closrads/test-support/cli';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const DATA_FILE = fileURLToPath(DEFAULT_REGION_KEYS_FILE);
 const CURRENT = readFileSync(DATA_FILE, 'utf8');
 
@@ -135,7 +135,7 @@ describe('region-keys', () => {
       new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'apps/scheduler/src/region-keys.ts', ...args], {
           cwd: ROOT,
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
+          env: childEnv({ LOG_LEVEL: 'warn', ...env }),
         });
         let stdout = '';
         let stderr = '';

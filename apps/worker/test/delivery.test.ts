@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { jobIds } from '@closrads/core';
-import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
-import { campaign, startHarness, type Harness } from './harness';
-import { CREDENTIALS, TOKEN, baseScenario } from './scenarios';
+import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '@closrads/test-support/sinks';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
 const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
@@ -86,7 +86,8 @@ describe('report delivery', () => {
     const hh = await system();
     const report = await hh.system.run({ dryRun: true });
     await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // Every queue empty: no other delivery is on its way.
+    await hh.settled();
     expect(smtp!.messages).toHaveLength(1);
     expect(slack!.bodies).toHaveLength(1);
 
@@ -132,7 +133,7 @@ describe('report delivery', () => {
     const firstFinish = (await fetchFinalizer())!.finishedOn!;
     await (await fetchFinalizer())!.retry('completed');
     await until(async () => ((await fetchFinalizer())?.finishedOn ?? 0) > firstFinish);
-    await new Promise((r) => setTimeout(r, 800));
+    await hh.settled();
     expect(smtp!.messages).toHaveLength(1);
     expect(slack!.bodies).toHaveLength(1);
     expect(hh.printed).toHaveLength(1);

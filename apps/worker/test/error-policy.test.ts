@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JOB_NAMES, Keyspace, jobOptions, workerConnection } from '@closrads/core';
 import { Job, Queue, QueueEvents, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import { startWorkers, withErrorPolicy, type JobHandlers } from '../src/workers';
-import { campaign, startHarness, type Harness } from './harness';
-import { CREDENTIALS, TOKEN, baseScenario } from './scenarios';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
 

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOB_NAMES } from '@closrads/core';
 import { Redis } from 'ioredis';
 import type { Scenario } from '@closrads/simulator';
-import { keysUnder } from '../../../test/redis';
-import { campaign, startHarness, type Harness } from './harness';
-import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
+import { keysUnder } from '@closrads/test-support/redis';
+import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
 const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { jobIds, waitForReport } from '@closrads/core';
 import type { Scenario } from '@closrads/simulator';
-import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
-import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
+import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 
@@ -54,6 +54,10 @@ describe('pre-flight', () => {
   });
 });
 
+// Simulator assumptions (packages/simulator/README.md) these tests rely on: review-time-zero (the
+// verdict shows right after the write, with no review step), geo-break-model (what `onGeoChange`
+// does to an ad), republish-review (a republished broken ad is reviewed again and heals) and
+// rollback-heals (a rollback to the approved geo leaves the ads healthy).
 describe('republish, verify and rollback', () => {
   it('republishes active ads (never paused ones) and heals an ad that breaks on the geo change', async () => {
     const scenario = baseScenario();
@@ -101,7 +105,8 @@ describe('republish, verify and rollback', () => {
     await job!.retry('completed');
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && (await job!.getState()) !== 'completed') await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    // Every queue empty: nothing the retry started is still to come.
+    await hh.settled();
     const again = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
     expect((again!.returnvalue as { outcome: string }).outcome).toBe('reverted');
     expect(postsTo(hh, '201')).toHaveLength(writes);

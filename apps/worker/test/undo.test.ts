@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runScript } from '../../../test/cli';
+import { runScript } from '@closrads/test-support/cli';
 import { stateKeysOf, type RunReport } from '@closrads/core';
 import type { Scenario } from '@closrads/simulator';
-import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
-import { CREDENTIALS, TOKEN, baseScenario, keyOf } from './scenarios';
+import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 

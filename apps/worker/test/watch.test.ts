@@ -4,13 +4,17 @@ import { QUEUES, jobIds, startRun, stateKeysOf, waitForReport, type RunReport } 
 import type { Scenario } from '@closrads/simulator';
 import { createPlanSyncProcessor } from '../src/processors/plan-sync';
 import { startWorkers } from '../src/workers';
-import { campaign, startHarness, type Harness, type HarnessOptions } from './harness';
-import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from './scenarios';
+import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
+import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
 /**
  * Protection against Meta's real behaviour: ads are reviewed again after a targeting change, and a
  * break shows only when that review ends. The simulator's review lasts `reviewMs` (an hour here)
  * and the tests end it when they choose (`sim.finishReviews`), so nothing depends on timing.
+ *
+ * Simulator assumptions (packages/simulator/README.md) these tests rely on: review-geo-only (only
+ * the geo change starts a review), review-pending-status (ads in review read PENDING_REVIEW),
+ * geo-break-model (what `onGeoChange` does to an ad), republish-review and rollback-heals.
  */
 const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
 const HOUR = 3_600_000;

@@ -257,8 +257,13 @@ export function configDefaults<K extends DefaultedSection>(name: K): Config<K>[K
   return loadConfig([name], {})[name];
 }
 
-/** Reads `.env` from the working directory when present; variables already set win. */
-export function loadDotEnv(path = '.env'): void {
+/**
+ * Reads the env file when present (`ENV_FILE`, default `.env` in the working directory); variables
+ * already set win. `ENV_FILE=none` reads no file: the tests start every command that way, so that a
+ * developer's own `.env` never changes what they see.
+ */
+export function loadDotEnv(path = process.env.ENV_FILE || '.env'): void {
+  if (path === 'none') return;
   if (existsSync(path)) process.loadEnvFile(path);
 }
 

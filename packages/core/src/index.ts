@@ -52,7 +52,6 @@ export {
   type ReportStatus,
   type Verdict,
 } from './notify';
-export * from './dev/private-redis';
 export * from './queue/wait-report';
 export * from './queue/run-progress';
 export * from './queue/schedule';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScript } from '../../../test/cli';
+import { runScript } from '@closrads/test-support/cli';
 
 const TOKEN = 'EAAB-stray-token-1234';
 

@@ -75,7 +75,7 @@ describe('field expansion of ads', () => {
     expect(first.ads.data[0]).toEqual({ id: '5001', name: 'ad ok', status: 'ACTIVE', effective_status: 'ACTIVE', issues_info: [] });
     expect(first.ads.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
     expect(first.ads.paging.next).toBeUndefined();
-    // Assumption (src/graph/paging.ts): an empty expansion answers {data: []}; Meta may omit the field.
+    // Simulator assumption empty-expansion (src/graph/paging.ts): an empty expansion answers {data: []}; Meta may omit the field.
     expect(second.ads).toEqual({ data: [] });
     // One call for everything: nothing per ad set.
     expect(sim.calls.filter((c) => c.api === 'graph')).toHaveLength(1);
@@ -93,7 +93,7 @@ describe('field expansion of ads', () => {
     ]);
   });
 
-  // Meta: at most 50 ads per ad set. Assumption (src/graph/ads.ts): a larger limit is capped, not refused.
+  // Meta: at most 50 ads per ad set. Simulator assumption expansion-limit-cap (src/graph/ads.ts): a larger limit is capped, not refused.
   it('answers 25 ads by default, at most 50, with a next link to the ad set ads edge only when more exist', async () => {
     const sim = await start({ scenario: adsetWithAds(60) });
     const byDefault = await graphGet(sim, '1001', { fields: 'ads{id}' });
@@ -114,7 +114,7 @@ describe('field expansion of ads', () => {
     expect(all.json.ads.paging.next).toBeUndefined();
   });
 
-  // Assumption (src/graph/ads.ts): pageCap models edge calls, not expansions.
+  // Simulator assumption expansion-limit-cap (src/graph/ads.ts): pageCap models edge calls, not expansions.
   it('is not cut by the scenario pageCap, which applies to edge calls', async () => {
     const scenario = adsetWithAds(5);
     scenario.graph.pageCap = 2;
@@ -124,7 +124,7 @@ describe('field expansion of ads', () => {
     expect(r.json.data[0].ads.data).toHaveLength(5);
   });
 
-  // Assumption (src/graph/fields.ts): Meta's parse error is 2500; its wording is the simulator's.
+  // Simulator assumption fields-syntax-2500 (src/graph/fields.ts): Meta's parse error is 2500; its wording is the simulator's.
   it('answers a malformed selection with a 2500 syntax error', async () => {
     const sim = await start();
     const r = await graphGet(sim, '9001/adsets', { fields: 'id,ads{id,name' });

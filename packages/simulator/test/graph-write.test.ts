@@ -28,6 +28,7 @@ describe('updating ad set targeting', () => {
     expect(sim.state.adsets['1001']!.targeting).toEqual(geo('3878'));
   });
 
+  // Simulator assumption read-defaults: `Authorization: Bearer` is accepted besides access_token.
   it('accepts a JSON body with targeting as an object or a string, and a Bearer token', async () => {
     const sim = await start();
     const asObject = await fetch(`${sim.graphUrl}/${V}/1001?access_token=${TOKEN}`, {
@@ -73,7 +74,7 @@ describe('updating ad set targeting', () => {
     expect(sim.state.writes).toHaveLength(0);
   });
 
-  // Assumption (see targeting-rules.ts): the simulator knows only US region keys, so a region of
+  // Simulator assumption region-refusals (see targeting-rules.ts): the simulator knows only US region keys, so a region of
   // another country is taken as Meta would take a valid one.
   it('keeps a region of another country beside US states', async () => {
     const sim = await start();
@@ -106,7 +107,7 @@ describe('updating ad set targeting', () => {
     expect(r.json.error.code).toBe(100);
   });
 
-  // Meta's rule; assumption (src/graph/targeting-rules.ts): the answer is 100 without subcode, with the simulator's texts.
+  // Meta's rule; simulator assumption advantage-age-refusal (src/graph/targeting-rules.ts): the answer is 100 without subcode, with the simulator's texts.
   it.each([
     ['age_min above 25', { age_min: 30, age_max: 65 }],
     ['age_min below 18', { age_min: 17, age_max: 65 }],

@@ -34,8 +34,10 @@ async function admin(sim: Simulator, method: string, path: string, body?: unknow
   return { status: res.status, json: await res.json() };
 }
 
-// Meta documents the re-review and PENDING_REVIEW; the lead-form break (#3390001), the verdict per
-// onGeoChange and "only a geo change starts a review" are the simulator's assumptions (src/graph/review.ts).
+// Meta documents the re-review; simulator assumptions (src/graph/review.ts): the lead-form break
+// (#3390001) and the verdict per onGeoChange (geo-break-model), only a geo change starts a review
+// (review-geo-only), ads in review read PENDING_REVIEW (review-pending-status), region order is no
+// geo change (geo-order-ignored).
 describe('review after a geo change', () => {
   it('puts every ACTIVE ad in PENDING_REVIEW (paused ones untouched) until the review is finished', async () => {
     const sim = await start({ scenario: longReviews() });
@@ -107,7 +109,7 @@ describe('review after a geo change', () => {
     expect((await admin(sim, 'POST', '/__sim/review/finish', { adsetId: 1001 })).status).toBe(400);
   });
 
-  // Assumption (src/graph/review.ts): a targeting edit does not re-review a rejected ad.
+  // Simulator assumptions disapproved-stays and disapproval-text (src/graph/review.ts): a targeting edit does not re-review a rejected ad.
   it('leaves a DISAPPROVED ad out of the review', async () => {
     const sim = await start({ scenario: longReviews() });
     sim.state.ads['5001']!.effective_status = 'DISAPPROVED';
@@ -117,7 +119,7 @@ describe('review after a geo change', () => {
   });
 });
 
-// Meta: an edited ad goes through review again. Assumptions (src/graph/review.ts): switching on a broken
+// Meta: an edited ad goes through review again. Simulator assumption republish-review (src/graph/review.ts): switching on a broken
 // ad is such an edit, switching on a healthy one is not, and an edit during a review restarts its clock only.
 describe('republish after a review', () => {
   it('heals a break-heal-on-republish ad through a new review, and not a break ad', async () => {
@@ -176,7 +178,7 @@ describe('republish after a review', () => {
   });
 });
 
-// Assumption (src/graph/review.ts): a review that finds the ad set back on the geo its ads were approved
+// Simulator assumption rollback-heals (src/graph/review.ts): a review that finds the ad set back on the geo its ads were approved
 // with heals what the geo change broke. Meta does not document how a rollback ends.
 describe('rollback', () => {
   it('goes through review and then heals the ads the geo change broke', async () => {
@@ -211,7 +213,7 @@ describe('rollback', () => {
 });
 
 describe('review time', () => {
-  // Assumption: the default review time is 0 so that tests without a review step see the verdict at once.
+  // Simulator assumption review-time-zero: the default review time is 0 so that tests without a review step see the verdict at once.
   it('defaults to 0 (the verdict shows right after the write) and changes live through the settings route', async () => {
     const sim = await start();
     expect(sim.state.graph.reviewMs).toBe(0);

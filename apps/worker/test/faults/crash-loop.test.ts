@@ -1,10 +1,13 @@
 import { stateKeysOf, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
-import { DESIRED_KEYS, FB_CAMPAIGN, adsetId, startFaultRig, startWorker, targetingWrites, waitUntil, type FaultRig, type WorkerProcess } from './helpers';
+import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
+import { DESIRED_KEYS, FB_CAMPAIGN, adsetId, startFaultRig, startWorker, targetingWrites, waitUntil, type FaultRig, type WorkerProcess } from '@closrads/test-support/faults';
 
 const COUNT = 4;
-/** Its ad breaks on the change and heals when republished: the watch must republish it. */
+/**
+ * Its ad breaks on the change and heals when republished: the watch must republish it. Simulator
+ * assumptions geo-break-model, republish-review and rollback-heals (packages/simulator/README.md).
+ */
 const HEALS = adsetId(0);
 /** Its ad breaks on the change for good: the watch must restore its states. */
 const BREAKS = adsetId(1);

@@ -13,7 +13,7 @@ import {
   type Exit,
   type FaultRig,
   type WorkerProcess,
-} from './helpers';
+} from '@closrads/test-support/faults';
 
 const COUNT = 12;
 const ACTIVE_IDS = Array.from({ length: COUNT }, (_, i) => adsetId(i));
@@ -35,7 +35,7 @@ describe('Redis restarted during a run', () => {
   let exit: Exit | undefined;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.create();
+    redis = await PrivateRedis.create({ persistent: true });
     rig = await startFaultRig({ redisUrl: redis.url, prefix: 'fr-restart', count: COUNT, latencyMs: 150 });
     worker = startWorker(rig.env);
     await worker.waitForLine(/worker started/, 20_000);

@@ -1,6 +1,6 @@
 import { jobIds, withRegions, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import {
   DESIRED,
   adsetId,
@@ -12,7 +12,7 @@ import {
   type Exit,
   type FaultRig,
   type WorkerProcess,
-} from './helpers';
+} from '@closrads/test-support/faults';
 
 const COUNT = 12;
 const ACTIVE_IDS = Array.from({ length: COUNT }, (_, i) => adsetId(i));

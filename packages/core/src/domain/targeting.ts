@@ -26,8 +26,10 @@ function regionEntries(targeting: Targeting, field: 'geo_locations' | 'excluded_
   return Array.isArray(regions) ? regions.filter((r): r is RegionEntry => asObject(r) !== undefined) : [];
 }
 
+// An empty key names no region, like a missing one: such an entry is dropped, never written back
+// (Meta refuses a region with an empty key).
 const keyOf = (entry: RegionEntry): string | undefined =>
-  typeof entry.key === 'string' || typeof entry.key === 'number' ? String(entry.key) : undefined;
+  (typeof entry.key === 'string' && entry.key.trim() !== '') || typeof entry.key === 'number' ? String(entry.key) : undefined;
 
 /**
  * Whether a `regions` entry is a US state, i.e. one of the entries demand owns. Meta echoes `country` on

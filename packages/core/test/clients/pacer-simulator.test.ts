@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Redis } from 'ioredis';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
 import { AccountPacer, GraphApiError, IN_PLACE_WAIT_MS, Keyspace, MAX_WRITES_PER_SECOND, throttleKind, type UsageReading } from '../../src';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import { graphClient, scenario, thrown } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../../src/notify';
 import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
-import { startReceiver, type HttpSink } from './servers';
+import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
 
 type Text = { type: string; text: string };
 type Block = { type: string; text?: Text; elements?: Array<Record<string, unknown>> };
@@ -166,7 +166,9 @@ describe('postSlack', () => {
     sink = await startReceiver({ hang: true });
     const started = Date.now();
     const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport()), { timeoutMs: 200 }).catch((e: unknown) => e)) as Error;
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The receiver never answers: any bound below the test's timeout shows the 200 ms timeout worked,
+    // and a wide one holds on a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(err.message).toBe('Slack webhook did not answer within 200 ms');
     expect(sink.bodies).toHaveLength(1);
   });

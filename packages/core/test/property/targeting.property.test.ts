@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-// The simulator's model of Meta's write-side validation (missing location, location_types, region keys).
-import { validateTargeting } from '../../../simulator/src/graph/targeting-rules';
+// The simulator's model of Meta's write-side validation (missing location, location_types, region keys):
+// its refusals of region keys are simulator assumption region-refusals (packages/simulator/README.md).
+import { validateTargeting } from '@closrads/simulator/targeting-rules';
 import { diffRegions, isStateRegion, regionKeysOf, restoreStates, sameRegionKeys, stateKeysOf, stateRegionsOf, withRegions, type Targeting } from '../../src/domain/targeting';
 import { TargetingConflictError } from '../../src/errors';
 import { RegionTable } from '../../src/region-keys';
@@ -41,6 +42,13 @@ describe('withRegions (property)', () => {
       }),
       RUNS,
     );
+  });
+
+  it('drops a region entry with an empty key, as one without a key (a counterexample fast-check found)', () => {
+    const alaska = table.region('AK')!;
+    const out = withRegions({ geo_locations: { regions: [{ key: '' }, { key: '  ' }] } }, [alaska]);
+    expect(regionKeysOf(out)).toEqual([alaska.key]);
+    expect(() => validateTargeting(out)).not.toThrow();
   });
 
   it('never produces a targeting Meta rejects for its location (never an empty location)', () => {

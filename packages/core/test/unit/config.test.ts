@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDryRun } from '../../src';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, loadDotEnv, parseDryRun } from '../../src';
 
 function campaignsFile(content: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'closrads-config-'));
@@ -154,5 +154,39 @@ describe('strict values', () => {
     const list = problems(() => loadConfig(['notify'], { SMTP_URL: smtpUrl, NOTIFY_EMAIL: 'a@example.com', NOTIFY_FROM: 'b@example.com' }));
     expect(list).toEqual([expect.stringMatching(message)]);
     expect(list.join(' ')).not.toContain('u:p');
+  });
+});
+
+describe('loadDotEnv', () => {
+  const VAR = 'CLOSRADS_TEST_FROM_ENV_FILE';
+  const saved = process.env.ENV_FILE;
+  afterEach(() => {
+    delete process.env[VAR];
+    if (saved === undefined) delete process.env.ENV_FILE;
+    else process.env.ENV_FILE = saved;
+  });
+
+  function envFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'closrads-env-'));
+    writeFileSync(join(dir, 'vars.env'), `${VAR}=from-the-file\n`);
+    return join(dir, 'vars.env');
+  }
+
+  it('reads the file ENV_FILE names; a variable already set wins', () => {
+    process.env.ENV_FILE = envFile();
+    loadDotEnv();
+    expect(process.env[VAR]).toBe('from-the-file');
+    process.env[VAR] = 'set-before';
+    loadDotEnv();
+    expect(process.env[VAR]).toBe('set-before');
+  });
+
+  it('reads no file with ENV_FILE=none, as every command the tests start', () => {
+    const file = envFile();
+    process.env.ENV_FILE = 'none';
+    loadDotEnv();
+    expect(process.env[VAR]).toBeUndefined();
+    loadDotEnv(file);
+    expect(process.env[VAR]).toBe('from-the-file');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { AccountPacer, GraphApiError, Keyspace, MAX_WRITES_PER_SECOND } from '../../src';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 /** The most moments that fall within any one second. */
 function peakPerSecond(moments: number[]): number {

@@ -3,16 +3,13 @@
  * apps/worker/src/main.ts`, so that a signal reaches the worker itself and not a wrapper), the
  * simulator in the test process, Redis under a unique prefix.
  */
-import { startReceiver, type HttpSink } from '../../../../packages/core/test/notify/servers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import {
+  ALL_QUEUES,
   Keyspace,
   RegionTable,
   RunStore,
@@ -23,11 +20,15 @@ import {
   type Targeting,
 } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { deleteUnder } from '../../../../test/redis';
 import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ROOT, childEnv } from './cli';
+import { deleteUnder } from './redis';
+import { startReceiver, type HttpSink } from './sinks';
+import { waitForEmptyQueues, waitUntil } from './wait';
 
-export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+export { ROOT, waitUntil };
+export { PrivateRedis } from './private-redis';
 export const TOKEN = 'sim-token';
 export const CREDS = { email: 'ops@example.com', password: 'pw-fault-tests' };
 export const ACCOUNT = 'act_1111111111';
@@ -65,14 +66,33 @@ export function faultScenario(count: number, fragile: string[] = []): Scenario {
         age_min: 25 + (i % 5),
         age_max: 54,
         genders: [1, 2],
-        geo_locations: { regions: [{ key: table.region('CA')!.key }, { key: table.region('NY')!.key }], location_types: ['home', 'recent'] },
+        geo_locations: {
+          regions: [{ key: table.region('CA')!.key }, { key: table.region('NY')!.key }],
+          location_types: ['home', 'recent'],
+        },
         flexible_spec: [{ interests: [{ id: `6003${i}`, name: `interest ${i}` }] }],
         targeting_automation: { advantage_audience: 0 },
       },
     });
-    ads.push({ id: `7${id}1`, adsetId: id, name: `ad ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'none' });
+    ads.push({
+      id: `7${id}1`,
+      adsetId: id,
+      name: `ad ${id}`,
+      status: 'ACTIVE',
+      effective_status: 'ACTIVE',
+      onGeoChange: 'none',
+    });
+    // Simulator assumptions geo-break-model, republish-review and review-time-zero: a fragile ad
+    // breaks on the geo change and heals when the watch republishes it, with no review wait.
     if (fragile.includes(id)) {
-      ads.push({ id: `7${id}2`, adsetId: id, name: `fragile ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break-heal-on-republish' });
+      ads.push({
+        id: `7${id}2`,
+        adsetId: id,
+        name: `fragile ${id}`,
+        status: 'ACTIVE',
+        effective_status: 'ACTIVE',
+        onGeoChange: 'break-heal-on-republish',
+      });
     }
   }
   adsets.push({
@@ -97,7 +117,14 @@ export function faultScenario(count: number, fragile: string[] = []): Scenario {
 }
 
 export const CAMPAIGNS: Campaign[] = [
-  { name: 'Veterans', closrtechCampaign: CLOSRTECH_CAMPAIGN, adAccountId: ACCOUNT, facebookCampaignIds: [FB_CAMPAIGN], protection: true, enabled: true },
+  {
+    name: 'Veterans',
+    closrtechCampaign: CLOSRTECH_CAMPAIGN,
+    adAccountId: ACCOUNT,
+    facebookCampaignIds: [FB_CAMPAIGN],
+    protection: true,
+    enabled: true,
+  },
 ];
 
 export interface WorkerProcess {
@@ -121,14 +148,12 @@ export interface WorkerEnv {
 }
 
 /**
- * The environment a worker gets: nothing inherited but PATH/HOME, so no developer setting leaks in.
+ * The environment a worker gets: `childEnv`, so no developer setting (shell or `.env`) leaks in.
  * Stall detection and the upstream timeout are shortened so that a dead worker's jobs are taken over
  * within seconds.
  */
 export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+  return childEnv({
     REDIS_URL: e.redisUrl,
     QUEUE_PREFIX: e.prefix,
     CAMPAIGNS_FILE: e.campaignsFile,
@@ -146,14 +171,18 @@ export function workerEnv(e: WorkerEnv): NodeJS.ProcessEnv {
     WORKER_LOCK_DURATION_MS: '4000',
     WORKER_STALLED_INTERVAL_MS: '1000',
     HTTP_TIMEOUT_MS: '5000',
-  };
+  });
 }
 
 const started: ChildProcess[] = [];
 
 /** Starts `apps/worker/src/main.ts` in its own process. */
 export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
@@ -171,7 +200,9 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.once('exit', (code, signal) => res({ code, signal })),
+  );
   return {
     child,
     lines,
@@ -181,7 +212,10 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise<string>((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no line matching ${re} within ${ms} ms; last lines:\n${lines.slice(-15).join('\n')}`)), ms);
+        const timer = setTimeout(
+          () => rej(new Error(`no line matching ${re} within ${ms} ms; last lines:\n${lines.slice(-15).join('\n')}`)),
+          ms,
+        );
         waiters.push({ re, resolve: (l) => (clearTimeout(timer), res(l)) });
       });
     },
@@ -190,7 +224,8 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
 
 /** Kills (SIGKILL) every worker process a test started and left running. */
 export function killStartedWorkers(): void {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
 }
 
 export function tempCampaignsFile(campaigns: Campaign[] = CAMPAIGNS): { file: string; dir: string } {
@@ -224,6 +259,16 @@ export class Control {
     this.updateQueue.on('error', () => undefined);
   }
 
+  /** Resolves once every queue of the run is empty: nothing more will happen because of it. */
+  async settled(ms = 30_000): Promise<void> {
+    const queues = ALL_QUEUES.map((name) => new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix }));
+    try {
+      await waitForEmptyQueues(queues, ms);
+    } finally {
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    }
+  }
+
   startRun(): Promise<string> {
     return startRun({ flow: this.flow, store: this.store }, { trigger: 'manual', dryRun: false, campaigns: [] });
   }
@@ -249,16 +294,6 @@ export class Control {
 export async function startSlackSink(): Promise<HttpSink> {
   const receiver = await startReceiver();
   return { ...receiver, url: `${receiver.url}/services/T000/B000/XXXX` };
-}
-
-
-export async function waitUntil(cond: () => boolean | Promise<boolean>, ms: number, what: string, stepMs = 20): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await sleep(stepMs);
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
 /** Targeting writes the simulator accepted, per ad set. */
@@ -299,75 +334,6 @@ export function regionKeysSorted(t: Targeting): string[] {
   return (geo?.regions ?? []).map((r) => String(r.key)).sort();
 }
 
-/** A private, persistent (AOF) redis-server on a free port that a test may stop and start again. */
-export class PrivateRedis {
-  private child?: ChildProcess;
-  readonly dir = mkdtempSync(join(tmpdir(), 'closrads-redis-fault-'));
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async create(): Promise<PrivateRedis> {
-    const port = await new Promise<number>((res, rej) => {
-      const s = createServer();
-      s.once('error', rej);
-      s.listen(0, '127.0.0.1', () => {
-        const a = s.address() as AddressInfo;
-        s.close(() => res(a.port));
-      });
-    });
-    const r = new PrivateRedis(port);
-    await r.start();
-    return r;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
-      { stdio: 'ignore' },
-    );
-    this.child = child;
-    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    probe.on('error', () => undefined);
-    try {
-      await waitUntil(
-        async () => {
-          try {
-            if (probe.status !== 'ready') await probe.connect();
-            return (await probe.ping()) === 'PONG';
-          } catch {
-            probe.disconnect();
-            return false;
-          }
-        },
-        10_000,
-        'the private redis-server to answer',
-        100,
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  /** SHUTDOWN through a signal: Redis flushes its AOF and exits. */
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    if (child.pid) process.kill(child.pid, 'SIGTERM');
-    await Promise.race([gone, sleep(5000)]);
-    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-  }
-
-  async destroy(): Promise<void> {
-    await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 /**
@@ -382,7 +348,7 @@ export interface FaultRig {
   /** Every ad set's targeting before the run. */
   originals: Map<string, Targeting>;
   /**
-   * Waits for the run's report and its Slack delivery (then a little longer, so that a duplicate
+   * Waits for the run's report, its Slack delivery and every queue to be empty (so that a duplicate
    * would show), and stops `worker` with SIGTERM.
    */
   finish(worker: WorkerProcess, runId: string, reportTimeoutMs: number): Promise<{ report?: RunReport; exit?: Exit }>;
@@ -403,7 +369,15 @@ export async function startFaultRig(opts: {
   const originals = new Map(Object.entries(sim.state.adsets).map(([id, a]) => [id, structuredClone(a.targeting)]));
   const slack = await startSlackSink();
   const campaigns = tempCampaignsFile();
-  const env = workerEnv({ redisUrl: opts.redisUrl, prefix: opts.prefix, sim, campaignsFile: campaigns.file, slackUrl: slack.url, concurrency: 3, verifyDelayMs: 300 });
+  const env = workerEnv({
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    sim,
+    campaignsFile: campaigns.file,
+    slackUrl: slack.url,
+    concurrency: 3,
+    verifyDelayMs: 300,
+  });
   const control = new Control(opts.redisUrl, opts.prefix);
   return {
     sim,
@@ -414,7 +388,8 @@ export async function startFaultRig(opts: {
     finish: async (worker, runId, reportTimeoutMs) => {
       const report = await control.waitForReport(runId, reportTimeoutMs);
       await waitUntil(() => slack.bodies.length > 0, 10_000, 'the Slack delivery').catch(() => undefined);
-      await sleep(1500);
+      // Every queue empty, rather than a pause: a duplicate delivery would have to come from a job.
+      await control.settled().catch(() => undefined);
       worker.child.kill('SIGTERM');
       return { report, exit: await worker.exitWithin(30_000) };
     },

@@ -22,17 +22,41 @@ export function richTargeting(states: string[]): Record<string, unknown> {
   };
 }
 
-export function adset(id: string, campaignId: string, states: string[], extra: Partial<ScenarioAdset> = {}): ScenarioAdset {
-  return { id, campaignId, name: `adset ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', targeting: richTargeting(states), ...extra };
+export function adset(
+  id: string,
+  campaignId: string,
+  states: string[],
+  extra: Partial<ScenarioAdset> = {},
+): ScenarioAdset {
+  return {
+    id,
+    campaignId,
+    name: `adset ${id}`,
+    status: 'ACTIVE',
+    effective_status: 'ACTIVE',
+    targeting: richTargeting(states),
+    ...extra,
+  };
 }
 
 export function ad(id: string, adsetId: string, extra: Partial<ScenarioAd> = {}): ScenarioAd {
-  return { id, adsetId, name: `ad ${id}`, status: 'ACTIVE', effective_status: 'ACTIVE', issues_info: [], onGeoChange: 'none', ...extra };
+  return {
+    id,
+    adsetId,
+    name: `ad ${id}`,
+    status: 'ACTIVE',
+    effective_status: 'ACTIVE',
+    issues_info: [],
+    onGeoChange: 'none',
+    ...extra,
+  };
 }
 
 /**
  * Two CLOSRTECH campaigns: VET (object-shaped demand: CA, OH, TX active) on act_1 with one Facebook
- * campaign, MTG (plain numbers: FL, NY active) on act_2 with two Facebook campaigns.
+ * campaign, MTG (plain numbers: FL, NY active) on act_2 with two Facebook campaigns. No `reviewMs`:
+ * every test on it relies on simulator assumption review-time-zero (packages/simulator/README.md),
+ * seeing a review's verdict right after the write.
  */
 export function baseScenario(): Scenario {
   return {
@@ -40,7 +64,12 @@ export function baseScenario(): Scenario {
       email: 'ops@example.com',
       password: 'closr-secret-pw',
       campaigns: {
-        VET: { OH: { demand: 15, stock: 2 }, ' tx ': { demand: 4, stock: 0 }, ca: { demand: 1 }, FL: { demand: 0, stock: 9 } },
+        VET: {
+          OH: { demand: 15, stock: 2 },
+          ' tx ': { demand: 4, stock: 0 },
+          ca: { demand: 1 },
+          FL: { demand: 0, stock: 9 },
+        },
         MTG: { FL: 1988, NY: 3, TX: 0 },
       },
     },
@@ -48,7 +77,11 @@ export function baseScenario(): Scenario {
       accessToken: 'EAAB-test-token-0123456789',
       pageCap: 25,
       adAccounts: { act_1: {}, act_2: {} },
-      campaigns: { '9001': { adAccountId: 'act_1', name: 'VET' }, '9002': { adAccountId: 'act_2', name: 'MTG A' }, '9003': { adAccountId: 'act_2', name: 'MTG B' } },
+      campaigns: {
+        '9001': { adAccountId: 'act_1', name: 'VET' },
+        '9002': { adAccountId: 'act_2', name: 'MTG A' },
+        '9003': { adAccountId: 'act_2', name: 'MTG B' },
+      },
       adsets: [
         adset('201', '9001', ['NY', 'OH']),
         adset('202', '9001', ['CA', 'OH', 'TX']),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Keyspace, RunStore, buildReport } from '../../src';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 describe('RunStore (real Redis)', () => {
   const prefix = uniquePrefix('store');

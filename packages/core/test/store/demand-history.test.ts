@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { DemandHistory, Keyspace, dailyDemand, decodeDemand, encodeDemand, type DemandPoint } from '../../src';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse('2026-11-01T00:00:00Z');

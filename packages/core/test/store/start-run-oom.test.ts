@@ -1,21 +1,20 @@
 import { FlowProducer } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keyspace, RunNotStartedError, RunStore, ensureRedis, startRun, type AvailableRedis } from '../../src';
+import { PrivateRedis } from '@closrads/test-support/private-redis';
+import { Keyspace, RunNotStartedError, RunStore, startRun } from '../../src';
 
 /**
  * Redis out of memory while a run starts. Destructive (maxmemory is changed), so on a private
  * redis-server of this file's own, stopped by its pid at the end.
  */
 describe('startRun when Redis refuses writes', () => {
-  let server: AvailableRedis;
+  let server: PrivateRedis;
   let redis: Redis;
   const keys = new Keyspace('oom-start');
 
   beforeAll(async () => {
-    // Port 1 never answers: ensureRedis starts a private server.
-    server = await ensureRedis('redis://127.0.0.1:1');
-    expect(server.private).toBe(true);
+    server = await PrivateRedis.create();
     redis = new Redis(server.url, { maxRetriesPerRequest: null });
     // A running product has started runs before: BullMQ's scripts are loaded on the connection.
     const flow = new FlowProducer({ connection: redis, prefix: 'warm-up' });
@@ -24,7 +23,7 @@ describe('startRun when Redis refuses writes', () => {
   });
   afterAll(async () => {
     redis.disconnect();
-    await server.stop();
+    await server.destroy();
   });
 
   async function withMaxmemory<T>(headroomBytes: number | 'none', fn: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { ensureRedis, type AvailableRedis } from '@closrads/core';
+import { ensureRedis, type AvailableRedis } from './private-redis';
 
 let redis: AvailableRedis | undefined;
 

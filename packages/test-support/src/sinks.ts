@@ -44,7 +44,9 @@ export interface HttpSink {
 }
 
 /** Collects POST bodies; answers `status`/`body`, or never answers when `hang` is set. */
-export async function startReceiver(answer: { status?: number; body?: string; hang?: boolean; headers?: Record<string, string> } = {}): Promise<HttpSink> {
+export async function startReceiver(
+  answer: { status?: number; body?: string; hang?: boolean; headers?: Record<string, string> } = {},
+): Promise<HttpSink> {
   const bodies: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

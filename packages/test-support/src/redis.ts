@@ -3,9 +3,14 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { deletePrefix, keysOfPrefix } from '@closrads/core';
 
-/** The Redis every test uses (global setup provides it). */
+/** The Redis every integration test uses (the integration and e2e layers' global setup provides it). */
 export function testRedisUrl(): string {
-  return inject('redisUrl');
+  const url = inject('redisUrl');
+  if (!url)
+    throw new Error(
+      'no Redis in this layer: a test that uses Redis belongs to the integration layer (vitest.config.ts)',
+    );
+  return url;
 }
 
 /** A key prefix of the test's own, so tests never see each other's keys. */

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { REDIS_HINT, assertRedisReachable, ensureRedis } from '../../src';
+import { assertRedisReachable } from '@closrads/core';
+import { PrivateRedis, REDIS_HINT, ensureRedis } from '../src/private-redis';
+import { testRedisUrl } from '../src/redis';
 
 describe('ensureRedis', () => {
   it('uses the Redis that answers', async () => {
-    const { testRedisUrl } = await import('../../../../test/redis');
     const redis = await ensureRedis(testRedisUrl());
     expect(redis).toMatchObject({ url: testRedisUrl(), private: false });
   });
@@ -16,8 +17,8 @@ describe('ensureRedis', () => {
     const client = new Redis(redis.url);
     expect(await client.ping()).toBe('PONG');
     client.disconnect();
+    // stop() returns once the server has exited: nothing answers on its port any more.
     await redis.stop();
-    await new Promise((r) => setTimeout(r, 300));
     await expect(assertRedisReachable(redis.url, 500)).rejects.toThrow(/not reachable/);
   });
 
@@ -30,5 +31,21 @@ describe('ensureRedis', () => {
       process.env.PATH = path;
     }
     expect(REDIS_HINT).not.toContain('\n');
+  });
+
+  it('a persistent private server keeps what was written across a stop and a start', async () => {
+    const server = await PrivateRedis.create({ persistent: true });
+    try {
+      const a = new Redis(server.url);
+      await a.set('kept', 'yes');
+      a.disconnect();
+      await server.stop();
+      await server.start();
+      const b = new Redis(server.url);
+      expect(await b.get('kept')).toBe('yes');
+      b.disconnect();
+    } finally {
+      await server.destroy();
+    }
   });
 });

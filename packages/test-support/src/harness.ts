@@ -1,8 +1,14 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Campaign } from '@closrads/core';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../test/redis';
-import { startLocalSystem, type LocalNotifyConfig, type LocalSystem, type LocalSystemOptions } from '../../demo/src/local-system';
+import {
+  startLocalSystem,
+  type LocalNotifyConfig,
+  type LocalSystem,
+  type LocalSystemOptions,
+} from '@closrads/demo/local-system';
+import { deleteUnder, testRedisUrl, uniquePrefix } from './redis';
+import { waitForEmptyQueues } from './wait';
 
 /** Retry and backoff delays shrunk so that tests of retries take milliseconds, not minutes. */
 export const FAST = {
@@ -20,6 +26,8 @@ export interface Harness {
   logs: string[];
   /** What the finalizer printed (the readable summaries). */
   printed: string[];
+  /** Resolves once every queue of the system is empty: whatever the test started has been done. */
+  settled(ms?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     redisUrl,
     logs,
     printed,
+    settled: (ms) => waitForEmptyQueues(Object.values(system.deps.queues), ms),
     close: async () => {
       await system.close();
       await sim.close();
@@ -70,6 +79,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 }
 
-export function campaign(c: Partial<Campaign> & Pick<Campaign, 'name' | 'closrtechCampaign' | 'adAccountId' | 'facebookCampaignIds'>): Campaign {
+export function campaign(
+  c: Partial<Campaign> & Pick<Campaign, 'name' | 'closrtechCampaign' | 'adAccountId' | 'facebookCampaignIds'>,
+): Campaign {
   return { protection: true, enabled: true, ...c };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { CampaignStateStore, Keyspace, buildReport, type AdsetResult, type CampaignPlanSummary, type Outcome } from '../../src';
-import { deleteUnder, testRedisUrl, uniquePrefix } from '../../../../test/redis';
+import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 
 const plan = (status: CampaignPlanSummary['status'], activeStates: string[]): CampaignPlanSummary => ({ name: 'Veterans', status, activeStates, unmappedStates: [], adsetCount: 1, ...(status === 'held' ? { holdReason: 'held' } : {}) });
 const line = (outcome: string): AdsetResult & { campaign: string } => ({ campaign: 'Veterans', id: '201', name: 'a', facebookCampaignId: '9001', outcome: outcome as Outcome, added: [], removed: [] });
