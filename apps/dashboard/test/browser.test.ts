@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUES, readCampaignsFile, startRun, workerProcessName } from '@closrads/core';
 import { Worker } from 'bullmq';
-import { startReceiver, type HttpSink } from '../../../packages/core/test/notify/servers';
+import { startReceiver, type HttpSink } from '../../../packages/notify/test/servers';
 import { createPlanSyncProcessor } from '../../worker/src/processors/plan-sync';
 import { createUpdateAdsetProcessor } from '../../worker/src/processors/update-adset';
 import { chromium, type Browser, type Page } from 'playwright-core';

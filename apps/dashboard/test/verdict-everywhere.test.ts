@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript } from '../../../test/cli';
-import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
+import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/notify/test/servers';
 import { campaign, startHarness, type Harness } from '../../worker/test/harness';
 import { CREDENTIALS, TOKEN, ad, baseScenario } from '../../worker/test/scenarios';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile, renderTextSummary } from '@closrads/core';
+import { createLogger, deletePrefix, ensureRedis, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile } from '@closrads/core';
+import { renderTextSummary } from '@closrads/notify';
 import { startSimulator } from '@closrads/simulator';
 import { startLocalSystem } from './local-system';
 

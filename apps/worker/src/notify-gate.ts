@@ -1,4 +1,5 @@
-import { RUN_RETENTION_S, shouldSendFollowUp, shouldSendReport } from '@closrads/core';
+import { RUN_RETENTION_S } from '@closrads/core';
+import { shouldSendFollowUp, shouldSendReport } from '@closrads/notify';
 import type { WorkerDeps } from './deps';
 
 /**

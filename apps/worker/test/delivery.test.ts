@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from 'bullmq';
 import { jobIds } from '@closrads/core';
-import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/core/test/notify/servers';
+import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '../../../packages/notify/test/servers';
 import { campaign, startHarness, type Harness } from './harness';
 import { CREDENTIALS, TOKEN, baseScenario } from './scenarios';
 

@@ -1,7 +1,6 @@
 import {
   QUEUES,
   campaignChanges,
-  changeKind,
   describeProgress,
   jobIds,
   resultOf,
@@ -12,6 +11,7 @@ import {
   type RunProgress,
   type RunReport,
 } from '@closrads/core';
+import { changeKind } from '@closrads/notify';
 import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';

@@ -1,16 +1,18 @@
 import {
   DeliverReportData,
   errorMessage,
+  scrubSecrets,
+  type FollowUp,
+  type RunReport,
+} from '@closrads/core';
+import {
   postSlack,
   renderEmail,
   renderFollowUpEmail,
   renderSlack,
   renderSlackFollowUp,
-  scrubSecrets,
   sendEmail,
-  type FollowUp,
-  type RunReport,
-} from '@closrads/core';
+} from '@closrads/notify';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 

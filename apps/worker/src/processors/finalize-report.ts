@@ -9,13 +9,12 @@ import {
   PlanSyncResult as PlanSyncResultSchema,
   UpdateAdsetData,
   resultLine,
-  renderTextSummary,
-  renderTextFollowUp,
   type AdsetResult,
   type CampaignPlanSummary,
   type FollowUp,
   type RunReport,
 } from '@closrads/core';
+import { renderTextSummary, renderTextFollowUp } from '@closrads/notify';
 import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { watchAdset } from '../protection/watcher';

@@ -3,7 +3,7 @@
  * apps/worker/src/main.ts`, so that a signal reaches the worker itself and not a wrapper), the
  * simulator in the test process, Redis under a unique prefix.
  */
-import { startReceiver, type HttpSink } from '../../../../packages/core/test/notify/servers';
+import { startReceiver, type HttpSink } from '../../../../packages/notify/test/servers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH, testDashboard, type TestDashboard } from '../../../dashboard/test/helpers';
-import { startSmtp, type SmtpSink } from '../../../../packages/core/test/notify/servers';
+import { startSmtp, type SmtpSink } from '../../../../packages/notify/test/servers';
 import { testRedisUrl, uniquePrefix } from '../../../../test/redis';
 import {
   ACCOUNT,

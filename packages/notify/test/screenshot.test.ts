@@ -7,10 +7,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { renderEmail } from '../../src/notify';
+import { renderEmail } from '../src';
 import { mixedReport } from './fixtures';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('email screenshot', () => {
   it('renders the report email in Chromium', { timeout: 60_000 }, async () => {

@@ -3,7 +3,7 @@
  * invalid_blocks) when a limit is exceeded, so every size below is enforced here, whatever the run's
  * size: a report that cannot be delivered is worse than a summarised one.
  */
-import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
+import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '@closrads/core';
 import { escapeMrkdwn as md, oneLine } from './escape';
 import {
   CHANGE_PREFIX,

@@ -2,9 +2,9 @@
  * Vocabulary shared by every renderer (text, email, Slack), so that the three channels never
  * disagree about what a run's status is or how an outcome is called.
  */
-import type { AdIssue, AdsetResult, CampaignReport, Outcome, OutcomeCounts, RunReport } from '../report/types';
+import type { AdIssue, AdsetResult, CampaignReport, Outcome, OutcomeCounts, RunReport } from '@closrads/core';
 import { oneLine } from './escape';
-import { campaignVerdict, resultOf, VERDICT_WORD, type Verdict } from '../report/verdict';
+import { campaignVerdict, resultOf, VERDICT_WORD, type Verdict } from '@closrads/core';
 
 export type ReportStatus = 'clean' | 'warning' | 'failure';
 

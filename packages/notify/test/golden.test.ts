@@ -4,7 +4,7 @@
  * meant to alter the output updates the snapshot in the same commit, where the diff shows what moved.
  */
 import { describe, expect, it } from 'vitest';
-import { renderEmail, renderFollowUpEmail, renderSlack, renderSlackFollowUp, renderTextFollowUp, renderTextSummary } from '../../src/notify';
+import { renderEmail, renderFollowUpEmail, renderSlack, renderSlackFollowUp, renderTextFollowUp, renderTextSummary } from '../src';
 import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
 
 const reports = { cleanReport, mixedReport, warningReport, dryRunReport, bigReport, manyCampaignsReport, revertedOnlyReport };

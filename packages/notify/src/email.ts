@@ -3,9 +3,9 @@
  * CSS, so this is deliberately old-fashioned: nested tables, inline styles, bgcolor attributes, web-safe
  * fonts, no images, no external resources. Every string taken from the report goes through escapeHtml.
  */
-import { campaignChanges } from '../domain/us-tiles';
+import { campaignChanges } from '@closrads/core';
 import { renderTileMapTable } from './tile-map';
-import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '../report/types';
+import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '@closrads/core';
 import { escapeHtml as esc, oneLine } from './escape';
 import {
   CHANGE_PREFIX,

@@ -8,8 +8,8 @@
  * - `problems`: a run whose verdict is not `ok`; follow-ups of a report that went out, and follow-ups
  *   that bring a problem (a revert, a failure, an ad set that needs a person).
  */
-import type { NotifyOn } from '../config';
-import type { AdsetResult, RunReport } from '../report/types';
+import type { NotifyOn } from '@closrads/core';
+import type { AdsetResult, RunReport } from '@closrads/core';
 
 export type Verdict = 'ok' | 'attention' | 'failed';
 

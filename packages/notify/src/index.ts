@@ -4,8 +4,7 @@ export { reportStatus, changeKind, type ChangeKind } from './format';
 export { renderTextSummary, renderTextFollowUp } from './summary';
 export { renderEmail, renderFollowUpEmail, STATUS_COLORS, EMAIL_HTML_BUDGET_BYTES } from './email';
 export { renderSlack, renderSlackFollowUp, SLACK_LIMITS, type SlackPayload } from './slack';
-export { parseSmtpUrl, sendEmail, postSlack } from './channels';
+export { sendEmail, postSlack } from './channels';
 export { escapeHtml } from './escape';
 export { shouldSendReport, shouldSendFollowUp, verdictOf, type Verdict } from './policy';
-// The one URL redactor of the product, re-exported where the channels' callers look for it.
-export { redactUrl } from '../redact';
+export { renderTileMapTable } from './tile-map';

@@ -2,7 +2,7 @@
  * Plain-text rendering: what the worker and `pnpm enqueue --wait` print, and the text/plain part of
  * the email. Sized for a terminal: a 10,000 ad set run still prints a screenful per campaign.
  */
-import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
+import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '@closrads/core';
 import { oneLine } from './escape';
 import {
   CHANGE_PREFIX,
