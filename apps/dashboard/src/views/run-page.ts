@@ -1,5 +1,7 @@
 import {
+  COUNT_ORDER,
   QUEUES,
+  changeKind,
   campaignChanges,
   describeProgress,
   jobIds,
@@ -11,8 +13,6 @@ import {
   type RunProgress,
   type RunReport,
 } from '@closrads/core';
-import { changeKind } from '@closrads/notify';
-import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
 import { approveButton } from './approve-page';
@@ -111,7 +111,7 @@ function lateChanges(report: RunReport): SafeHtml | string {
 }
 
 function campaignSection(report: RunReport, c: CampaignReport, csrfToken?: string): SafeHtml {
-  const tally = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
+  const tally = COUNT_ORDER.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
   return html`<section class="card" id="campaign-${c.name}">
 <h2>${c.name} ${campaignBadge(c.status)}</h2>
 ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''}

@@ -1,6 +1,7 @@
-import type { AdsetResult, CampaignReport, CampaignStatus, OutcomeCounts, RunReport } from './types';
+import type { AdsetResult, CampaignReport, CampaignStatus, RunReport } from './types';
 import type { RunMeta } from './run-store';
 import { decideRunResult } from './verdict';
+import { countOutcomes } from './vocabulary';
 
 /** What planning concluded for one campaign, before any ad set ran. */
 export interface CampaignPlanSummary {
@@ -11,32 +12,6 @@ export interface CampaignPlanSummary {
   activeStates: string[];
   unmappedStates: string[];
   adsetCount: number;
-}
-
-export function emptyCounts(): OutcomeCounts {
-  return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
-}
-
-/** The `counts` field of each outcome. */
-export const COUNT_OF = {
-  updated: 'updated',
-  would_update: 'wouldUpdate',
-  unchanged: 'unchanged',
-  skipped_preflight: 'skippedPreflight',
-  reverted: 'reverted',
-  failed: 'failed',
-  superseded: 'superseded',
-  deferred: 'deferred',
-  skipped_changed: 'skippedChanged',
-} as const;
-
-export function countOutcomes(adsets: readonly AdsetResult[]): OutcomeCounts {
-  const counts = emptyCounts();
-  for (const a of adsets) {
-    counts.processed++;
-    counts[COUNT_OF[a.outcome]]++;
-  }
-  return counts;
 }
 
 /**
