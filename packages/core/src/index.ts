@@ -29,6 +29,7 @@ export * from './queue/adset-journal';
 export * from './queue/pacer';
 export * from './report/types';
 export * from './report/build';
+export * from './report/failures';
 export * from './report/vocabulary';
 export * from './report/verdict';
 export * from './report/run-store';

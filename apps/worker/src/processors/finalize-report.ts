@@ -1,6 +1,7 @@
 import {
   FinalizeReportData,
   buildReport,
+  failureLine,
   jobIds,
   jobOptions,
   JOB_NAMES,
@@ -128,9 +129,10 @@ function queueOfKey(key: string): string {
 }
 
 /**
- * A failed ad set job, turned into its line of the report (its data says which ad set it was). A job
- * that died after claiming the ad set (stalled too often, say) has not finished its change: the watch
- * takes it over, and the report says so until the watch has its word.
+ * A failed ad set job, turned into its line of the report: from the failure the job recorded when it
+ * gave up, or (when it could record none: it stalled too often, say) from its data and the queue's
+ * reason. A job that died after claiming the ad set has not finished its change: the watch takes it
+ * over, and the report says so until the watch has its word.
  */
 async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promise<AdsetJobResult> {
   const id = key.split(':').pop() ?? '';
@@ -150,16 +152,12 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
       return resultLine(entry, entry.result ?? { outcome: 'updated', review: 'pending' });
     }
   }
-  const code = /^\(#(\d+)(?:\/(\d+))?\)/.exec(reason);
+  const recorded = parsed.success ? (await deps.store.getFailures(parsed.data.runId, [parsed.data.adsetId])).get(parsed.data.adsetId) : undefined;
+  if (recorded) return failureLine(recorded);
   const base: AdsetResult = parsed.success
     ? { id: parsed.data.adsetId, name: parsed.data.adsetName, facebookCampaignId: parsed.data.facebookCampaignId, outcome: 'failed', added: parsed.data.added, removed: parsed.data.removed }
     : { id, name: id, facebookCampaignId: '', outcome: 'failed', added: [], removed: [] };
-  return {
-    ...base,
-    campaign: parsed.success ? parsed.data.campaign : '',
-    error: reason || 'failed without a reason',
-    ...(code ? { errorCode: Number(code[1]), ...(code[2] ? { errorSubcode: Number(code[2]) } : {}) } : {}),
-  };
+  return { ...base, campaign: parsed.success ? parsed.data.campaign : '', error: reason || 'failed without a reason' };
 }
 
 /** Ad sets whose outcome, review or need of a person changed since the stored report. */
