@@ -28,7 +28,7 @@ export * from './queue/start-run';
 export * from './queue/adset-journal';
 export * from './queue/pacer';
 export * from './report/types';
-export * from './report/build';
+export * from './report/assemble';
 export * from './report/failures';
 export * from './report/vocabulary';
 export * from './report/verdict';

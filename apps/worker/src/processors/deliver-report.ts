@@ -1,8 +1,8 @@
 import {
   DeliverReportData,
   errorMessage,
+  followUpOf,
   scrubSecrets,
-  type FollowUp,
   type RunReport,
 } from '@closrads/core';
 import {
@@ -62,18 +62,4 @@ async function send(deps: WorkerDeps, data: DeliverReportData, report: RunReport
   const webhook = deps.notify.slackWebhookUrl;
   if (!webhook) throw new UnrecoverableError('Slack is not configured on this worker');
   await postSlack(webhook, followUp ? renderSlackFollowUp(followUp) : renderSlack(report));
-}
-
-/** The follow-up for a revision: the ad sets whose outcome changed, taken from the stored report. */
-function followUpOf(report: RunReport, revision: number): FollowUp {
-  const changes = (report.lateChanges ?? []).filter((c) => c.revision === revision);
-  return {
-    runId: report.runId,
-    revision,
-    dryRun: report.dryRun,
-    success: report.success,
-    verdict: report.verdict,
-    dashboardUrl: report.dashboardUrl,
-    changes: changes.map((c) => ({ campaign: c.campaign, adset: c.adset, previousOutcome: c.previousOutcome })),
-  };
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { GraphApiError, TargetingConflictError, type GraphErrorClass } from '../errors';
 import { classifyJobError } from '../queue/error-policy';
-import type { AdsetResult } from './types';
+import type { ReportLine } from './assemble';
 
 /**
  * Why an ad set failed. Graph API errors keep Meta's class (transient, throttle, auth, permission,
@@ -51,7 +51,7 @@ export function describeFailure(err: unknown, message: string, opts: { refused?:
 }
 
 /** The report line of a failed ad set. */
-export function failureLine(f: AdsetFailure): AdsetResult & { campaign: string } {
+export function failureLine(f: AdsetFailure): ReportLine {
   return {
     campaign: f.campaign,
     id: f.adsetId,
