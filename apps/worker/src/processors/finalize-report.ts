@@ -23,6 +23,7 @@ import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { watchAdset } from '../protection/watcher';
 import { notifyAllowed } from '../notify-gate';
+import { childPages, hashPages } from '../report-pages';
 
 export type ReportChannel = 'email' | 'slack';
 
@@ -32,8 +33,8 @@ type Log = WorkerDeps['logger'];
  * Makes the run's report from its children (the plan and every ad set, failed ones included), stores
  * it, prints the summary, and hands it to the delivery queue. Runs again when an ad set is retried
  * after the report was made, or when the watch learns something new: the stored report is then
- * brought up to date and a follow-up is sent. The one assembly (report/assemble.ts) decides the
- * report, its revision and its follow-up.
+ * brought up to date and a follow-up is sent. The results are read page by page and folded into
+ * the one assembly (report/assemble.ts), which decides the report, its revision and its follow-up.
  */
 export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)) {
   return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
@@ -79,30 +80,52 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
 }
 
 /**
- * Every line of the run: ad sets found in step while planning, the children's results, failed
- * children (each by its recorded failure), and over them the watch's newer word.
+ * Every line of the run, folded page by page: ad sets found in step while planning, the children's
+ * results, failed children (each by its recorded failure), and over them the watch's newer word.
  */
 async function gatherLines(deps: WorkerDeps, job: Job, runId: string, log: Log): Promise<{ fold: LineFold; plan?: CampaignPlanSummary[]; planFailure?: string }> {
-  const [values, failures, unchanged, watched] = await Promise.all([
-    job.getChildrenValues<unknown>(),
-    job.getIgnoredChildrenFailures(),
-    deps.redis.hvals(deps.keys.unchangedAdsets(runId)),
-    deps.journal.results(runId),
-  ]);
-  const fold = foldLines(newFold(), unchanged.map((raw) => AdsetJobResultSchema.parse(JSON.parse(raw))));
+  // The watch's word is taken as it stands when the finalizer starts, as raw text (compact), before
+  // the children: a failed child's line tells that the watch is checking, and what the watch learns
+  // after this moment comes as the next revision.
+  const watched = new Map<string, string>();
+  for await (const page of hashPages(deps.redis, deps.keys.runWatchResults(runId))) for (const [id, raw] of page) watched.set(id, raw);
+  const fold = newFold();
   let plan: CampaignPlanSummary[] | undefined;
   let planFailure: string | undefined;
-  for (const [key, value] of Object.entries(values)) {
-    const child = await childLine(deps, key, value, log);
-    if (child.plan) plan = child.plan;
-    if (child.line) foldLines(fold, [child.line]);
+  for await (const page of hashPages(deps.redis, deps.keys.unchangedAdsets(runId))) {
+    foldLines(fold, page.map(([, raw]) => AdsetJobResultSchema.parse(JSON.parse(raw))));
   }
-  for (const [key, reason] of Object.entries(failures)) {
-    if (queueOfKey(key) === QUEUES.planSync) planFailure = reason;
-    else foldLines(fold, [await failedAdset(deps, key, reason)]);
+  for await (const page of childPages(job, 'processed')) {
+    for (const [key, value] of page) {
+      const child = await childLine(deps, key, value, log);
+      if (child.plan) plan = child.plan;
+      if (child.line) foldLines(fold, [child.line]);
+    }
   }
-  overlayLines(fold, watched.values());
+  const seen = new Set<string>();
+  for await (const page of childPages(job, 'ignored')) {
+    for (const [key, reason] of page) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (queueOfKey(key) === QUEUES.planSync) planFailure = String(reason);
+      else foldLines(fold, [await failedAdset(deps, key, String(reason))]);
+    }
+  }
+  // Parsed, not cast: a line that does not read (another version's) is left out, and the ad set
+  // keeps the line its own job gave.
+  for (const raw of watched.values()) {
+    const later = AdsetJobResultSchema.safeParse(parseJson(raw));
+    if (later.success) overlayLines(fold, [later.data]);
+  }
   return { fold, plan, planFailure };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
