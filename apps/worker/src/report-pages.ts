@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * folds them into the report as they come instead of holding every child's result at once (a
  * parent's processed and failed children are Redis hashes, read with HSCAN under the hood).
  */
-export const REPORT_PAGE_SIZE = 500;
+const REPORT_PAGE_SIZE = 500;
 
 /** The parent's finished children, page by page: `processed` (return values) or `ignored` (failed, with their reasons). */
 export async function* childPages(job: Job, kind: 'processed' | 'ignored', count = REPORT_PAGE_SIZE): AsyncGenerator<Array<[string, unknown]>> {

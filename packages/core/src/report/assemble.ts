@@ -1,13 +1,11 @@
 /**
- * The one assembly of a run's report: plan, ad set results and failures in; the report, its
- * revision and its follow-up out. Pure (no Redis, no clock: the caller passes `now`), so the
+ * The one assembly of a run's report: the plan and the ad set lines (results, and failures turned
+ * into lines by report/failures.ts) in; the report, its revision and its follow-up out. Pure (no Redis, no clock: the caller passes `now`), so the
  * finalizer, the watch's revisions and the delivery of a follow-up all come to the same answer.
  *
  * A run can have tens of thousands of ad sets, so the lines are folded in page by page
  * (`foldLines`); the fold keeps one line per ad set and nothing else.
  */
-import type { AdsetFailure } from './failures';
-import { failureLine } from './failures';
 import type { RunMeta } from './run-store';
 import type { AdsetResult, CampaignReport, CampaignStatus, FollowUp, RunReport } from './types';
 import { decideRunResult } from './verdict';
@@ -43,12 +41,6 @@ export function newFold(): LineFold {
 /** Adds a page of lines (results, or failures turned into lines); a later line of an ad set replaces an earlier one. */
 export function foldLines(fold: LineFold, lines: Iterable<ReportLine>): LineFold {
   for (const line of lines) fold.lines.set(lineKey(line), line);
-  return fold;
-}
-
-/** Adds a page of failed ad set jobs, each as its `failed` line. */
-export function foldFailures(fold: LineFold, failures: Iterable<AdsetFailure>): LineFold {
-  for (const f of failures) foldLines(fold, [failureLine(f)]);
   return fold;
 }
 

@@ -37,16 +37,12 @@ export function emptyCounts(): OutcomeCounts {
   return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
 }
 
-/** Adds one ad set line to `counts` (in place: the finalizer folds tens of thousands of lines). */
-export function countInto(counts: OutcomeCounts, outcome: Outcome): OutcomeCounts {
-  counts.processed++;
-  counts[COUNT_OF[outcome]]++;
-  return counts;
-}
-
 export function countOutcomes(adsets: readonly Pick<AdsetResult, 'outcome'>[]): OutcomeCounts {
   const counts = emptyCounts();
-  for (const a of adsets) countInto(counts, a.outcome);
+  for (const a of adsets) {
+    counts.processed++;
+    counts[COUNT_OF[a.outcome]]++;
+  }
   return counts;
 }
 

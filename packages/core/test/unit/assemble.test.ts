@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   abortedPlan,
   assembleReport,
-  foldFailures,
+  failureLine,
   foldLines,
   followUpOf,
   newFold,
@@ -74,7 +74,7 @@ describe('assembleReport: the first report', () => {
   });
 
   it('a failure record becomes a failed line with Meta’s code and subcode, from the record, not from its text', () => {
-    const lines = foldFailures(newFold(), [failure('7'), failure('8', { kind: 'other', message: 'socket hang up', code: undefined, subcode: undefined, retryable: true })]);
+    const lines = foldLines(newFold(), [failure('7'), failure('8', { kind: 'other', message: 'socket hang up', code: undefined, subcode: undefined, retryable: true })].map(failureLine));
     const { report } = assembleReport({ meta, plan: plan.slice(0, 1), lines, now: first });
     const [seven, eight] = report.campaigns[0]!.adsets;
     expect(seven).toEqual({ id: '7', name: 'VET 7', facebookCampaignId: '9001', outcome: 'failed', added: ['CA'], removed: ['NY'], error: '(#100/1885364) Missing Target Audience Location', errorCode: 100, errorSubcode: 1885364 });
