@@ -5,6 +5,7 @@ import {
   campaignChanges,
   describeProgress,
   jobIds,
+  parseDeliverySlot,
   resultOf,
   type AdsetResult,
   type CampaignReport,
@@ -97,8 +98,8 @@ function deliveries(records: Record<string, DeliveryStatus>): SafeHtml {
 
 /** "slack", or "slack (update, revision 2)" for the follow-up of a late retry. */
 function channelLabel(slot: string): string {
-  const m = /^(.+)-r(\d+)$/.exec(slot);
-  return m ? `${m[1]} (update, revision ${m[2]})` : slot;
+  const { channel, revision } = parseDeliverySlot(slot);
+  return revision > 1 ? `${channel} (update, revision ${revision})` : channel;
 }
 
 function lateChanges(report: RunReport): SafeHtml | string {

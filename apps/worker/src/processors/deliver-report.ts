@@ -1,5 +1,6 @@
 import {
   DeliverReportData,
+  deliverySlot,
   errorMessage,
   followUpOf,
   scrubSecrets,
@@ -24,7 +25,7 @@ import type { WorkerDeps } from '../deps';
 export function createDeliverReportProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<{ channel: string; status: 'sent' | 'skipped' }> => {
     const data = DeliverReportData.parse(job.data);
-    const slot = data.kind === 'report' ? data.channel : `${data.channel}-r${data.revision}`;
+    const slot = deliverySlot(data.channel, data.kind === 'report' ? 1 : data.revision);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId, channel: slot });
     const delivered = await deps.store.getDeliveries(data.runId);
     if (delivered[slot]?.status === 'sent') return { channel: slot, status: 'skipped' };

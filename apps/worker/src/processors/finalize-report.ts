@@ -2,6 +2,7 @@ import {
   FinalizeReportData,
   abortedPlan,
   assembleReport,
+  deliverySlot,
   failureLine,
   foldLines,
   jobIds,
@@ -61,8 +62,8 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     // What the report's appearance promises happens first: the summary (or follow-up) is printed and
     // the campaigns' state recorded before the report is stored, so whoever sees the stored report
     // (enqueue --wait, a test, the next demand check) can count on them.
-    if (!previous) await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
-    else if (followUp) await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
+    if (!previous) await printOnce(deps, data.runId, deliverySlot('stdout'), () => out(renderTextSummary(report)));
+    else if (followUp) await printOnce(deps, data.runId, deliverySlot('stdout', revision), () => out(renderTextFollowUp(followUp)));
     // An undo follows no demand: the campaign's last completed run stays the one undone, so a demand
     // check does not re-apply the same demand minutes later; a change of demand (or the daily run) does.
     if (report.trigger !== 'undo') await deps.campaignState.recordReport(report);

@@ -72,3 +72,18 @@ export function changeKind(a: Pick<AdsetResult, 'outcome'>): ChangeKind {
 
 /** The words put before a change so it is never read as one that was made. */
 export const CHANGE_PREFIX: Record<ChangeKind, string> = { made: '', would: '', undone: 'undone: ', would_have: 'would have: ' };
+
+/**
+ * Where a run's deliveries are recorded (the `deliveries` hash): one slot per channel for the report
+ * (`email`, `slack`, `stdout`) and one per follow-up revision (`slack-r2`). Made and read here only,
+ * so the worker that records a delivery and the dashboard that shows it cannot drift apart.
+ */
+export function deliverySlot(channel: string, revision = 1): string {
+  return revision > 1 ? `${channel}-r${revision}` : channel;
+}
+
+/** The channel and revision of a slot made by deliverySlot. */
+export function parseDeliverySlot(slot: string): { channel: string; revision: number } {
+  const m = /^(.+)-r(\d+)$/.exec(slot);
+  return m ? { channel: m[1]!, revision: Number(m[2]) } : { channel: slot, revision: 1 };
+}
