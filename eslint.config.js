@@ -31,6 +31,7 @@ export const domainBoundary = {
               '**/notify/**',
               '**/dev/**',
               '@closrads/simulator',
+              '@closrads/notify',
             ],
             message: 'domain code imports no clients, queues, delivery or dev tooling',
           },

@@ -9,11 +9,12 @@ import { defineConfig } from 'vitest/config';
  * A test file belongs to integration unless it is listed for unit or e2e, so a new file always runs.
  */
 const UNIT = [
-  'packages/core/test/unit/{cli,command-config,config,defaults,demand-change,domain,error-policy,guardrails,job-catalog,notify-policy,redact,verdict,watch}.test.ts',
+  // Every pure test of core but the pacer's, which runs its Lua scripts on a real Redis.
+  'packages/core/test/unit/!(pacer).test.ts',
   'apps/demo/test/production-imports.test.ts',
   'packages/core/test/property/**/*.test.ts',
   'packages/core/test/clients/{graph-errors,usage}.test.ts',
-  'packages/core/test/notify/{channels,summary,tile-map}.test.ts',
+  'packages/notify/test/{golden,policy,summary,tile-map}.test.ts',
   'apps/scheduler/test/{doctor-checks,wait-progress}.test.ts',
   'packages/test-support/test/{clock,unit-guard}.test.ts',
 ];
@@ -22,7 +23,7 @@ const E2E = [
   'apps/worker/test/faults/**/*.test.ts',
   'apps/dashboard/test/*browser*.test.ts',
   'apps/dashboard/test/verdict-everywhere.test.ts',
-  'packages/core/test/notify/screenshot.test.ts',
+  'packages/notify/test/screenshot.test.ts',
   'apps/scheduler/test/{cli,commands,enqueue-oom,launcher,region-keys}.test.ts',
   'bench/test/**/*.test.ts',
 ];

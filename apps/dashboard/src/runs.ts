@@ -33,16 +33,3 @@ export function toListItem({ meta, report }: RunSummary): RunListItem {
     campaigns: (report?.campaigns ?? []).map((c) => ({ name: c.name, status: c.status, abortReason: c.abortReason, holdReason: c.holdReason, counts: c.counts })),
   };
 }
-
-/** Counts in the order an operator reads them, with the report's outcome names. */
-export const COUNT_LABELS: Array<[keyof OutcomeCounts, string]> = [
-  ['updated', 'updated'],
-  ['wouldUpdate', 'would_update'],
-  ['unchanged', 'unchanged'],
-  ['failed', 'failed'],
-  ['skippedPreflight', 'skipped_preflight'],
-  ['reverted', 'reverted'],
-  ['superseded', 'superseded'],
-  ['deferred', 'deferred'],
-  ['skippedChanged', 'skipped_changed'],
-];

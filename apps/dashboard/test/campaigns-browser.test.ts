@@ -7,7 +7,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DemandCheckResult, JOB_NAMES, campaignChanges, readCampaignsFile, renderEmail, waitForReport } from '@closrads/core';
+import { DemandCheckResult, JOB_NAMES, campaignChanges, readCampaignsFile, waitForReport } from '@closrads/core';
+import { renderEmail } from '@closrads/notify';
 import { Job } from 'bullmq';
 import { launchBrowser, serve, type Served } from '@closrads/test-support/browser';
 import type { Browser } from 'playwright-core';

@@ -1,4 +1,4 @@
-import { newRunId, type RunReport } from '@closrads/core';
+import { deliverySlot, newRunId, type RunReport } from '@closrads/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
@@ -157,7 +157,9 @@ describe('run history and reports', () => {
     await seedFinished(d.deps, run);
     await d.deps.store.recordDelivery(run.runId, 'email', { status: 'sent', at: new Date().toISOString() });
     await d.deps.store.recordDelivery(run.runId, 'slack', { status: 'failed', at: new Date().toISOString(), error: 'Slack webhook answered 404: no_service' });
+    await d.deps.store.recordDelivery(run.runId, deliverySlot('slack', 2), { status: 'sent', at: new Date().toISOString() });
     const page = (await get(`/runs/${run.runId}`)).text;
+    expect(page).toMatch(/<li data-channel="slack-r2">slack \(update, revision 2\): <span class="badge ok">sent<\/span>/);
     expect(page).toMatch(/<li data-channel="email">email: <span class="badge ok">sent<\/span>/);
     expect(page).toMatch(/<li data-channel="slack">slack: <span class="badge bad">failed<\/span> .*Slack webhook answered 404: no_service/);
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, deletePrefix, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile, renderTextSummary } from '@closrads/core';
+import { createLogger, deletePrefix, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile } from '@closrads/core';
+import { renderTextSummary } from '@closrads/notify';
 import { ensureRedis } from '@closrads/test-support/private-redis';
 import { startSimulator } from '@closrads/simulator';
 import { startLocalSystem } from './local-system';

@@ -8,7 +8,6 @@ import {
   exitCodeOf,
   producerConnection,
   redisRefusal,
-  renderTextSummary,
   resultOf,
   startFailure,
   startProcess,
@@ -18,6 +17,7 @@ import {
   type QueueName,
   type StartRunRequest,
 } from '@closrads/core';
+import { renderTextSummary } from '@closrads/notify';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { waitWithProgress } from './wait-progress';

@@ -1,4 +1,5 @@
-import { RUN_RETENTION_S, shouldSendFollowUp, shouldSendReport } from '@closrads/core';
+import { RUN_RETENTION_S, followUpOf } from '@closrads/core';
+import { shouldSendFollowUp, shouldSendReport } from '@closrads/notify';
 import type { WorkerDeps } from './deps';
 
 /**
@@ -20,8 +21,7 @@ export async function notifyAllowed(deps: WorkerDeps, runId: string, kind: 'repo
     return send;
   }
   const reportWasSent = (await deps.redis.exists(deps.keys.notifySkipped(runId))) === 0;
-  const changes = (report.lateChanges ?? []).filter((c) => c.revision === revision);
-  const send = shouldSendFollowUp({ notifyOn, reportWasSent, changes });
+  const send = shouldSendFollowUp({ notifyOn, reportWasSent, changes: followUpOf(report, revision).changes });
   if (!send) deps.logger.info({ runId, revision, notifyOn }, 'follow-up not sent to the channels (NOTIFY_ON)');
   return send;
 }

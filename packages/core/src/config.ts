@@ -4,7 +4,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { readCampaignsFile, type Campaign } from './campaigns';
 import { ConfigError } from './errors';
-import { parseSmtpUrl } from './notify/channels';
+import { parseSmtpUrl } from './smtp-url';
 
 /**
  * Configuration comes from environment variables (and a `.env` file in the working directory).
@@ -17,7 +17,7 @@ type Env = Record<string, string | undefined>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['json', 'pretty'] as const;
 
-/** NOTIFY_ON: which reports go to Slack and email (see notify/policy.ts). */
+/** NOTIFY_ON: which reports go to Slack and email (see @closrads/notify, policy.ts). */
 export const NOTIFY_ON = ['always', 'changes', 'problems'] as const;
 export type NotifyOn = (typeof NOTIFY_ON)[number];
 

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './redact';
+export * from './smtp-url';
 export * from './config';
 export * from './campaigns';
 export * from './logger';
@@ -12,8 +13,8 @@ export * from './domain/undo';
 export * from './domain/guardrails';
 export * from './domain/demand-change';
 export * from './domain/us-tiles';
-export { renderTileMapTable, TILE_COLORS } from './notify/tile-map';
 export * from './clients/retry';
+export * from './clients/bounded-body';
 export * from './clients/closrtech';
 export * from './clients/graph';
 export * from './clients/graph-errors';
@@ -27,31 +28,14 @@ export * from './queue/start-run';
 export * from './queue/adset-journal';
 export * from './queue/pacer';
 export * from './report/types';
-export * from './report/build';
+export * from './report/assemble';
+export * from './report/failures';
+export * from './report/vocabulary';
 export * from './report/verdict';
 export * from './report/run-store';
 export * from './report/campaign-state';
 export * from './demand/history';
 export * from './demand/check-stats';
-export {
-  reportStatus,
-  changeKind,
-  type ChangeKind,
-  renderTextSummary,
-  renderTextFollowUp,
-  renderEmail,
-  renderFollowUpEmail,
-  renderSlack,
-  renderSlackFollowUp,
-  sendEmail,
-  postSlack,
-  escapeHtml,
-  shouldSendReport,
-  shouldSendFollowUp,
-  verdictOf,
-  type ReportStatus,
-  type Verdict,
-} from './notify';
 export * from './queue/wait-report';
 export * from './queue/run-progress';
 export * from './queue/schedule';

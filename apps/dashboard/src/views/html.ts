@@ -4,7 +4,7 @@
  * escaping by default is the only safe default.
  */
 
-import { escapeHtml } from '@closrads/core';
+import { escapeHtml } from '@closrads/notify';
 
 export class SafeHtml {
   constructor(readonly value: string) {}

@@ -1,9 +1,11 @@
 import {
+  COUNT_ORDER,
   QUEUES,
-  campaignChanges,
   changeKind,
+  campaignChanges,
   describeProgress,
   jobIds,
+  parseDeliverySlot,
   resultOf,
   type AdsetResult,
   type CampaignReport,
@@ -12,7 +14,6 @@ import {
   type RunProgress,
   type RunReport,
 } from '@closrads/core';
-import { COUNT_LABELS } from '../runs';
 import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
 import { approveButton } from './approve-page';
@@ -97,8 +98,8 @@ function deliveries(records: Record<string, DeliveryStatus>): SafeHtml {
 
 /** "slack", or "slack (update, revision 2)" for the follow-up of a late retry. */
 function channelLabel(slot: string): string {
-  const m = /^(.+)-r(\d+)$/.exec(slot);
-  return m ? `${m[1]} (update, revision ${m[2]})` : slot;
+  const { channel, revision } = parseDeliverySlot(slot);
+  return revision > 1 ? `${channel} (update, revision ${revision})` : channel;
 }
 
 function lateChanges(report: RunReport): SafeHtml | string {
@@ -111,7 +112,7 @@ function lateChanges(report: RunReport): SafeHtml | string {
 }
 
 function campaignSection(report: RunReport, c: CampaignReport, csrfToken?: string): SafeHtml {
-  const tally = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
+  const tally = COUNT_ORDER.filter(([k]) => c.counts[k] > 0).map(([k, label]) => `${c.counts[k]} ${label}`);
   return html`<section class="card" id="campaign-${c.name}">
 <h2>${c.name} ${campaignBadge(c.status)}</h2>
 ${c.abortReason ? html`<p class="notice bad">Aborted: ${c.abortReason}</p>` : ''}

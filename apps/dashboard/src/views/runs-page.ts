@@ -1,5 +1,5 @@
+import { COUNT_ORDER } from '@closrads/core';
 import type { RunListItem } from '../runs';
-import { COUNT_LABELS } from '../runs';
 import { campaignBadge, duration, modeBadge, pendingBadge, verdictBadge, when } from './common';
 import { html } from './html';
 import { layout } from './layout';
@@ -40,7 +40,7 @@ ${
 
 function campaignTally(c: RunListItem['campaigns'][number]) {
   if (c.status !== 'completed') return campaignBadge(c.status);
-  const parts = COUNT_LABELS.filter(([k]) => c.counts[k] > 0).map(([k, label]) =>
+  const parts = COUNT_ORDER.filter(([k]) => c.counts[k] > 0).map(([k, label]) =>
     html`<span class="${label === 'failed' ? 'err' : ''}">${c.counts[k]} ${label}</span>`,
   );
   if (parts.length === 0) return html`<span class="small">no active ad set</span>`;

@@ -1,16 +1,19 @@
 import {
   DeliverReportData,
+  deliverySlot,
   errorMessage,
+  followUpOf,
+  scrubSecrets,
+  type RunReport,
+} from '@closrads/core';
+import {
   postSlack,
   renderEmail,
   renderFollowUpEmail,
   renderSlack,
   renderSlackFollowUp,
-  scrubSecrets,
   sendEmail,
-  type FollowUp,
-  type RunReport,
-} from '@closrads/core';
+} from '@closrads/notify';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 
@@ -22,7 +25,7 @@ import type { WorkerDeps } from '../deps';
 export function createDeliverReportProcessor(deps: WorkerDeps) {
   return async (job: Job): Promise<{ channel: string; status: 'sent' | 'skipped' }> => {
     const data = DeliverReportData.parse(job.data);
-    const slot = data.kind === 'report' ? data.channel : `${data.channel}-r${data.revision}`;
+    const slot = deliverySlot(data.channel, data.kind === 'report' ? 1 : data.revision);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId, channel: slot });
     const delivered = await deps.store.getDeliveries(data.runId);
     if (delivered[slot]?.status === 'sent') return { channel: slot, status: 'skipped' };
@@ -60,18 +63,4 @@ async function send(deps: WorkerDeps, data: DeliverReportData, report: RunReport
   const webhook = deps.notify.slackWebhookUrl;
   if (!webhook) throw new UnrecoverableError('Slack is not configured on this worker');
   await postSlack(webhook, followUp ? renderSlackFollowUp(followUp) : renderSlack(report));
-}
-
-/** The follow-up for a revision: the ad sets whose outcome changed, taken from the stored report. */
-function followUpOf(report: RunReport, revision: number): FollowUp {
-  const changes = (report.lateChanges ?? []).filter((c) => c.revision === revision);
-  return {
-    runId: report.runId,
-    revision,
-    dryRun: report.dryRun,
-    success: report.success,
-    verdict: report.verdict,
-    dashboardUrl: report.dashboardUrl,
-    changes: changes.map((c) => ({ campaign: c.campaign, adset: c.adset, previousOutcome: c.previousOutcome })),
-  };
 }

@@ -1,83 +1,51 @@
 import {
   FinalizeReportData,
-  buildReport,
+  abortedPlan,
+  assembleReport,
+  deliverySlot,
+  failureLine,
+  foldLines,
   jobIds,
   jobOptions,
   JOB_NAMES,
+  newFold,
+  overlayLines,
   QUEUES,
   AdsetJobResult as AdsetJobResultSchema,
   PlanSyncResult as PlanSyncResultSchema,
   UpdateAdsetData,
   resultLine,
-  renderTextSummary,
-  renderTextFollowUp,
-  type AdsetResult,
   type CampaignPlanSummary,
-  type FollowUp,
-  type RunReport,
+  type LineFold,
+  type ReportLine,
 } from '@closrads/core';
+import { renderTextFollowUp, renderTextSummary } from '@closrads/notify';
 import { Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { watchAdset } from '../protection/watcher';
-import type { AdsetJobResult } from './update-adset';
 import { notifyAllowed } from '../notify-gate';
+import { childPages, hashPages } from '../report-pages';
 
 export type ReportChannel = 'email' | 'slack';
 
+type Log = WorkerDeps['logger'];
+
 /**
- * Builds the run's report from its children (the plan and every ad set, failed ones included), stores
+ * Makes the run's report from its children (the plan and every ad set, failed ones included), stores
  * it, prints the summary, and hands it to the delivery queue. Runs again when an ad set is retried
- * after the report was made: the stored report is then brought up to date and a follow-up is sent.
+ * after the report was made, or when the watch learns something new: the stored report is then
+ * brought up to date and a follow-up is sent. The results are read page by page and folded into
+ * the one assembly (report/assemble.ts), which decides the report, its revision and its follow-up.
  */
 export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)) {
   return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
     const data = FinalizeReportData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
-    const [values, failures, meta, previous, unchanged, watched] = await Promise.all([
-      job.getChildrenValues<unknown>(),
-      job.getIgnoredChildrenFailures(),
-      deps.store.getMeta(data.runId),
-      deps.store.getReport(data.runId),
-      deps.redis.hvals(deps.keys.unchangedAdsets(data.runId)),
-      deps.journal.results(data.runId),
-    ]);
+    const [meta, previous] = await Promise.all([deps.store.getMeta(data.runId), deps.store.getReport(data.runId)]);
+    const { fold, plan, planFailure } = await gatherLines(deps, job, data.runId, log);
+    const requested = meta?.campaigns.length ? meta.campaigns : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
 
-    let plan: CampaignPlanSummary[] | undefined;
-    const results: AdsetJobResult[] = unchanged.map((raw) => AdsetJobResultSchema.parse(JSON.parse(raw)));
-    for (const [key, value] of Object.entries(values)) {
-      // Results were checked when their job returned; one that no longer reads (stored by another
-      // version) fails only its own line of the report, not the report.
-      const unreadable = (issues: unknown) => log.error({ child: key, issues }, 'a job result does not match its schema');
-      if (queueOfKey(key) === QUEUES.planSync) {
-        const parsed = PlanSyncResultSchema.safeParse(value);
-        if (parsed.success) plan = parsed.data.campaigns;
-        else unreadable(parsed.error.issues.slice(0, 3));
-      } else {
-        const parsed = AdsetJobResultSchema.safeParse(value);
-        if (parsed.success) results.push(parsed.data);
-        else {
-          unreadable(parsed.error.issues.slice(0, 3));
-          results.push(await failedAdset(deps, key, 'its result could not be read'));
-        }
-      }
-    }
-    let planFailure: string | undefined;
-    for (const [key, reason] of Object.entries(failures)) {
-      if (queueOfKey(key) === QUEUES.planSync) planFailure = reason;
-      else results.push(await failedAdset(deps, key, reason));
-    }
-    // What the watch learned after an ad set job returned (or after it died) is the newer word.
-    for (let i = 0; i < results.length; i++) {
-      const later = watched.get(results[i]!.id);
-      if (later && later.campaign === results[i]!.campaign) results[i] = later;
-    }
-    if (!plan) {
-      const names = meta?.campaigns.length ? meta.campaigns : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
-      const reason = `planning failed: ${planFailure ?? 'no planning result'}`;
-      plan = names.map((name) => ({ name, status: 'aborted', abortReason: reason, activeStates: [], unmappedStates: [], adsetCount: 0 }));
-    }
-
-    const report: RunReport = buildReport({
+    const { report, revision, followUp, changed } = assembleReport({
       meta: {
         runId: data.runId,
         trigger: data.trigger,
@@ -85,41 +53,99 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
         startedAt: meta?.startedAt ?? new Date(data.requestedAt).toISOString(),
         ...(meta?.undoOf ? { undoOf: meta.undoOf } : {}),
       },
-      plan,
-      results,
-      finishedAt: previous ? new Date(previous.finishedAt) : new Date(),
+      plan: plan ?? abortedPlan(requested, planFailure),
+      lines: fold,
+      previous,
+      now: new Date(),
       dashboardUrl: deps.notify.dashboardPublicUrl ? `${deps.notify.dashboardPublicUrl}/runs/${data.runId}` : undefined,
     });
-    const changes = previous ? changedAdsets(previous, report) : [];
-    const revision = !previous ? 1 : changes.length > 0 ? (previous.revision ?? 1) + 1 : (previous.revision ?? 1);
-    report.revision = revision;
-    if (previous) {
-      report.lateChanges = [...(previous.lateChanges ?? []), ...(changes.length > 0 ? changes.map((c) => ({ revision, ...c })) : [])];
-      if (changes.length > 0) report.updatedAt = new Date().toISOString();
-    }
     // What the report's appearance promises happens first: the summary (or follow-up) is printed and
     // the campaigns' state recorded before the report is stored, so whoever sees the stored report
     // (enqueue --wait, a test, the next demand check) can count on them.
-    const followUp: FollowUp | undefined =
-      previous && changes.length > 0
-        ? { runId: data.runId, revision, dryRun: report.dryRun, success: report.success, verdict: report.verdict, dashboardUrl: report.dashboardUrl, changes }
-        : undefined;
-    if (!previous) await printOnce(deps, data.runId, 'stdout', () => out(renderTextSummary(report)));
-    else if (followUp) await printOnce(deps, data.runId, `stdout-r${revision}`, () => out(renderTextFollowUp(followUp)));
+    if (!previous) await printOnce(deps, data.runId, deliverySlot('stdout'), () => out(renderTextSummary(report)));
+    else if (followUp) await printOnce(deps, data.runId, deliverySlot('stdout', revision), () => out(renderTextFollowUp(followUp)));
     // An undo follows no demand: the campaign's last completed run stays the one undone, so a demand
     // check does not re-apply the same demand minutes later; a change of demand (or the daily run) does.
     if (report.trigger !== 'undo') await deps.campaignState.recordReport(report);
-    if (!previous || changes.length > 0) await deps.store.saveReport(report);
+    if (changed) await deps.store.saveReport(report);
 
     if (!previous) {
       log.info({ success: report.success, verdict: report.verdict, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
       await enqueueDeliveries(deps, data.runId, 'report', 1);
     } else if (followUp) {
-      log.info({ revision, changed: changes.length, success: report.success }, 'run report brought up to date after a late retry');
+      log.info({ revision, changed: followUp.changes.length, success: report.success }, 'run report brought up to date after a late retry');
       await enqueueDeliveries(deps, data.runId, 'followup', revision);
     }
     return { runId: data.runId, success: report.success, revision };
   };
+}
+
+/**
+ * Every line of the run, folded page by page: ad sets found in step while planning, the children's
+ * results, failed children (each by its recorded failure), and over them the watch's newer word.
+ */
+async function gatherLines(deps: WorkerDeps, job: Job, runId: string, log: Log): Promise<{ fold: LineFold; plan?: CampaignPlanSummary[]; planFailure?: string }> {
+  // The watch's word is taken as it stands when the finalizer starts, as raw text (compact), before
+  // the children: a failed child's line tells that the watch is checking, and what the watch learns
+  // after this moment comes as the next revision.
+  const watched = new Map<string, string>();
+  for await (const page of hashPages(deps.redis, deps.keys.runWatchResults(runId))) for (const [id, raw] of page) watched.set(id, raw);
+  const fold = newFold();
+  let plan: CampaignPlanSummary[] | undefined;
+  let planFailure: string | undefined;
+  for await (const page of hashPages(deps.redis, deps.keys.unchangedAdsets(runId))) {
+    foldLines(fold, page.map(([, raw]) => AdsetJobResultSchema.parse(JSON.parse(raw))));
+  }
+  for await (const page of childPages(job, 'processed')) {
+    for (const [key, value] of page) {
+      const child = await childLine(deps, key, value, log);
+      if (child.plan) plan = child.plan;
+      if (child.line) foldLines(fold, [child.line]);
+    }
+  }
+  const seen = new Set<string>();
+  for await (const page of childPages(job, 'ignored')) {
+    for (const [key, reason] of page) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (queueOfKey(key) === QUEUES.planSync) planFailure = String(reason);
+      else foldLines(fold, [await failedAdset(deps, key, String(reason))]);
+    }
+  }
+  // Parsed, not cast: a line that does not read (another version's) is left out, and the ad set
+  // keeps the line its own job gave.
+  for (const raw of watched.values()) {
+    const later = AdsetJobResultSchema.safeParse(parseJson(raw));
+    if (later.success) overlayLines(fold, [later.data]);
+  }
+  return { fold, plan, planFailure };
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A finished child's result, parsed: the plan, or an ad set's line. Results were checked when their
+ * job returned; one that no longer reads (stored by another version) fails only its own line of the
+ * report, not the report.
+ */
+async function childLine(deps: WorkerDeps, key: string, value: unknown, log: Log): Promise<{ plan?: CampaignPlanSummary[]; line?: ReportLine }> {
+  const unreadable = (issues: unknown) => log.error({ child: key, issues }, 'a job result does not match its schema');
+  if (queueOfKey(key) === QUEUES.planSync) {
+    const parsed = PlanSyncResultSchema.safeParse(value);
+    if (parsed.success) return { plan: parsed.data.campaigns };
+    unreadable(parsed.error.issues.slice(0, 3));
+    return {};
+  }
+  const parsed = AdsetJobResultSchema.safeParse(value);
+  if (parsed.success) return { line: parsed.data };
+  unreadable(parsed.error.issues.slice(0, 3));
+  return { line: await failedAdset(deps, key, 'its result could not be read') };
 }
 
 /** `{prefix}:update-adset:adset-…` → `update-adset`. */
@@ -129,17 +155,20 @@ function queueOfKey(key: string): string {
 }
 
 /**
- * A failed ad set job, turned into its line of the report (its data says which ad set it was). A job
- * that died after claiming the ad set (stalled too often, say) has not finished its change: the watch
+ * A failed ad set job, turned into its line of the report: from the failure the job recorded when
+ * it gave up, or (when it could record none: it stalled too often, say) from its data and the
+ * queue's reason. A job that died after claiming the ad set has not finished its change: the watch
  * takes it over, and the report says so until the watch has its word.
  */
-async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promise<AdsetJobResult> {
+async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promise<ReportLine> {
   const id = key.split(':').pop() ?? '';
   const child = await Job.fromId(deps.queues.updateAdset, id);
   const parsed = UpdateAdsetData.safeParse(child?.data);
-  if (parsed.success && !parsed.data.dryRun) {
-    const entry = await deps.journal.get(parsed.data.adsetId);
-    if (entry && entry.runId === parsed.data.runId && entry.phase !== 'done') {
+  if (!parsed.success) return { campaign: '', id, name: id, facebookCampaignId: '', outcome: 'failed', added: [], removed: [], error: reason || 'failed without a reason' };
+  const data = parsed.data;
+  if (!data.dryRun) {
+    const entry = await deps.journal.get(data.adsetId);
+    if (entry && entry.runId === data.runId && entry.phase !== 'done') {
       if (entry.phase === 'writing') {
         const unsure = { ...entry, phase: 'unsure' as const, nextLookAt: Date.now() };
         await deps.journal.save(unsure);
@@ -151,27 +180,19 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
       return resultLine(entry, entry.result ?? { outcome: 'updated', review: 'pending' });
     }
   }
-  const code = /^\(#(\d+)(?:\/(\d+))?\)/.exec(reason);
-  const base: AdsetResult = parsed.success
-    ? { id: parsed.data.adsetId, name: parsed.data.adsetName, facebookCampaignId: parsed.data.facebookCampaignId, outcome: 'failed', added: parsed.data.added, removed: parsed.data.removed }
-    : { id, name: id, facebookCampaignId: '', outcome: 'failed', added: [], removed: [] };
-  return {
-    ...base,
-    campaign: parsed.success ? parsed.data.campaign : '',
-    error: reason || 'failed without a reason',
-    ...(code ? { errorCode: Number(code[1]), ...(code[2] ? { errorSubcode: Number(code[2]) } : {}) } : {}),
-  };
-}
-
-/** Ad sets whose outcome, review or need of a person changed since the stored report. */
-function changedAdsets(previous: RunReport, next: RunReport): FollowUp['changes'] {
-  const before = new Map(previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}/${a.id}`, a] as const)));
-  const changed = (was: AdsetResult, now: AdsetResult) => was.outcome !== now.outcome || was.review !== now.review || Boolean(was.needsAttention) !== Boolean(now.needsAttention);
-  return next.campaigns.flatMap((c) =>
-    c.adsets.flatMap((a) => {
-      const was = before.get(`${c.name}/${a.id}`);
-      return was && changed(was, a) ? [{ campaign: c.name, adset: a, previousOutcome: was.outcome, ...(was.review ? { previousReview: was.review } : {}) }] : [];
-    }),
+  const recorded = (await deps.store.getFailures(data.runId, [data.adsetId])).get(data.adsetId);
+  return failureLine(
+    recorded ?? {
+      campaign: data.campaign,
+      adsetId: data.adsetId,
+      adsetName: data.adsetName,
+      facebookCampaignId: data.facebookCampaignId,
+      added: data.added,
+      removed: data.removed,
+      kind: 'unrecorded',
+      message: reason,
+      retryable: true,
+    },
   );
 }
 

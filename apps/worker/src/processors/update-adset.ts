@@ -8,6 +8,7 @@ import {
   unrecoverable,
   UpdateAdsetData,
   brokenAds,
+  describeFailure,
   diffRegions,
   errorMessage,
   expandedAdsComplete,
@@ -393,6 +394,7 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   else out = classifyJobError(err) === 'programming' ? unrecoverable(message, err) : new Error(message, { cause: err });
 
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  if (lastAttempt) await recordFailure(deps, data, err, out);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
   return out;
 }
@@ -409,6 +411,22 @@ async function parkThrottled(deps: WorkerDeps, job: Job, token: string | undefin
   await job.updateData({ ...data, throttled: data.throttled + 1, ...(restart ? { step: 'start' as const } : {}) });
   await job.moveToDelayed(Date.now() + waitMs, token);
   return new DelayedError('throttled');
+}
+
+/** The report's word on this ad set when its job gives up: what failed, as facts, not as text to parse. */
+async function recordFailure(deps: WorkerDeps, data: UpdateAdsetData, err: unknown, out: Error): Promise<void> {
+  const facts = describeFailure(err, scrubSecrets(out.message, deps.secrets), { refused: err instanceof UnrecoverableError });
+  await deps.store.recordFailure(data.runId, {
+    campaign: data.campaign,
+    adsetId: data.adsetId,
+    adsetName: data.adsetName,
+    facebookCampaignId: data.facebookCampaignId,
+    added: data.added,
+    removed: data.removed,
+    ...facts,
+    // What the error policy gave up on at once (a programming error, a refusal) is not worth retrying.
+    retryable: facts.retryable && !(out instanceof UnrecoverableError),
+  });
 }
 
 /** Gives up this job's claim of the ad set when nothing of it was written; true when released. */

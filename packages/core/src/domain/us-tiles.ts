@@ -27,6 +27,14 @@ export const US_TILES: readonly Tile[] = ROWS.flatMap((cells, row) => cells.map(
 /** How a state stands on a map of a run or a campaign. */
 export type TileState = 'targeted' | 'added' | 'removed' | 'off';
 
+/** Each tile state's colours and name, the same on the dashboard's map and in the email's. */
+export const TILE_COLORS: Record<TileState, { bg: string; fg: string; label: string }> = {
+  targeted: { bg: '#1d4ed8', fg: '#ffffff', label: 'targeted' },
+  added: { bg: '#15803d', fg: '#ffffff', label: 'added' },
+  removed: { bg: '#fecaca', fg: '#991b1b', label: 'removed' },
+  off: { bg: '#eef0f3', fg: '#9ca3af', label: 'not targeted' },
+};
+
 /**
  * Each state's standing: `added` (targeted now, new in this run), `removed` (no longer targeted),
  * `targeted` (targeted before and now), `off`.

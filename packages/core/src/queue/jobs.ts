@@ -1,7 +1,7 @@
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 import type { DemandCheckVerdict } from '../domain/demand-change';
-import type { CampaignPlanSummary } from '../report/build';
+import type { CampaignPlanSummary } from '../report/assemble';
 import { OUTCOMES, type AdIssue, type AdsetResult } from '../report/types';
 
 /**

@@ -149,6 +149,11 @@ export class Keyspace {
     return `${this.bullPrefix}:run:${runId}:watch-results`;
   }
 
+  /** Hash ad set id → why the ad set's job gave up (AdsetFailure JSON, report/failures.ts), kept as long as the report. */
+  runFailures(runId: string): string {
+    return `${this.bullPrefix}:run:${runId}:failures`;
+  }
+
   /** Hash ad set id → { before, after } state regions of what the run wrote (for undo). */
   runChanges(runId: string): string {
     return `${this.bullPrefix}:run:${runId}:changes`;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { KEY_TTL_S, type Keyspace } from '../queue/keys';
+import { parseAdsetFailure, type AdsetFailure } from './failures';
 import type { CampaignReport, DeliveryStatus, RunReport, RunTrigger } from './types';
 
 /** Reports and run history are kept 35 days (the contract asks for at least 30). */
@@ -90,6 +91,23 @@ export class RunStore {
   /** The summary of the most recent run that has a report. */
   async latestFinished(scan = 50): Promise<ReportSummary | undefined> {
     return (await this.listRuns(scan)).find((r) => r.report)?.report;
+  }
+
+  /** Records why an ad set's job gave up, for the report (the last word of the ad set's job wins). */
+  async recordFailure(runId: string, failure: AdsetFailure): Promise<void> {
+    const key = this.keys.runFailures(runId);
+    await this.redis.multi().hset(key, failure.adsetId, JSON.stringify(failure)).expire(key, RUN_RETENTION_S).exec();
+  }
+
+  async getFailures(runId: string, adsetIds: readonly string[]): Promise<Map<string, AdsetFailure>> {
+    if (adsetIds.length === 0) return new Map();
+    const raw = await this.redis.hmget(this.keys.runFailures(runId), ...adsetIds);
+    const out = new Map<string, AdsetFailure>();
+    raw.forEach((value, i) => {
+      const failure = parseAdsetFailure(value);
+      if (failure) out.set(adsetIds[i]!, failure);
+    });
+    return out;
   }
 
   async recordDelivery(runId: string, channel: string, status: DeliveryStatus): Promise<void> {

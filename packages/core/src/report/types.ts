@@ -112,7 +112,7 @@ export interface RunReport {
   /** When the report was last brought up to date after a late retry. */
   updatedAt?: string;
   /** Ad sets whose outcome changed after the first report (late retries), by revision. */
-  lateChanges?: Array<{ revision: number; campaign: string; adset: AdsetResult; previousOutcome: Outcome }>;
+  lateChanges?: Array<AdsetChange & { revision: number }>;
   /** Delivery state per channel, recorded with the run. */
   deliveries?: Record<string, DeliveryStatus>;
 }
@@ -133,5 +133,13 @@ export interface FollowUp {
   verdict?: Verdict;
   dashboardUrl?: string;
   /** The ad sets whose outcome changed since the previous revision. */
-  changes: Array<{ campaign: string; adset: AdsetResult; previousOutcome: Outcome; previousReview?: 'pending' | 'passed' }>;
+  changes: AdsetChange[];
+}
+
+/** An ad set whose outcome, review or need of a person changed after the first report. */
+export interface AdsetChange {
+  campaign: string;
+  adset: AdsetResult;
+  previousOutcome: Outcome;
+  previousReview?: 'pending' | 'passed';
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, shouldSendFollowUp, shouldSendReport, verdictOf, type AdsetResult, type CampaignPlanSummary } from '../../src';
+import { buildReport, type AdsetResult, type CampaignPlanSummary } from '@closrads/core';
+import { shouldSendFollowUp, shouldSendReport, verdictOf } from '../src';
 
 const line = (outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}) => ({ campaign: 'Veterans', id: outcome, name: outcome, facebookCampaignId: '9001', outcome, added: [], removed: [], ...extra });
 const completed: CampaignPlanSummary = { name: 'Veterans', status: 'completed', activeStates: ['CA'], unmappedStates: [], adsetCount: 1 };

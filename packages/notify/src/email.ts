@@ -3,24 +3,20 @@
  * CSS, so this is deliberately old-fashioned: nested tables, inline styles, bgcolor attributes, web-safe
  * fonts, no images, no external resources. Every string taken from the report goes through escapeHtml.
  */
-import { campaignChanges } from '../domain/us-tiles';
+import { campaignChanges } from '@closrads/core';
 import { renderTileMapTable } from './tile-map';
-import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '../report/types';
+import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type OutcomeCounts, type RunReport } from '@closrads/core';
 import { escapeHtml as esc, oneLine } from './escape';
 import {
-  CHANGE_PREFIX,
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
-  OUTCOME_LABEL,
   campaignStatusWord,
   campaignStopReason,
-  changeKind,
   followUpSentence,
   followUpStatus,
   notableAdsets,
   rankOf,
   STATUS_WORD,
   adsetReason,
-  campaignCounts,
   campaignStatus,
   dateFromRunId,
   describeAd,

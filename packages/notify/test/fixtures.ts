@@ -1,5 +1,5 @@
 /** Realistic run reports for the notify tests. */
-import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '../../src/report/types';
+import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } from '@closrads/core';
 
 export const XSS_NAME = 'VET <script>alert("x")</script> & "friends"';
 

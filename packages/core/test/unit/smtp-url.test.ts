@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSmtpUrl, redactUrl } from '../../src/notify';
+import { parseSmtpUrl, redactUrl } from '../../src';
 
 describe('parseSmtpUrl', () => {
   it('maps smtp:// and smtps:// with nodemailer port defaults', () => {

@@ -8,18 +8,11 @@
  * - `problems`: a run whose verdict is not `ok`; follow-ups of a report that went out, and follow-ups
  *   that bring a problem (a revert, a failure, an ad set that needs a person).
  */
-import type { NotifyOn } from '../config';
-import type { AdsetResult, RunReport } from '../report/types';
+import { resultOf, type AdsetResult, type NotifyOn, type RunReport, type Verdict } from '@closrads/core';
 
-export type Verdict = 'ok' | 'attention' | 'failed';
-
-/** The contract's verdict: `failed` when not successful, `attention` when something was reverted, skipped at pre-flight or needs a person. */
+/** The contract's verdict of a stored report (report/verdict.ts decides it; nothing is re-decided here). */
 export function verdictOf(report: RunReport): Verdict {
-  const given = (report as RunReport & { verdict?: Verdict }).verdict;
-  if (given) return given;
-  if (!report.success) return 'failed';
-  const adsets = report.campaigns.flatMap((c) => c.adsets);
-  return adsets.some((a) => a.outcome === 'reverted' || a.outcome === 'skipped_preflight' || a.needsAttention) ? 'attention' : 'ok';
+  return resultOf(report).verdict;
 }
 
 /** The run changed, or would have changed, something on Facebook, or something stopped it. */

@@ -3,19 +3,15 @@
  * invalid_blocks) when a limit is exceeded, so every size below is enforced here, whatever the run's
  * size: a report that cannot be delivered is worse than a summarised one.
  */
-import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
+import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type RunReport } from '@closrads/core';
 import { escapeMrkdwn as md, oneLine } from './escape';
 import {
-  CHANGE_PREFIX,
-  OUTCOME_LABEL,
   campaignStatusWord,
   campaignStopReason,
-  changeKind,
   followUpSentence,
   followUpStatus,
   STATUS_WORD,
   adsetReason,
-  campaignCounts,
   campaignStatus,
   dateFromRunId,
   describeAd,

@@ -1,10 +1,24 @@
 /**
- * Vocabulary shared by every renderer (text, email, Slack), so that the three channels never
- * disagree about what a run's status is or how an outcome is called.
+ * What the three renderers (text, email, Slack) share on top of core's vocabulary
+ * (report/vocabulary.ts: outcome words and counts): status colours, sentences and ordering, so the
+ * channels never disagree about what a run's status is.
  */
-import type { AdIssue, AdsetResult, CampaignReport, Outcome, OutcomeCounts, RunReport } from '../report/types';
+import {
+  OUTCOME_LABEL,
+  campaignCounts,
+  campaignVerdict,
+  emptyCounts,
+  resultOf,
+  VERDICT_WORD,
+  type AdIssue,
+  type AdsetResult,
+  type CampaignReport,
+  type Outcome,
+  type OutcomeCounts,
+  type RunReport,
+  type Verdict,
+} from '@closrads/core';
 import { oneLine } from './escape';
-import { campaignVerdict, resultOf, VERDICT_WORD, type Verdict } from '../report/verdict';
 
 export type ReportStatus = 'clean' | 'warning' | 'failure';
 
@@ -18,18 +32,6 @@ export const STATUS_WORD: Record<ReportStatus, string> = {
   failure: VERDICT_WORD.failed,
 };
 
-export const OUTCOME_LABEL: Record<Outcome, string> = {
-  updated: 'updated',
-  would_update: 'would update',
-  unchanged: 'unchanged',
-  failed: 'failed',
-  skipped_preflight: 'skipped pre-flight',
-  reverted: 'reverted',
-  superseded: 'superseded',
-  deferred: 'deferred',
-  skipped_changed: 'skipped (changed since)',
-};
-
 /** Lower rank is shown first: what a person must act on comes before what merely changed. */
 const OUTCOME_RANK: Record<Outcome, number> = {
   failed: 0,
@@ -41,19 +43,6 @@ const OUTCOME_RANK: Record<Outcome, number> = {
   updated: 4,
   would_update: 5,
   unchanged: 6,
-};
-
-const EMPTY_COUNTS: OutcomeCounts = {
-  processed: 0,
-  updated: 0,
-  wouldUpdate: 0,
-  unchanged: 0,
-  skippedPreflight: 0,
-  reverted: 0,
-  failed: 0,
-  superseded: 0,
-  deferred: 0,
-  skippedChanged: 0,
 };
 
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -107,32 +96,6 @@ export function dateFromRunId(runId: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : runId;
 }
 
-function countOutcome(adsets: AdsetResult[], outcome: Outcome): number {
-  return adsets.reduce((n, a) => n + (a.outcome === outcome ? 1 : 0), 0);
-}
-
-/** Counts can lag behind the ad set list (or the list may be trimmed); trust whichever is larger. */
-function effectiveCounts(c: CampaignReport): OutcomeCounts {
-  const k = c.counts;
-  const a = c.adsets;
-  return {
-    processed: Math.max(k.processed, a.length),
-    updated: Math.max(k.updated, countOutcome(a, 'updated')),
-    wouldUpdate: Math.max(k.wouldUpdate, countOutcome(a, 'would_update')),
-    unchanged: Math.max(k.unchanged, countOutcome(a, 'unchanged')),
-    skippedPreflight: Math.max(k.skippedPreflight, countOutcome(a, 'skipped_preflight')),
-    reverted: Math.max(k.reverted, countOutcome(a, 'reverted')),
-    failed: Math.max(k.failed, countOutcome(a, 'failed')),
-    superseded: Math.max(k.superseded, countOutcome(a, 'superseded')),
-    deferred: Math.max(k.deferred ?? 0, countOutcome(a, 'deferred')),
-    skippedChanged: Math.max(k.skippedChanged ?? 0, countOutcome(a, 'skipped_changed')),
-  };
-}
-
-export function campaignCounts(c: CampaignReport): OutcomeCounts {
-  return effectiveCounts(c);
-}
-
 function needsAttentionCount(c: CampaignReport): number {
   return c.adsets.reduce((n, a) => n + (a.needsAttention ? 1 : 0), 0);
 }
@@ -181,22 +144,6 @@ export function campaignStopReason(c: CampaignReport): string | undefined {
   return c.abortReason ?? c.holdReason;
 }
 
-/**
- * How an ad set's added/removed states relate to Facebook: `made` (written), `would` (dry run),
- * `undone` (written, then restored), `would_have` (never written: failed, skipped, deferred, ...).
- */
-export type ChangeKind = 'made' | 'would' | 'undone' | 'would_have';
-
-export function changeKind(a: Pick<AdsetResult, 'outcome'>): ChangeKind {
-  if (a.outcome === 'updated') return 'made';
-  if (a.outcome === 'would_update') return 'would';
-  if (a.outcome === 'reverted') return 'undone';
-  return 'would_have';
-}
-
-/** The words put before (or after) a change so it is never read as one that was made. */
-export const CHANGE_PREFIX: Record<ChangeKind, string> = { made: '', would: '', undone: 'undone: ', would_have: 'would have: ' };
-
 interface RunFigures {
   counts: OutcomeCounts;
   aborted: number;
@@ -206,12 +153,12 @@ interface RunFigures {
 }
 
 function figures(report: RunReport): RunFigures {
-  const counts = { ...EMPTY_COUNTS };
+  const counts = emptyCounts();
   let aborted = 0;
   let held = 0;
   let needsAttention = 0;
   for (const c of report.campaigns) {
-    const k = effectiveCounts(c);
+    const k = campaignCounts(c);
     for (const key of Object.keys(counts) as Array<keyof OutcomeCounts>) counts[key] += k[key];
     if (c.status === 'aborted') aborted += 1;
     if (c.status === 'held') held += 1;

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser } from '@closrads/test-support/browser';
 import { readPicture } from '@closrads/test-support/png';
 import { describe, expect, it } from 'vitest';
-import { renderEmail } from '../../src/notify';
+import { renderEmail } from '../src';
 import { mixedReport } from './fixtures';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('email screenshot', () => {
   it('renders the report email in Chromium', { timeout: 60_000 }, async () => {

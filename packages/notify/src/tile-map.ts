@@ -2,14 +2,7 @@
  * The email's map of a campaign's states: a table of tiles with inline styles, which every mail
  * client renders (no image, no SVG, no script, no class). Readable on a phone: 11 columns of 22 px.
  */
-import { TILE_COLUMNS, TILE_ROWS, US_TILES, tileStates, type TileState } from '../domain/us-tiles';
-
-export const TILE_COLORS: Record<TileState, { bg: string; fg: string; label: string }> = {
-  targeted: { bg: '#1d4ed8', fg: '#ffffff', label: 'targeted' },
-  added: { bg: '#15803d', fg: '#ffffff', label: 'added' },
-  removed: { bg: '#fecaca', fg: '#991b1b', label: 'removed' },
-  off: { bg: '#eef0f3', fg: '#9ca3af', label: 'not targeted' },
-};
+import { TILE_COLORS, TILE_COLUMNS, TILE_ROWS, US_TILES, tileStates } from '@closrads/core';
 
 const FONT = 'Arial,Helvetica,sans-serif';
 

@@ -1,6 +1,6 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMAIL_HTML_BUDGET_BYTES, STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../../src/notify';
+import { EMAIL_HTML_BUDGET_BYTES, STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../src';
 import { bigReport, cleanReport, dryRunReport, followUp, hugeFailingReport, mixedReport, revertedOnlyReport, warningReport, XSS_NAME } from './fixtures';
 import { startSmtp, type SmtpSink } from '@closrads/test-support/sinks';
 

@@ -1,11 +1,10 @@
 /** Run report rendering (text, email, Slack) and delivery (SMTP, Slack webhook). */
 export type { ReportStatus } from './format';
-export { reportStatus, changeKind, type ChangeKind } from './format';
+export { reportStatus } from './format';
 export { renderTextSummary, renderTextFollowUp } from './summary';
 export { renderEmail, renderFollowUpEmail, STATUS_COLORS, EMAIL_HTML_BUDGET_BYTES } from './email';
 export { renderSlack, renderSlackFollowUp, SLACK_LIMITS, type SlackPayload } from './slack';
-export { parseSmtpUrl, sendEmail, postSlack } from './channels';
+export { sendEmail, postSlack } from './channels';
 export { escapeHtml } from './escape';
-export { shouldSendReport, shouldSendFollowUp, verdictOf, type Verdict } from './policy';
-// The one URL redactor of the product, re-exported where the channels' callers look for it.
-export { redactUrl } from '../redact';
+export { shouldSendReport, shouldSendFollowUp, verdictOf } from './policy';
+export { renderTileMapTable } from './tile-map';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RegionTable, US_TILES, campaignChanges, renderTileMapTable, tileStates } from '../../src';
+import { RegionTable, US_TILES, campaignChanges, tileStates } from '@closrads/core';
+import { renderTileMapTable } from '../src';
 
 describe('US tile grid', () => {
   it('places each of the 51 region-table states once, on distinct tiles', () => {

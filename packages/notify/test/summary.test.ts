@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTextFollowUp, renderTextSummary, reportStatus } from '../../src/notify';
+import { renderTextFollowUp, renderTextSummary, reportStatus } from '../src';
 import { bigReport, cleanReport, dryRunReport, followUp, mixedReport, revertedOnlyReport, warningReport, XSS_NAME } from './fixtures';
 
 describe('reportStatus', () => {

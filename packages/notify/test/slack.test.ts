@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../../src/notify';
+import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../src';
 import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
 import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
 

@@ -2,20 +2,16 @@
  * Plain-text rendering: what the worker and `pnpm enqueue --wait` print, and the text/plain part of
  * the email. Sized for a terminal: a 10,000 ad set run still prints a screenful per campaign.
  */
-import type { AdsetResult, CampaignReport, FollowUp, RunReport } from '../report/types';
+import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type RunReport } from '@closrads/core';
 import { oneLine } from './escape';
 import {
-  CHANGE_PREFIX,
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
   FOLLOW_UP_WORDS,
   campaignStatusWord,
   campaignStopReason,
-  changeKind,
   followUpStatus,
-  OUTCOME_LABEL,
   STATUS_WORD,
   adsetReason,
-  campaignCounts,
   dateFromRunId,
   describeAd,
   describeHidden,
