@@ -32,6 +32,8 @@ export interface GraphCounts {
   throttled: number;
   closrtech: number;
   listingPages: number;
+  /** a listing page asked again (same campaign, cursor and size) by a job whose listed copy was stale */
+  pageRereads: number;
   adsetReads: number;
   adsListings: number;
   adsetWrites: number;
@@ -165,6 +167,7 @@ function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): 
     throttled: 0,
     closrtech: 0,
     listingPages: 0,
+    pageRereads: 0,
     adsetReads: 0,
     adsListings: 0,
     adsetWrites: 0,
@@ -183,6 +186,8 @@ function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): 
   const firstReadingAt = firstCharged ? firstCharged.at + latencyMs : Infinity;
   let first = Infinity;
   let last = -Infinity;
+  // Planning asks each page once; the same page asked again is a job's re-read, a call per ad set's share.
+  const pagesSeen = new Set<string>();
   for (const c of calls) {
     if (c.api === 'closrtech') {
       g.closrtech++;
@@ -196,7 +201,10 @@ function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): 
     if (!c.throttled && c.adAccountId) accountPoints.set(c.adAccountId, (accountPoints.get(c.adAccountId) ?? 0) + (c.method === 'GET' ? 1 : 3));
     if (c.method === 'GET') {
       g.reads++;
-      if (c.edge === 'adsets') {
+      const page = `${c.objectId}\n${c.query.after ?? ''}\n${c.query.limit ?? ''}`;
+      if (c.edge === 'adsets' && !c.throttled && pagesSeen.has(page)) g.pageRereads++;
+      else if (c.edge === 'adsets') {
+        if (!c.throttled) pagesSeen.add(page);
         g.listingPages++;
         first = Math.min(first, c.at);
         last = Math.max(last, c.at);
