@@ -19,6 +19,8 @@ export interface CaseSpec {
 }
 
 export const ADS_PER_ADSET = 1;
+/** Ads per ad set where protection is on: what pre-flight, the looks and the old design's republish see. */
+export const ADS_PER_PROTECTED_ADSET = 2;
 
 function sized(n: number): Pick<CaseSpec, 'accounts' | 'campaignsPerAccount' | 'adsetsPerCampaign'> {
   if (n === 100) return { accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 25 };
@@ -37,22 +39,22 @@ function build(): CaseSpec[] {
     for (const protection of [false, true]) {
       out.push({
         name: `change-${label(n)}${protection ? '-protect' : ''}`,
-        description: `${n} ad sets all needing a change, protection ${protection ? 'on' : 'off'} (${where})`,
+        description: `${n} ad sets all needing a change, protection ${protection ? `on, ${ADS_PER_PROTECTED_ADSET} ads each` : 'off'} (${where})`,
         ...shape,
         alreadyInSync: false,
         protection,
-        adsPerAdset: ADS_PER_ADSET,
+        adsPerAdset: protection ? ADS_PER_PROTECTED_ADSET : ADS_PER_ADSET,
         quick: n === 100,
       });
     }
     for (const protection of [false, true]) {
       out.push({
         name: `steady-${label(n)}${protection ? '-protect' : ''}`,
-        description: `${n} ad sets already in sync (steady state), protection ${protection ? 'on' : 'off'} (${where})`,
+        description: `${n} ad sets already in sync (steady state), protection ${protection ? `on, ${ADS_PER_PROTECTED_ADSET} ads each` : 'off'} (${where})`,
         ...shape,
         alreadyInSync: true,
         protection,
-        adsPerAdset: ADS_PER_ADSET,
+        adsPerAdset: protection ? ADS_PER_PROTECTED_ADSET : ADS_PER_ADSET,
         quick: n === 100,
       });
     }
