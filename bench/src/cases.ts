@@ -14,6 +14,8 @@ export interface CaseSpec {
   rateBudget?: RateBudget;
   /** part of `--quick` (and of the smoke test) */
   quick: boolean;
+  /** too long for the default list: runs only when named with --case */
+  heavy?: boolean;
   /** time budget of the sequential baseline for this case, when it differs from --seq-budget */
   seqBudgetMs?: number;
 }
@@ -26,6 +28,7 @@ function sized(n: number): Pick<CaseSpec, 'accounts' | 'campaignsPerAccount' | '
   if (n === 100) return { accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 25 };
   if (n === 1000) return { accounts: 5, campaignsPerAccount: 4, adsetsPerCampaign: 50 };
   if (n === 10_000) return { accounts: 10, campaignsPerAccount: 5, adsetsPerCampaign: 200 };
+  if (n === 50_000) return { accounts: 20, campaignsPerAccount: 5, adsetsPerCampaign: 500 };
   throw new Error(`no shape for ${n} ad sets`);
 }
 
@@ -59,6 +62,18 @@ function build(): CaseSpec[] {
       });
     }
   }
+  // An agency's size in one run: Meta holds at most 5,000 ad sets per ad account, this has 2,500 each.
+  const big = sized(50_000);
+  out.push({
+    name: 'change-50k-20acct',
+    description: `50000 ad sets all needing a change over 20 ad accounts, protection off (${big.accounts} ad accounts × ${big.campaignsPerAccount} campaigns × ${big.adsetsPerCampaign} ad sets; only with --case)`,
+    ...big,
+    alreadyInSync: false,
+    protection: false,
+    adsPerAdset: ADS_PER_ADSET,
+    quick: false,
+    heavy: true,
+  });
   out.push({
     name: 'rate-limited',
     description:
