@@ -16,6 +16,8 @@ export interface CaseSpec {
   quick: boolean;
   /** too long for the default list: runs only when named with --case */
   heavy?: boolean;
+  /** the least --run-timeout this case is given, ms (a long case must not time out at the default) */
+  minRunTimeoutMs?: number;
   /** time budget of the sequential baseline for this case, when it differs from --seq-budget */
   seqBudgetMs?: number;
 }
@@ -66,13 +68,15 @@ function build(): CaseSpec[] {
   const big = sized(50_000);
   out.push({
     name: 'change-50k-20acct',
-    description: `50000 ad sets all needing a change over 20 ad accounts, protection off (${big.accounts} ad accounts × ${big.campaignsPerAccount} campaigns × ${big.adsetsPerCampaign} ad sets; only with --case)`,
+    description: `50000 ad sets all needing a change over 20 ad accounts, protection off (${big.accounts} ad accounts × ${big.campaignsPerAccount} campaigns × ${big.adsetsPerCampaign} ad sets; only with --case, run timeout at least 30 min)`,
     ...big,
     alreadyInSync: false,
     protection: false,
     adsPerAdset: ADS_PER_ADSET,
     quick: false,
     heavy: true,
+    // About 7 minutes on a loaded 2-core machine; the default --run-timeout is 10.
+    minRunTimeoutMs: 30 * 60_000,
   });
   out.push({
     name: 'rate-limited',

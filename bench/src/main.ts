@@ -8,7 +8,7 @@
  * with --json on stdout; progress goes to stderr). Then the `demand-follow` case (demand-follow.ts):
  * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
  * Cases too long for the default list (`change-50k-20acct`) run only when named:
- * `pnpm bench --case change-50k-20acct --run-timeout 1800`.
+ * `pnpm bench --case change-50k-20acct` (its run timeout is at least 30 min).
  */
 import { writeFileSync } from 'node:fs';
 import { configOrExit, ensureRedis, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';

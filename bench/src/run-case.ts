@@ -260,6 +260,7 @@ function budgetTargets(budget: RateBudget, run: { n: number; outcome: RunOutcome
 
 export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: RedisConn, regions: RegionTable, log: (s: string) => void): Promise<CaseResult> {
   const n = totalAdsets(spec);
+  const runTimeoutMs = Math.max(settings.runTimeoutMs, spec.minRunTimeoutMs ?? 0);
   const scenario = scenarioFor(spec);
   const campaigns = campaignsFor(spec, scenario);
   const ideal = idealFor(spec, settings.latencyMs, settings.concurrency, settings.verifyDelayMs);
@@ -281,7 +282,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       campaigns,
       concurrency: settings.concurrency,
       verifyDelayMs: settings.verifyDelayMs,
-      runTimeoutMs: settings.runTimeoutMs,
+      runTimeoutMs,
       rssSampleMs: 25,
       whatIf: settings.whatIf ?? [],
     });
@@ -317,7 +318,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
 
   // Correctness, independent of timing.
   const expected = spec.alreadyInSync ? 'unchanged' : 'updated';
-  if (outcome.timedOut) problems.push(`no report within ${Math.round(settings.runTimeoutMs / 1000)} s: ${outcome.counts.updated} ad set jobs completed, ${outcome.counts.failed} failed, ${outcome.pending} still queued or delayed`);
+  if (outcome.timedOut) problems.push(`no report within ${Math.round(runTimeoutMs / 1000)} s: ${outcome.counts.updated} ad set jobs completed, ${outcome.counts.failed} failed, ${outcome.pending} still queued or delayed`);
   else if (!outcome.success) problems.push('report says the run did not succeed');
   if (outcome.processed !== n) problems.push(`report lists ${outcome.processed} ad sets, expected ${n}`);
   if (outcome.counts[expected] !== n) problems.push(`${outcome.counts[expected]} ad sets ${expected}, expected ${n}`);
