@@ -110,4 +110,27 @@ describe('a stale listing is read again by the page', () => {
     expect(hh.sim.state.adsets[edited]!.targeting.age_max).toBe(44);
     expect(hh.logs.some((l) => l.includes('listing page could not be read again'))).toBe(true);
   });
+
+  it('writes the page read back to the run’s copies, so the jobs of other workers find them fresh', async () => {
+    const hh = (h = await startHarness({ scenario: scenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, freshReadMs: 10 * 60_000 }));
+    let runId = '';
+    let copies: Record<string, string> = {};
+    const report = await runWithStaleListing(hh, async () => {
+      const { deps } = hh.system;
+      runId = (await deps.queues.updateAdset.getWaiting(0, 0))[0]!.data.runId as string;
+      copies = await deps.redis.hgetall(deps.keys.listedTargeting(runId));
+      // What a job of another worker process would do with the second page: read it once.
+      const second = ListedAdsetSchema.parse(JSON.parse(copies[ids[PAGE]!]!));
+      const before = Date.now();
+      const read = await deps.listedPages.read({ runId, facebookCampaignId: '9001', adAccountId: 'act_1', adsetId: ids[PAGE]!, regionKeys: [keyOf('CA'), keyOf('TX')] }, second.page!);
+      expect(read?.readAt).toBeGreaterThanOrEqual(before);
+      const after = await deps.redis.hgetall(deps.keys.listedTargeting(runId));
+      const fresh = ids.filter((id) => ListedAdsetSchema.parse(JSON.parse(after[id]!)).readAt >= before);
+      // Exactly the second page's ad sets were brought up to date, with the same page reference.
+      expect(fresh).toEqual(ids.slice(PAGE, 2 * PAGE));
+      for (const id of fresh) expect(ListedAdsetSchema.parse(JSON.parse(after[id]!)).page).toEqual(second.page);
+    });
+    expect(report.campaigns[0]!.adsets.filter((a) => a.outcome === 'updated')).toHaveLength(ADSETS);
+    expect(Object.keys(copies)).toHaveLength(ADSETS);
+  });
 });
