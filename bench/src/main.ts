@@ -167,6 +167,12 @@ function selectCases(cli: Cli): CaseSpec[] {
   return cli.quick ? CASES.filter((c) => c.quick) : CASES.filter((c) => !c.heavy);
 }
 
+/** How --list marks a case that is not run by default, or run by --quick. */
+function listTag(c: CaseSpec): string {
+  if (c.quick) return '(quick) ';
+  return c.heavy ? '(--case only) ' : '';
+}
+
 async function main(): Promise<void> {
   // Only --help is answered through the shared helper; the rest keeps its own parser (NAME,NAME lists).
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) parseCommand(HELP);
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (cli.list) {
-    for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${c.quick ? '(quick) ' : c.heavy ? '(--case only) ' : ''}${c.description}\n`);
+    for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${listTag(c)}${c.description}\n`);
     process.stdout.write(`${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`);
     return;
   }
