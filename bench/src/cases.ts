@@ -14,16 +14,23 @@ export interface CaseSpec {
   rateBudget?: RateBudget;
   /** part of `--quick` (and of the smoke test) */
   quick: boolean;
+  /** too long for the default list: runs only when named with --case */
+  heavy?: boolean;
+  /** the least --run-timeout this case is given, ms (a long case must not time out at the default) */
+  minRunTimeoutMs?: number;
   /** time budget of the sequential baseline for this case, when it differs from --seq-budget */
   seqBudgetMs?: number;
 }
 
 export const ADS_PER_ADSET = 1;
+/** Ads per ad set where protection is on: what pre-flight, the looks and the old design's republish see. */
+export const ADS_PER_PROTECTED_ADSET = 2;
 
 function sized(n: number): Pick<CaseSpec, 'accounts' | 'campaignsPerAccount' | 'adsetsPerCampaign'> {
   if (n === 100) return { accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 25 };
   if (n === 1000) return { accounts: 5, campaignsPerAccount: 4, adsetsPerCampaign: 50 };
   if (n === 10_000) return { accounts: 10, campaignsPerAccount: 5, adsetsPerCampaign: 200 };
+  if (n === 50_000) return { accounts: 20, campaignsPerAccount: 5, adsetsPerCampaign: 500 };
   throw new Error(`no shape for ${n} ad sets`);
 }
 
@@ -37,26 +44,40 @@ function build(): CaseSpec[] {
     for (const protection of [false, true]) {
       out.push({
         name: `change-${label(n)}${protection ? '-protect' : ''}`,
-        description: `${n} ad sets all needing a change, protection ${protection ? 'on' : 'off'} (${where})`,
+        description: `${n} ad sets all needing a change, protection ${protection ? `on, ${ADS_PER_PROTECTED_ADSET} ads each` : 'off'} (${where})`,
         ...shape,
         alreadyInSync: false,
         protection,
-        adsPerAdset: ADS_PER_ADSET,
+        adsPerAdset: protection ? ADS_PER_PROTECTED_ADSET : ADS_PER_ADSET,
         quick: n === 100,
       });
     }
     for (const protection of [false, true]) {
       out.push({
         name: `steady-${label(n)}${protection ? '-protect' : ''}`,
-        description: `${n} ad sets already in sync (steady state), protection ${protection ? 'on' : 'off'} (${where})`,
+        description: `${n} ad sets already in sync (steady state), protection ${protection ? `on, ${ADS_PER_PROTECTED_ADSET} ads each` : 'off'} (${where})`,
         ...shape,
         alreadyInSync: true,
         protection,
-        adsPerAdset: ADS_PER_ADSET,
+        adsPerAdset: protection ? ADS_PER_PROTECTED_ADSET : ADS_PER_ADSET,
         quick: n === 100,
       });
     }
   }
+  // An agency's size in one run: Meta holds at most 5,000 ad sets per ad account, this has 2,500 each.
+  const big = sized(50_000);
+  out.push({
+    name: 'change-50k-20acct',
+    description: `50000 ad sets all needing a change over 20 ad accounts, protection off (${big.accounts} ad accounts × ${big.campaignsPerAccount} campaigns × ${big.adsetsPerCampaign} ad sets; only with --case, run timeout at least 30 min)`,
+    ...big,
+    alreadyInSync: false,
+    protection: false,
+    adsPerAdset: ADS_PER_ADSET,
+    quick: false,
+    heavy: true,
+    // About 7 minutes on a loaded 2-core machine; the default --run-timeout is 10.
+    minRunTimeoutMs: 30 * 60_000,
+  });
   out.push({
     name: 'rate-limited',
     description:

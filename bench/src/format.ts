@@ -42,7 +42,7 @@ export function renderTable(results: CaseResult[]): string {
   const targets = results.flatMap((r) => r.targets.map((t) => [r.name, t.target, t.value, t.pass ? 'met' : 'MISSED']));
   const targetTable = targets.length > 0 ? table(['case', 'target', 'measured', 'verdict'], targets) : '(no case with a target was run)';
   const detail = table(
-    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'per changed ad set: requests / points (shared looks)', 'throttled', 'client cmds', 'cmds per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'Redis RTT p50/p99', 'sim CPU', 'Redis CPU', 'report'],
+    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'per changed ad set: requests / points (shared looks, page re-reads) · old design', 'throttled', 'client cmds', 'cmds per ad set', 'Redis mem per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'Redis RTT p50/p99', 'sim CPU', 'Redis CPU', 'report'],
     results.map((r) => [
       r.name,
       r.phases.planMs !== undefined ? ms(r.phases.planMs) : '-',
@@ -50,10 +50,13 @@ export function renderTable(results: CaseResult[]): string {
       r.phases.finalizeMs !== undefined ? ms(r.phases.finalizeMs) : '-',
       `${ms(r.graph.listingSpanMs)} / ${ms(r.ideal.listingMs)} / ${ms(r.ideal.listingProductMs)}`,
       (r.graph.perAdsetCalls / r.adsets).toFixed(2),
-      r.graph.requestsPerChanged > 0 ? `${r.graph.requestsPerChanged.toFixed(2)} / ${r.graph.pointsPerChanged.toFixed(2)} (${n(r.graph.campaignAdsLooks)})` : '-',
+      r.graph.requestsPerChanged > 0
+        ? `${r.graph.requestsPerChanged.toFixed(2)} / ${r.graph.pointsPerChanged.toFixed(2)} (${n(r.graph.campaignAdsLooks)}, ${n(r.graph.pageRereads)}) · old ${r.oldDesign.requests} / ${r.oldDesign.points}`
+        : '-',
       n(r.graph.throttled),
       n(r.redis.clientCommands),
       `${(r.redis.commands.total / r.adsets).toFixed(1)} srv / ${(r.redis.clientCommands / r.adsets).toFixed(1)} cli`,
+      `${(r.redis.memory.bytes / r.adsets / 1000).toFixed(2)} kB`,
       `${n(r.redis.largestTransaction)} / ${n(r.redis.largestBatch)}`,
       ms(r.worker.cpuMs),
       `${(r.worker.eventLoopUtilization * 100).toFixed(0)}%`,

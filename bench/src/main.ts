@@ -7,6 +7,8 @@
  * sequential baseline against a fresh identical simulator, and prints the figures (table, or JSON
  * with --json on stdout; progress goes to stderr). Then the `demand-follow` case (demand-follow.ts):
  * the time from a demand change to the ad sets targeting it, through the demand-check schedule.
+ * Cases too long for the default list (`change-50k-20acct`) run only when named:
+ * `pnpm bench --case change-50k-20acct` (its run timeout is at least 30 min).
  */
 import { writeFileSync } from 'node:fs';
 import { configOrExit, parseCommand, RegionTable, usageError, workerConnection } from '@closrads/core';
@@ -163,7 +165,13 @@ function selectCases(cli: Cli): CaseSpec[] {
       return found;
     });
   }
-  return cli.quick ? CASES.filter((c) => c.quick) : CASES;
+  return cli.quick ? CASES.filter((c) => c.quick) : CASES.filter((c) => !c.heavy);
+}
+
+/** How --list marks a case that is not run by default, or run by --quick. */
+function listTag(c: CaseSpec): string {
+  if (c.quick) return '(quick) ';
+  return c.heavy ? '(--case only) ' : '';
 }
 
 async function main(): Promise<void> {
@@ -177,7 +185,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (cli.list) {
-    for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${c.quick ? '(quick) ' : ''}${c.description}\n`);
+    for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${listTag(c)}${c.description}\n`);
     process.stdout.write(`${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`);
     return;
   }

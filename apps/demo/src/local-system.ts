@@ -40,6 +40,8 @@ export interface LocalSystemOptions {
   logger?: Logger;
   /** Where the finalizer prints the summary (stdout by default). */
   out?: (text: string) => void;
+  /** How long the listing's copy of an ad set may be written from (default FRESH_READ_MS). */
+  freshReadMs?: number;
   /** Start no worker (a test drives them itself). */
   withoutWorkers?: boolean;
 }
@@ -80,6 +82,7 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     planningRetry: opts.planningRetry,
     closrtechRetry: opts.closrtechRetry,
     httpTimeoutMs: opts.httpTimeoutMs,
+    freshReadMs: opts.freshReadMs,
   });
   const running = opts.withoutWorkers ? undefined : startWorkers(deps, { stall: opts.stall, out: opts.out });
   return {

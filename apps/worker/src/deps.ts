@@ -23,6 +23,7 @@ import {
 } from '@closrads/core';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { FRESH_READ_MS, ListedPageReader } from './listed-reads';
 
 /** Everything the processors need, wired once in main.ts (or by a test) and passed down. */
 export interface WorkerDeps {
@@ -39,6 +40,8 @@ export interface WorkerDeps {
   demandStats: DemandCheckStats;
   pacer: AccountPacer;
   graph: GraphClient;
+  /** Re-reads of stale listing pages, shared by the jobs of this process (listed-reads.ts). */
+  listedPages: ListedPageReader;
   closrtech: ClosrtechClient;
   regions: RegionTable;
   campaigns: Campaign[];
@@ -68,6 +71,8 @@ export interface WorkerDepsInput {
   closrtechRetry?: RetryPolicy;
   /** Per-call timeout for both upstream APIs. */
   httpTimeoutMs?: number;
+  /** How long the listing's copy of an ad set may be written from (FRESH_READ_MS; tests widen it). */
+  freshReadMs?: number;
 }
 
 export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
@@ -96,6 +101,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
         .catch((err: unknown) => logger.warn({ err }, 'could not record a throttling error'));
     },
   });
+  const regions = RegionTable.load();
   return {
     redis: input.redis,
     keys,
@@ -106,8 +112,9 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     demandStats: new DemandCheckStats(input.redis, keys),
     pacer,
     graph,
+    listedPages: new ListedPageReader({ graph, redis: input.redis, keys, regions, logger }, input.freshReadMs ?? FRESH_READ_MS),
     closrtech: new ClosrtechClient(input.closrtech, { logger, timeoutMs: input.httpTimeoutMs, retry: input.closrtechRetry }),
-    regions: RegionTable.load(),
+    regions,
     campaigns: input.campaigns,
     worker: input.worker,
     notify: input.notify,

@@ -6,7 +6,6 @@ import {
   PlanSyncData,
   ScheduledSyncData,
   diffRegions,
-  expandedAdsComplete,
   LISTED_TTL_S,
   KEY_TTL_S,
   errorMessage,
@@ -20,7 +19,7 @@ import {
   type Campaign,
   type CampaignPlanSummary,
   type UpdateAdsetData,
-  type ListedAdset,
+  type PageRef,
   type PlanSyncResult,
   type ScheduledSyncResult,
   RUN_RETENTION_S,
@@ -31,6 +30,7 @@ import type { WorkerDeps } from '../deps';
 import type { AdsetJobResult } from './update-adset';
 import { planUndo } from './plan-undo';
 import { readDemand } from '../demand-reads';
+import { listedCopy } from '../listed-reads';
 
 /** Ad sets added to the queue per Redis round trip: bounded so no single transaction holds them all. */
 const FAN_OUT_CHUNK = 500;
@@ -154,7 +154,7 @@ async function planCampaign(
   if (holdReason) return heldPlan(campaign, holdReason, regionPlan);
 
   const listedAt = Date.now();
-  const readAt = new Map<string, number>();
+  const readAt = new Map<string, { at: number; page: PageRef }>();
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
   // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
   const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
@@ -164,9 +164,9 @@ async function planCampaign(
         // A paused ad account (or app) is not listed until the pause ends: calls during a block extend it.
         () =>
           deps.pacer.waitForAccount(campaign.adAccountId).then(() =>
-            deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }, (page) => {
+            deps.graph.listAdsets(facebookCampaignId, { adAccountId: campaign.adAccountId }, (page, ref) => {
               const at = Date.now();
-              for (const a of page) readAt.set(a.id, at);
+              for (const a of page) readAt.set(a.id, { at, page: ref });
             }),
           ),
         deps.planningRetry,
@@ -200,12 +200,9 @@ async function planCampaign(
       unchanged.push({ campaign: campaign.name, id: a.id, name: a.name, facebookCampaignId: a.facebookCampaignId, outcome: 'unchanged', added, removed });
       continue;
     }
-    const entry: ListedAdset = {
-      targeting: a.targeting,
-      ...(a.ads && expandedAdsComplete(a) ? { ads: a.ads.data } : {}),
-      readAt: readAt.get(a.id) ?? listedAt,
-    };
-    listed.set(a.id, JSON.stringify(entry));
+    // Where the ad set was listed, so a job that runs when this copy is stale reads that page again.
+    const read = readAt.get(a.id);
+    listed.set(a.id, JSON.stringify(listedCopy(a, read?.at ?? listedAt, read?.page)));
     jobs.push({
       runId: run.runId,
       campaign: campaign.name,

@@ -39,8 +39,6 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { ensureWatcher, watchAdset } from '../protection/watcher';
 
-/** The targeting copied from the listing is written from only this soon after it was read. */
-export const FRESH_READ_MS = 5_000;
 /** Throttled answers an ad set may meet before it counts as failed. */
 const MAX_THROTTLED = 25;
 /** A job waiting for its first look is woken by the watch; this is only the fallback if that is missed. */
@@ -282,16 +280,23 @@ async function paceGate(deps: WorkerDeps, data: UpdateAdsetData): Promise<void> 
 
 /**
  * The targeting (and ads) to start from: the listing's copy when it was read a few seconds ago and
- * nothing was written to the ad set since; otherwise a fresh read, refused when it is empty or lacks
- * fields the listing showed.
+ * nothing was written to the ad set since; else its listing page read again (one call shared by the
+ * page's jobs, listed-reads.ts); else a fresh read of the ad set alone. A read is refused when it is
+ * empty or lacks fields the listing showed.
  */
 async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateState): Promise<{ targeting: Targeting; ads?: Ad[] }> {
   const listed = state.listed;
   // A retried job (or one parked by throttling) has written nothing yet: the start step comes before
-  // any claim. What makes the copy stale is time, or a write to the ad set since it was read.
-  const writtenSince = (state.journal?.writtenAt ?? 0) >= (listed?.readAt ?? Infinity);
-  if (listed && !writtenSince && Date.now() - listed.readAt <= FRESH_READ_MS) {
+  // any claim. What makes a copy stale is time, or a write to the ad set since it was read.
+  const usable = (copy: ListedAdset | undefined): copy is ListedAdset => copy !== undefined && (state.journal?.writtenAt ?? 0) < copy.readAt;
+  if (usable(listed) && Date.now() - listed.readAt <= deps.listedPages.freshReadMs) {
     return { targeting: listed.targeting, ads: listed.ads };
+  }
+  const paged = listed?.page ? await deps.listedPages.read(data, listed.page) : undefined;
+  if (usable(paged)) {
+    const problem = incompleteRead(paged.targeting, listed?.targeting);
+    if (problem) throw new UnrecoverableError(problem);
+    return { targeting: paged.targeting, ads: paged.ads };
   }
   const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
   const problem = incompleteRead(fresh.targeting, listed?.targeting);

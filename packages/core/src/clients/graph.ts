@@ -116,6 +116,15 @@ export interface GraphClientOptions {
   logger?: Logger;
 }
 
+/**
+ * How one page of a listing was asked for: the cursor it followed (none for the first page) and the
+ * page size. Asking the same again re-reads that page; Meta's cursors last while their item exists.
+ */
+export interface PageRef {
+  after?: string;
+  limit: number;
+}
+
 interface CallContext {
   /** The ad account the call is charged to, so usage and throttling are tracked per account. */
   adAccountId?: string;
@@ -161,8 +170,18 @@ export class GraphClient {
    * Every ad set of a Facebook campaign with its ads, following the cursor until Meta gives no `next`.
    * `onPage` hears of each page as it arrives (planning notes when each ad set was read).
    */
-  async listAdsets(campaignId: string, ctx: CallContext = {}, onPage?: (page: Adset[]) => void): Promise<Adset[]> {
+  async listAdsets(campaignId: string, ctx: CallContext = {}, onPage?: (page: Adset[], ref: PageRef) => void): Promise<Adset[]> {
     return this.listAll(`${campaignId}/adsets`, { fields: ADSET_LIST_FIELDS }, AdsetSchema, ctx, this.pageSize, onPage);
+  }
+
+  /**
+   * One page of a Facebook campaign's ad sets, asked again as the listing asked it (`ref`): one call
+   * reads up to a page of ad sets with their ads, where reading them one by one takes a call each.
+   */
+  async getAdsetsPage(campaignId: string, ref: PageRef, ctx: CallContext = {}): Promise<Adset[]> {
+    const query = { fields: ADSET_LIST_FIELDS, limit: String(ref.limit), ...(ref.after ? { after: ref.after } : {}) };
+    const page = await this.call('GET', `${campaignId}/adsets`, { query }, pageOf(AdsetSchema), ctx);
+    return page.data;
   }
 
   async getAdset(adsetId: string, ctx: CallContext = {}): Promise<Adset> {
@@ -241,7 +260,7 @@ export class GraphClient {
     item: T,
     ctx: CallContext,
     pageSize: number = this.pageSize,
-    onPage?: (page: Array<z.output<T>>) => void,
+    onPage?: (page: Array<z.output<T>>, ref: PageRef) => void,
     bound: ListingBound = ADSET_BOUND,
   ): Promise<Array<z.output<T>>> {
     const schema = pageOf(item);
@@ -265,7 +284,7 @@ export class GraphClient {
       }
       pages++;
       out.push(...(page.data as Array<z.output<T>>));
-      onPage?.(page.data);
+      onPage?.(page.data, { ...(after ? { after } : {}), limit });
       after = page.paging?.cursors?.after;
       if (!page.paging?.next || !after) return out;
       // An upstream that hands back a cursor it already gave would keep us listing forever.

@@ -57,12 +57,14 @@ export const AdsetWatchSchema = z.looseObject({
 /**
  * What planning stored for an ad set it will change (hash `listedTargeting(runId)`): its targeting and
  * ads as the listing showed them, and when they were read. Kept a day: a job that runs later reads the
- * ad set again anyway.
+ * ad set again anyway (with the rest of its listing page, in one call).
  */
 export const ListedAdsetSchema = z.object({
   targeting: z.record(z.string(), z.unknown()),
   ads: z.array(z.looseObject({ id: z.string(), name: z.string(), status: z.string(), effective_status: z.string() })).optional(),
   readAt: z.number(),
+  /** The listing page it came in (cursor and size), so a job that finds this copy stale re-reads the page. */
+  page: z.object({ after: z.string().optional(), limit: z.number() }).optional(),
 });
 export type ListedAdset = z.output<typeof ListedAdsetSchema>;
 export const LISTED_TTL_S = KEY_TTL_S.listed;

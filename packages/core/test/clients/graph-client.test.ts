@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphApiError } from '../../src/errors';
+import type { PageRef } from '../../src/clients/graph';
 import { CAMPAIGN_ID, TOKEN, callsTo, graphClient, hugePage, rawServer, sim, thrown } from './helpers';
 
 /** Every Graph failure must be a GraphApiError, carry no token, and have a bounded message. */
@@ -228,5 +229,19 @@ describe('GraphClient against hostile answers', () => {
       const e = asGraphError(await thrown(graphClient(s).getAdset('1001', ctx)));
       expect(e.message).toMatch(/access_token=\*\*\*/);
     });
+  });
+});
+
+describe('GraphClient: a listing page asked again', () => {
+  it('tells each page’s cursor and size, and asking them again brings the same ad sets, one call each', async () => {
+    const s = await sim(60); // pageCap 25: pages of 25, 25 and 10
+    const client = graphClient(s);
+    const pages: Array<{ ids: string[]; ref: PageRef }> = [];
+    await client.listAdsets(CAMPAIGN_ID, ctx, (page, ref) => pages.push({ ids: page.map((a) => a.id), ref }));
+    expect(pages.map((p) => p.ids.length)).toEqual([25, 25, 10]);
+    expect(pages[0]!.ref.after).toBeUndefined();
+    s.clearCalls();
+    for (const p of pages) expect((await client.getAdsetsPage(CAMPAIGN_ID, p.ref, ctx)).map((a) => a.id)).toEqual(p.ids);
+    expect(callsTo(s, 'graph').filter((c) => c.method === 'GET' && c.objectId === CAMPAIGN_ID && c.edge === 'adsets')).toHaveLength(pages.length);
   });
 });

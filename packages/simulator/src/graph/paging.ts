@@ -6,6 +6,8 @@ const DEFAULT_LIMIT = 25;
 // Parameters copied into absolute paging links, so a client can GET `next` as is (the Node SDK does).
 const CARRIED = ['fields', 'effective_status', 'filtering', 'appsecret_proof', 'appsecret_time'];
 
+// Assumption: a cursor names its item, so asked again later it answers the items after that item as
+// they are then (Meta's cursors are opaque; Meta only says they go invalid when their item is deleted).
 export function encodeCursor(id: string): string {
   return Buffer.from(`sim-cursor:${id}`).toString('base64url');
 }
