@@ -6,6 +6,7 @@ import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
 import { AdsetJobResult } from './jobs';
 import { KEY_TTL_S, type Keyspace } from './keys';
+import { runLua } from './lua-script';
 
 /**
  * Everything the product keeps in Redis about one ad set's change: the journal entry (what was read,
@@ -134,7 +135,7 @@ export class AdsetJournal {
    * resumed job), or the entry of the other run whose change is still under way.
    */
   async claim(entry: AdsetWatch): Promise<ClaimResult> {
-    const raw = (await this.redis.eval(CLAIM, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) as string | null;
+    const raw = (await runLua(this.redis, CLAIM, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) as string | null;
     if (raw === null) return { claimed: true, entry };
     const existing = parseAdsetWatch(raw);
     if (!existing) return { claimed: true, entry: await this.forceWrite(entry) };
@@ -148,7 +149,7 @@ export class AdsetJournal {
 
   /** Stores the entry if it still belongs to its run; false when another run took the ad set over. */
   async save(entry: AdsetWatch): Promise<boolean> {
-    return (await this.redis.eval(SAVE, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) === 1;
+    return (await runLua(this.redis, SAVE, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) === 1;
   }
 
   /** Records what the run changed (before / after state region keys), kept as long as the run's history. */
@@ -201,12 +202,12 @@ export class AdsetJournal {
 
   /** Replaces the campaign's watch job id (`from` is what was read; undefined = none). */
   async swapWatchJob(facebookCampaignId: string, from: string | undefined, to: string): Promise<boolean> {
-    return (await this.redis.eval(SWAP, 1, this.keys.watchJob(facebookCampaignId), from ?? '', to, String(JOURNAL_TTL_S))) === 1;
+    return (await runLua(this.redis, SWAP, 1, this.keys.watchJob(facebookCampaignId), from ?? '', to, String(JOURNAL_TTL_S))) === 1;
   }
 
   /** Lets the watch job end when the campaign has nothing left to watch; false when something was added. */
   async retireWatchJob(facebookCampaignId: string, jobId: string): Promise<boolean> {
-    return (await this.redis.eval(RETIRE, 2, this.keys.watchDue(facebookCampaignId), this.keys.watchJob(facebookCampaignId), jobId)) === 1;
+    return (await runLua(this.redis, RETIRE, 2, this.keys.watchDue(facebookCampaignId), this.keys.watchJob(facebookCampaignId), jobId)) === 1;
   }
 
   /** The watch's latest word on an ad set of a run, read by the run's report. */

@@ -4,6 +4,7 @@ import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/grap
 import { GraphApiError } from '../errors';
 import { READ_POINTS, WRITE_POINTS, type UsageReading } from '../clients/usage';
 import { KEY_TTL_S, type Keyspace } from './keys';
+import { runLua } from './lua-script';
 
 /**
  * Usage, as Meta reports it, is a score in percent that calls raise and time drains
@@ -103,7 +104,8 @@ export class AccountPacer {
    * A new moment spends `points` (default JOB_POINTS) of the account's score model at that moment.
    */
   async acquire(adAccountId: string, opts: { write?: boolean; reservedAt?: number; points?: number } = {}, now = this.clock()): Promise<{ waitMs: number; reserved: boolean }> {
-    const wait = (await this.redis.eval(
+    const wait = (await runLua(
+      this.redis,
       ACQUIRE,
       3,
       this.keys.accountPace(adAccountId),
@@ -127,7 +129,8 @@ export class AccountPacer {
   /** Brings the account's score model in line with the usage an answer reported (see RECORD). */
   async record(reading: UsageReading, now = this.clock()): Promise<void> {
     if (!reading.adAccountId) return;
-    await this.redis.eval(
+    await runLua(
+      this.redis,
       RECORD,
       2,
       this.keys.accountPace(reading.adAccountId),
@@ -157,7 +160,8 @@ export class AccountPacer {
   async throttled(adAccountId: string, waitMs: number, target: ThrottleTarget = {}, now = this.clock()): Promise<number> {
     const ms = target.severity === 'alert' ? Math.max(waitMs, ABUSE_PAUSE_MS) : waitMs;
     const until = now + Math.max(0, ms);
-    const pausedUntil = (await this.redis.eval(
+    const pausedUntil = (await runLua(
+      this.redis,
       THROTTLED,
       3,
       this.keys.accountPace(adAccountId),
@@ -211,7 +215,8 @@ export class AccountPacer {
    * than PAUSE_WAIT_IN_PLACE_MS (no moment is taken then).
    */
   async reserveWrite(adAccountId: string, now = this.clock()): Promise<number | undefined> {
-    const wait = (await this.redis.eval(
+    const wait = (await runLua(
+      this.redis,
       SEND,
       2,
       this.keys.accountPace(adAccountId),
