@@ -224,10 +224,10 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     looks: 0,
     restoreAttempts: 0,
   };
-  const claim = await deps.journal.claim(entry);
+  // The claim records what the run changes on the ad set in the same call.
+  const claim = await deps.journal.claim(entry, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys });
   if (!claim.claimed && 'heldBy' in claim) return deferred(data, claim.heldBy);
   const claimed = claim.claimed ? claim.entry : claim.resumed;
-  await deps.journal.recordRunChange(data.runId, data.adsetId, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys });
   const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
   await job.updateData(writing);
   return send(deps, job, writing, claimed, next, log);

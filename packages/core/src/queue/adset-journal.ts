@@ -79,14 +79,28 @@ export function parseAdsetWatch(raw: string | null | undefined): AdsetWatch | un
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Sets the entry unless a change is not done; returns that change's entry (this run's own or another's). */
+/**
+ * Sets the entry unless a change is not done; returns that change's entry (this run's own or another's).
+ * With a run change (ARGV 4-6: run changes key's field, JSON, TTL; KEYS[2] the run's changes), records
+ * it when the ad set is, or already was, this run's: the claim and what it will change in one call.
+ */
 const CLAIM = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local entry = cjson.decode(cur)
-  if entry.phase ~= 'done' then return cur end
+  if entry.phase ~= 'done' then
+    if KEYS[2] and entry.runId == ARGV[1] then
+      redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+      redis.call('EXPIRE', KEYS[2], ARGV[6])
+    end
+    return cur
+  end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if KEYS[2] then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+end
 return false`;
 
 /** Replaces the entry only while it still belongs to the given run. */
@@ -132,13 +146,25 @@ export class AdsetJournal {
 
   /**
    * Claims the ad set for this change. Returns the run's own entry when it already claimed it (a
-   * resumed job), or the entry of the other run whose change is still under way.
+   * resumed job), or the entry of the other run whose change is still under way. With `change`, what
+   * the run changes on the ad set is recorded with the claim (as recordRunChange does) when the ad set
+   * is this run's, in the same call.
    */
-  async claim(entry: AdsetWatch): Promise<ClaimResult> {
-    const raw = (await runLua(this.redis, CLAIM, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) as string | null;
+  async claim(entry: AdsetWatch, change?: RunChange): Promise<ClaimResult> {
+    const journalKey = this.keys.adsetJournal(entry.adsetId);
+    const args = [entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S)];
+    const raw = (
+      change
+        ? await runLua(this.redis, CLAIM, 2, journalKey, this.keys.runChanges(entry.runId), ...args, entry.adsetId, JSON.stringify(change), String(RUN_RETENTION_S))
+        : await runLua(this.redis, CLAIM, 1, journalKey, ...args)
+    ) as string | null;
     if (raw === null) return { claimed: true, entry };
     const existing = parseAdsetWatch(raw);
-    if (!existing) return { claimed: true, entry: await this.forceWrite(entry) };
+    if (!existing) {
+      await this.forceWrite(entry);
+      if (change) await this.recordRunChange(entry.runId, entry.adsetId, change);
+      return { claimed: true, entry };
+    }
     return existing.runId === entry.runId ? { claimed: false, resumed: existing } : { claimed: false, heldBy: existing };
   }
 

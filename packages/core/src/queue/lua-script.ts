@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
  * text on every call (plain EVAL) costs the worker CPU to encode it and Redis the parsing, for nothing.
  *
  * Called like `redis.eval(lua, numberOfKeys, ...keysAndArgs)`. The command is named after the
- * script's SHA1, so two scripts never share a name, and a changed script is a new command.
+ * script's SHA1 and its number of keys, so two scripts never share a name, and a changed script is a
+ * new command.
  */
 export function runLua(redis: Redis, lua: string, numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown> {
   const command = defineLua(redis, lua, numberOfKeys);
@@ -22,14 +23,16 @@ export function runLua(redis: Redis, lua: string, numberOfKeys: number, ...keysA
  * `redis` afterwards have the command too: ioredis copies the defined commands when it creates one.
  */
 export function defineLua(redis: Redis, lua: string, numberOfKeys: number): string {
-  let command = names.get(lua);
-  if (!command) {
-    command = `closrads_${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
-    names.set(lua, command);
+  // ioredis fixes the number of keys with the command: one script called with a different number is another command.
+  let sha = shas.get(lua);
+  if (!sha) {
+    sha = createHash('sha1').update(lua).digest('hex').slice(0, 16);
+    shas.set(lua, sha);
   }
+  const command = `closrads_${sha}_${numberOfKeys}`;
   if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function') redis.defineCommand(command, { numberOfKeys, lua });
   return command;
 }
 
-/** Script text → command name; the product has a handful of scripts, all module constants. */
-const names = new Map<string, string>();
+/** Script text → its SHA1 (shortened); the product has a handful of scripts, all module constants. */
+const shas = new Map<string, string>();

@@ -45,4 +45,12 @@ describe('runLua', () => {
     await runLua(redis, SCRIPT, 1, 'apart', 7);
     expect(await runLua(redis, other, 1, 'apart')).toBe('7');
   });
+
+  it('runs one script with different numbers of keys', async () => {
+    const either = `if KEYS[2] then return redis.call('MGET', KEYS[1], KEYS[2]) end return redis.call('MGET', KEYS[1])`;
+    await redis.mset('k1', 'a', 'k2', 'b');
+    expect(await runLua(redis, either, 1, 'k1')).toEqual(['a']);
+    expect(await runLua(redis, either, 2, 'k1', 'k2')).toEqual(['a', 'b']);
+    expect(await runLua(redis, either, 1, 'k2')).toEqual(['b']);
+  });
 });
