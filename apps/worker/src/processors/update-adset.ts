@@ -229,7 +229,11 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   if (!claim.claimed && 'heldBy' in claim) return deferred(data, claim.heldBy);
   const claimed = claim.claimed ? claim.entry : claim.resumed;
   const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
-  await job.updateData(writing);
+  // The step is kept in this attempt's copy of the job data (toJobError reads it, and stores it if the
+  // attempt fails), not stored on the way: a worker that dies here leaves the journal entry in phase
+  // 'writing', which the next attempt's start step resumes from, so storing it would cost a round trip
+  // per ad set for nothing.
+  job.data = writing;
   return send(deps, job, writing, claimed, next, log);
 }
 
@@ -394,6 +398,9 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
 
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
+  // The step this attempt reached is stored only now that it failed (the start step does not store
+  // it on the way to the write): a retry, even one from the board, then starts where this one stopped.
+  if (data.step === 'write') await job.updateData(data);
   return out;
 }
 
