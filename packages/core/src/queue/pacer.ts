@@ -553,9 +553,10 @@ return pausedUntil`;
  */
 const SEND = `
 local now = tonumber(ARGV[1])
-local paused = math.max(tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0'), tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0'))
+local h = redis.call('HMGET', KEYS[1], 'pausedUntil', 'lastSend')
+local paused = math.max(tonumber(h[1] or '0'), tonumber(redis.call('HGET', KEYS[2], 'pausedUntil') or '0'))
 if paused - now > tonumber(ARGV[3]) then return -1 end
-local slot = math.max(now, paused, tonumber(redis.call('HGET', KEYS[1], 'lastSend') or '0') + tonumber(ARGV[2]))
+local slot = math.max(now, paused, tonumber(h[2] or '0') + tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'lastSend', tostring(slot))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return slot - now`;
