@@ -34,6 +34,7 @@ import {
   type AdsetWatch,
   type RunMeta,
   type Targeting,
+  type WriteMoment,
 } from '@closrads/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
@@ -256,8 +257,14 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     looks: 0,
     restoreAttempts: 0,
   };
-  // The claim records what the run changes on the ad set in the same call.
-  const claim = await deps.journal.claim(entry, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys });
+  // The claim records what the run changes on the ad set in the same call, and the write's moment on
+  // the account's pace is taken alongside (both are sent at once: one wait for their answers). A claim
+  // refused leaves that moment unused, which only happens with two runs on one ad set.
+  const askedAt = Date.now();
+  const [claim, waitMs] = await Promise.all([
+    deps.journal.claim(entry, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys }),
+    deps.pacer.reserveWrite(data.adAccountId, askedAt),
+  ]);
   if (!claim.claimed && 'heldBy' in claim) return deferred(data, claim.heldBy);
   const claimed = claim.claimed ? claim.entry : claim.resumed;
   const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
@@ -266,7 +273,7 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   // 'writing', which the next attempt's start step resumes from, so storing it would cost a round trip
   // per ad set for nothing.
   job.data = writing;
-  return send(deps, job, writing, claimed, next, log);
+  return send(deps, job, writing, claimed, { targeting: next, moment: { askedAt, waitMs } }, log);
 }
 
 /**
@@ -358,11 +365,17 @@ async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   const problem = incompleteRead(fresh.targeting, listed.success ? listed.data.targeting : undefined);
   if (problem) throw new UnrecoverableError(problem);
   const next = withRegions(fresh.targeting, data.regionKeys.map((key) => regionOf(deps, key)), deps.regions);
-  return send(deps, job, data, entry, next, log);
+  return send(deps, job, data, entry, { targeting: next }, log);
 }
 
-async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, next: Targeting, log: Log): Promise<AdsetJobResult> {
-  await deps.graph.updateTargeting(data.adsetId, next, { adAccountId: data.adAccountId });
+/** The write: the targeting to send, and its moment on the account's pace when the caller took it already. */
+interface Write {
+  targeting: Targeting;
+  moment?: WriteMoment;
+}
+
+async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, write: Write, log: Log): Promise<AdsetJobResult> {
+  await deps.graph.updateTargeting(data.adsetId, write.targeting, { adAccountId: data.adAccountId, ...(write.moment ? { writeMoment: write.moment } : {}) });
   log.info({ added: entry.added, removed: entry.removed }, 'ad set targeting updated');
   return written(deps, job, data, entry, log);
 }

@@ -109,8 +109,11 @@ export interface GraphClientOptions {
   adsPageSize?: number;
   /** Called with the usage headers of every answer, for pacing. */
   onUsage?: (reading: UsageReading) => void;
-  /** Awaited right before each POST charged to an ad account (keeps writes under Meta's rate). */
-  beforeWrite?: (adAccountId: string) => Promise<unknown>;
+  /**
+   * Awaited right before each POST charged to an ad account (keeps writes under Meta's rate), with the
+   * write moment the caller took already, if it did.
+   */
+  beforeWrite?: (adAccountId: string, taken?: WriteMoment) => Promise<unknown>;
   /** Called with every throttling error and the ad account it was charged to, before it is thrown. */
   onThrottled?: (err: GraphApiError, adAccountId: string | undefined) => void;
   logger?: Logger;
@@ -119,6 +122,14 @@ export interface GraphClientOptions {
 interface CallContext {
   /** The ad account the call is charged to, so usage and throttling are tracked per account. */
   adAccountId?: string;
+  /** A POST's write moment, taken by the caller in a round trip it made anyway (see beforeWrite). */
+  writeMoment?: WriteMoment;
+}
+
+/** A write moment taken ahead of the POST: when it was asked for, and the wait it came with (undefined: paused). */
+export interface WriteMoment {
+  askedAt: number;
+  waitMs: number | undefined;
 }
 
 /**
@@ -287,7 +298,7 @@ export class GraphClient {
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
     // A write waits for its moment on the ad account's pace (before the deadline starts).
-    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId);
+    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId, ctx.writeMoment);
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
     const deadline = exchangeDeadline(this.timeoutMs);
     try {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ABUSE_PAUSE_MS, throttleKind, type ThrottleKind } from '../clients/graph-errors';
 import { GraphApiError } from '../errors';
 import { READ_POINTS, WRITE_POINTS, type UsageReading } from '../clients/usage';
+import type { WriteMoment } from '../clients/graph';
 import { KEY_TTL_S, type Keyspace } from './keys';
 import { runLua } from './lua-script';
 
@@ -242,13 +243,14 @@ export class AccountPacer {
    * error (without calling Meta), which parks the job like Meta's own. A writer that wakes more than
    * LATE_WRITE_MS after its moment (a busy event loop, a slow round trip) takes a new moment instead
    * of going late: late writes sent together with others' on-time ones would bunch up at Meta, and
-   * 91 moments a second leave room for only 9 such. Returns the time waited.
+   * 91 moments a second leave room for only 9 such. `taken`: the first moment, taken by the caller
+   * with reserveWrite in a round trip of its own, right before. Returns the time waited.
    */
-  async beforeWrite(adAccountId: string): Promise<number> {
+  async beforeWrite(adAccountId: string, taken?: WriteMoment): Promise<number> {
     const start = this.clock();
     for (let attempt = 1; ; attempt++) {
-      const asked = this.clock();
-      const ms = await this.reserveWrite(adAccountId, asked);
+      const asked = attempt === 1 && taken ? taken.askedAt : this.clock();
+      const ms = attempt === 1 && taken ? taken.waitMs : await this.reserveWrite(adAccountId, asked);
       if (ms === undefined) {
         const pausedMs = await this.pausedFor(adAccountId);
         throw new GraphApiError('throttle', { retryAfterMs: Math.max(1, pausedMs), metaMessage: `ad account ${adAccountId} is paused after Meta's rate limit; the write was not sent` });

@@ -74,4 +74,23 @@ describe('AccountPacer.beforeWrite (real Redis)', () => {
     await pacer.beforeWrite('act_c');
     expect(waits).toHaveLength(4);
   });
+
+  it('uses a moment the caller took already, and takes none of its own when it is on time', async () => {
+    const { pacer, waits } = pacerAt(4_000_000, () => 0);
+    const waitMs = await pacer.reserveWrite('act_d', 4_000_000);
+    await pacer.reserveWrite('act_d', 4_000_000);
+    const taken = await pacer.reserveWrite('act_d', 4_000_000);
+    expect(taken).toBe(2 * SPACING);
+    expect(waitMs).toBe(0);
+    await pacer.beforeWrite('act_d', { askedAt: 4_000_000, waitMs: taken });
+    expect(waits).toEqual([2 * SPACING]);
+    // No moment after the one taken.
+    expect(await lastSend('act_d')).toBe(4_000_000 + 2 * SPACING);
+  });
+
+  it('does not send into a pause found when the moment was taken', async () => {
+    const { pacer } = pacerAt(5_000_000, () => 0);
+    await pacer.throttled('act_e', 60_000, {}, 5_000_000);
+    await expect(pacer.beforeWrite('act_e', { askedAt: 5_000_000, waitMs: undefined })).rejects.toMatchObject({ errorClass: 'throttle' });
+  });
 });
