@@ -21,8 +21,6 @@ import {
   targetingWarnings,
   withRegions,
   IN_PLACE_WAIT_MS,
-  CLEAR_TO_CALL_FIELDS,
-  clearToCall,
   ListedAdsetSchema,
   parseAdsetWatch,
   throttleKind,
@@ -113,13 +111,11 @@ interface GateState {
   journal?: AdsetWatch;
   /** Undo: what the undone run recorded for this ad set. */
   undoneChange?: RunChange;
-  /** Neither the ad account nor the app is paced or paused: the call needs no moment (see clearToCall). */
-  clearToCall: boolean;
 }
 
 /**
- * Everything Redis knows that decides the gates (the ad set's change record and its account's pace
- * included), in one round trip. The run's record and its plan never change once its jobs exist, so
+ * Everything Redis knows that decides the gates (the ad set's change record included), in one round
+ * trip. The run's record and its plan never change once its jobs exist, so
  * they are read once per run and campaign in this process (RunRecords).
  */
 async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: RunRecords): Promise<GateState> {
@@ -134,8 +130,6 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: R
   read('token', () => pipe.get(deps.keys.tokenFailure(data.runId)));
   read('listed', () => pipe.hget(deps.keys.listedTargeting(data.runId), data.adsetId));
   read('journal', () => pipe.get(deps.keys.adsetJournal(data.adsetId)));
-  read('pace', () => pipe.hmget(deps.keys.accountPace(data.adAccountId), ...CLEAR_TO_CALL_FIELDS.account));
-  read('appPace', () => pipe.hmget(deps.keys.appPace, ...CLEAR_TO_CALL_FIELDS.app));
   if (!known.meta) read('meta', () => pipe.get(deps.keys.runMeta(data.runId)));
   if (!known.plannedKeys || !sameRegionKeys(known.plannedKeys, data.regionKeys)) read('plan', () => pipe.hget(deps.keys.runPlan(data.runId), data.campaign));
   if (data.undoOf) read('undone', () => pipe.hget(deps.keys.runChanges(data.undoOf!), data.adsetId));
@@ -155,7 +149,6 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: R
     const v = value(name);
     return v === undefined ? undefined : JSON.parse(v);
   };
-  const fields = (name: string): Array<string | null> => (reply(name) as Array<string | null> | undefined) ?? [];
   const owner = json('owner') as { runId: string; plannedAt: number } | undefined;
   const listed = ListedAdsetSchema.safeParse(json('listed'));
   const meta = known.meta ?? (json('meta') as RunMeta | undefined);
@@ -169,7 +162,6 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: R
     plannedKeys,
     undoneChange: data.undoOf ? RunChangeSchema.safeParse(json('undone')).data : undefined,
     journal: parseAdsetWatch(value('journal')),
-    clearToCall: clearToCall(fields('pace'), fields('appPace'), Date.now()),
   };
 }
 
@@ -215,8 +207,7 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     if (earlier) return earlier;
   }
 
-  // Nothing paces the account and no moment was reserved for this job: no moment to take.
-  if (!(state.clearToCall && data.reservedAt === undefined)) await paceGate(deps, data);
+  await paceGate(deps, data);
 
   const read = await currentRead(deps, data, state);
   const desired = data.regionKeys.map((key) => regionOf(deps, key));

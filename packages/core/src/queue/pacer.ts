@@ -263,25 +263,6 @@ export class AccountPacer {
 }
 
 /**
- * The pace fields that tell whether a call to an ad account may go without taking a moment, read with
- * a job's other gate state in one round trip (HMGET of `keys.accountPace` and of `keys.appPace`).
- */
-export const CLEAR_TO_CALL_FIELDS = { account: ['pausedUntil', 'spacing', 'nextAt', 'appVoidSeen'], app: ['pausedUntil', 'voidedAt'] } as const;
-
-/**
- * True when `acquire` would answer "call now" and change nothing that matters: the account and the app
- * are not paused, the account has no spacing, no moment is reserved ahead, and the app's last pause
- * was already seen by this account. Such a call skips the pacer's script: at full speed that is most
- * calls, and the write itself still takes its moment at send time (`beforeWrite`).
- */
-export function clearToCall(account: ReadonlyArray<string | null>, app: ReadonlyArray<string | null>, now: number): boolean {
-  const num = (v: string | null | undefined): number => Number(v ?? 0) || 0;
-  const [pausedUntil, spacing, nextAt, appVoidSeen] = account;
-  const [appPausedUntil, appVoidedAt] = app;
-  return num(pausedUntil) <= now && num(appPausedUntil) <= now && num(spacing) <= 0 && num(nextAt) <= now && num(appVoidedAt) <= num(appVoidSeen);
-}
-
-/**
  * Lua helper: forgets the moments reserved after \`now\` (they are void), so new ones are given from
  * now on rather than after the old queue's tail, which would leave its time unused.
  */
