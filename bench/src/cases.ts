@@ -20,6 +20,8 @@ export interface CaseSpec {
   minRunTimeoutMs?: number;
   /** time budget of the sequential baseline for this case, when it differs from --seq-budget */
   seqBudgetMs?: number;
+  /** worker processes on the run, each with the bench's concurrency (default 1) */
+  workers?: number;
 }
 
 export const ADS_PER_ADSET = 1;
@@ -31,6 +33,8 @@ function sized(n: number): Pick<CaseSpec, 'accounts' | 'campaignsPerAccount' | '
   if (n === 1000) return { accounts: 5, campaignsPerAccount: 4, adsetsPerCampaign: 50 };
   if (n === 10_000) return { accounts: 10, campaignsPerAccount: 5, adsetsPerCampaign: 200 };
   if (n === 50_000) return { accounts: 20, campaignsPerAccount: 5, adsetsPerCampaign: 500 };
+  // Enough ad accounts that three workers stay under 100 writes per second on each: latency-bound.
+  if (n === 5000) return { accounts: 20, campaignsPerAccount: 2, adsetsPerCampaign: 125 };
   throw new Error(`no shape for ${n} ad sets`);
 }
 
@@ -78,6 +82,7 @@ function build(): CaseSpec[] {
     // About 7 minutes on a loaded 2-core machine; the default --run-timeout is 10.
     minRunTimeoutMs: 30 * 60_000,
   });
+  out.push(...workerScalingCases());
   out.push({
     name: 'rate-limited',
     description:
@@ -115,6 +120,8 @@ export const CASES: CaseSpec[] = build();
 
 export const totalAdsets = (c: CaseSpec): number => c.accounts * c.campaignsPerAccount * c.adsetsPerCampaign;
 
+export const workersOf = (c: CaseSpec): number => Math.max(1, c.workers ?? 1);
+
 /** The simulator's own limits the ideal takes into account. */
 export const SIM_PAGE_CAP = 100;
 /** Meta's (and the simulator's default) mutations per second per ad account. */
@@ -144,7 +151,7 @@ export interface Ideal {
  *
  *   listing   = L (demand) + ceil(adsetsPerCampaign / page) × L    (pages of one Facebook campaign are
  *               sequential, cursor after cursor; campaigns and ad accounts could all be listed in parallel)
- *   ad sets   = max(ceil(N / C) × k × L, max per account POSTs / 100 per s)
+ *   ad sets   = max(ceil(N / (C × W)) × k × L, max per account POSTs / 100 per s)   (W worker processes)
  *               k = calls per ad set: 1 (the write; the listed targeting and ads are reused), with or
  *               without protection; 0 in steady state (nothing to change, nothing to call)
  *   watch     = with protection: the verify delay, then one look at each Facebook campaign's ads
@@ -170,7 +177,7 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
   const adsetsPerAccount = c.campaignsPerAccount * c.adsetsPerCampaign;
   let adsetPhaseMs = 0;
   if (k > 0) {
-    const rounds = Math.ceil(n / concurrency) * k * L;
+    const rounds = Math.ceil(n / (concurrency * workersOf(c))) * k * L;
     const writeCap = ((postsPerAdset * adsetsPerAccount) / MUTATIONS_PER_SECOND) * 1000;
     adsetPhaseMs = Math.max(rounds, writeCap) + (c.protection ? verifyDelayMs + lookPages * L : 0);
   }
@@ -179,7 +186,7 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
   let formula =
     k === 0
       ? `L + ${pagesPerFb} page(s) × L = ${listingMs} ms (no call per ad set)`
-      : `(L + ${pagesPerFb} page(s) × L) + ceil(${n}/${concurrency}) × ${k} call(s) × L${c.protection ? ` + verify ${verifyDelayMs} + ${lookPages} look page(s) × L` : ''} = ${Math.round(ideal)} ms`;
+      : `(L + ${pagesPerFb} page(s) × L) + ceil(${n}/${concurrency * workersOf(c)}) × ${k} call(s) × L${c.protection ? ` + verify ${verifyDelayMs} + ${lookPages} look page(s) × L` : ''} = ${Math.round(ideal)} ms`;
   if (c.rateBudget) {
     const lookPoints = c.protection && !c.alreadyInSync ? c.campaignsPerAccount * lookPages : 0;
     const points = c.campaignsPerAccount * pagesPerFb + adsetsPerAccount * 3 * postsPerAdset + lookPoints;
@@ -193,4 +200,24 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
 /** The least time `points` of one ad account take under `budget` (see idealFor): 2L + max(0, P - B) × W / B. */
 export function budgetMinimumMs(points: number, budget: { maxPoints: number; windowMs: number }, latencyMs: number): number {
   return 2 * latencyMs + (Math.max(0, points - budget.maxPoints) * budget.windowMs) / budget.maxPoints;
+}
+
+/**
+ * One run worked by three worker processes, beside the same run with one: throughput, no ad set
+ * written twice, and the writes per second per ad account whatever the number of workers.
+ */
+function workerScalingCases(): CaseSpec[] {
+  return [1, 3].map((workers) => {
+    const shape = sized(5000);
+    return {
+      name: `change-5k-${workers}w`,
+      description: `5000 ad sets all needing a change, protection off, ${workers} worker process${workers > 1 ? 'es' : ''} (${shape.accounts} ad accounts × ${shape.campaignsPerAccount} campaigns × ${shape.adsetsPerCampaign} ad sets)`,
+      ...shape,
+      alreadyInSync: false,
+      protection: false,
+      adsPerAdset: ADS_PER_ADSET,
+      quick: false,
+      workers,
+    };
+  });
 }

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ChildMessage, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
+import type { ChildMessage, HelperOutcome, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 /** The V8 flags `pnpm worker` runs with (package.json), so the figures are those of the product. */
@@ -14,6 +14,9 @@ export interface WorkerProcess {
   pid: number;
   readyRssBytes: number;
   run(): Promise<RunOutcome>;
+  /** Works the queues (without driving a run) and measures, until `stopHelping`. */
+  help(): Promise<void>;
+  stopHelping(): Promise<HelperOutcome>;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,14 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
     run: async () => {
       post({ type: 'run' });
       return expect('done');
+    },
+    help: async () => {
+      post({ type: 'help' });
+      await expect('helping');
+    },
+    stopHelping: async () => {
+      post({ type: 'stop' });
+      return expect('helped');
     },
     close: async () => {
       if (exited) return;

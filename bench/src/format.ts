@@ -1,4 +1,5 @@
 import type { MachineInfo } from './measure';
+import type { BullmqFloor } from './bullmq-floor';
 import type { CaseResult } from './run-case';
 
 const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
@@ -20,18 +21,21 @@ export function renderMachine(m: MachineInfo, s: { latencyMs: number; concurrenc
   ].join('\n');
 }
 
-export function renderTable(results: CaseResult[]): string {
+export function renderTable(results: CaseResult[], floor?: BullmqFloor): string {
   const main = table(
-    ['case', 'ad sets', 'wall', 'ideal', 'wall/ideal', 'Graph reads', 'Graph writes', 'Redis cmds', 'worker peak RSS', 'Redis mem', 'sequential', 'speedup', 'correct'],
+    ['case', 'ad sets', 'workers', 'wall', 'ideal', 'wall/ideal', 'Graph reads', 'Graph writes', 'Redis cmds', 'worker CPU per ad set', 'writes/account in 1 s (peak)', 'worker peak RSS', 'Redis mem', 'sequential', 'speedup', 'correct'],
     results.map((r) => [
       r.name,
       n(r.adsets),
+      String(r.workers),
       ms(r.wallMs),
       ms(r.ideal.ms),
       `${r.ratio.toFixed(2)}×`,
       n(r.graph.reads),
       n(r.graph.writes),
       n(r.redis.commands.total),
+      `${r.worker.cpuPerAdsetMs.toFixed(2)} ms`,
+      r.graph.writes > 0 ? n(r.writePeak.writes) : '-',
       mb(r.worker.peakRssBytes),
       kb(r.redis.memory.bytes),
       r.sequential ? `${r.sequential.extrapolated ? '~' : ''}${ms(r.sequential.wallMs)}` : '-',
@@ -67,6 +71,9 @@ export function renderTable(results: CaseResult[]): string {
       kb(r.reportBytes),
     ]),
   );
+  const floorLine = floor
+    ? `BullMQ's own floor (no product code: ${n(floor.jobs)} ad set jobs with the product's job and worker options under one parent, a processor that only returns): ${floor.perJob.toFixed(1)} Redis commands per job, server side (${floor.addPerJob.toFixed(1)} to add it, ${floor.runPerJob.toFixed(1)} to take and complete it); the rest of "cmds per ad set" is the product's.`
+    : '';
   const formulas = results.map((r) => `- ${r.name}: ${r.ideal.formula}`).join('\n');
   const problems = results.filter((r) => !r.correct).map((r) => `- ${r.name}: ${r.problems.join('; ')}`);
   return [
@@ -77,6 +84,7 @@ export function renderTable(results: CaseResult[]): string {
     '',
     'Details (Redis cmds: server side from INFO commandstats, Lua-internal commands included; client cmds: sent by the worker process):',
     detail,
+    ...(floorLine ? ['', floorLine] : []),
     '',
     'Ideal (L = latency, C = concurrency):',
     formulas,

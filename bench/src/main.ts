@@ -16,7 +16,8 @@ import { ensureRedis } from '@closrads/test-support/private-redis';
 import { CASES, type CaseSpec } from './cases';
 import { renderMachine, renderTable } from './format';
 import { machineInfo } from './measure';
-import { runCase, type BenchSettings, type CaseResult } from './run-case';
+import { addCrossCaseTargets, runCase, type BenchSettings, type CaseResult } from './run-case';
+import { measureBullmqFloor, type BullmqFloor } from './bullmq-floor';
 import { WHAT_IFS } from './whatif';
 import { DEMAND_FOLLOW_CASE, renderDemandFollow, runDemandFollow, type DemandFollowResult } from './demand-follow';
 
@@ -174,6 +175,19 @@ function listTag(c: CaseSpec): string {
   return c.heavy ? '(--case only) ' : '';
 }
 
+/** BullMQ's own floor per ad set job, measured once per bench run (undefined when it could not be). */
+async function floorOrNothing(results: CaseResult[], redisUrl: string, redis: ReturnType<typeof workerConnection>, log: (s: string) => void): Promise<BullmqFloor | undefined> {
+  if (results.length === 0) return undefined;
+  try {
+    const floor = await measureBullmqFloor(redisUrl, redis);
+    log(`bench: BullMQ's own floor ${floor.perJob.toFixed(1)} Redis commands per ad set job`);
+    return floor;
+  } catch (err) {
+    log(`  BullMQ floor: ERROR ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   // Only --help is answered through the shared helper; the rest keeps its own parser (NAME,NAME lists).
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) parseCommand(HELP);
@@ -254,13 +268,16 @@ async function main(): Promise<void> {
         log(`  ${DEMAND_FOLLOW_CASE}: ERROR ${(err as Error).stack ?? String(err)}`);
       }
     }
-    const doc = { ...docOf(results), ...(follow ? { demandFollow: follow } : {}) };
+    addCrossCaseTargets(results);
+    const floor = await floorOrNothing(results, available.url, redis, log);
+    const extras = { ...(floor ? { bullmqFloor: floor } : {}), ...(follow ? { demandFollow: follow } : {}) };
+    const doc = { ...docOf(results), ...extras };
     if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results, ...(follow ? { demandFollow: follow } : {}) }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results, ...extras }, null, 2)}\n`);
     } else {
       const whatIf = cli.whatIf.length > 0 ? `\nWHAT-IF experiment (not the product as it is): ${cli.whatIf.join(', ')}` : '';
-      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${results.length > 0 ? `${renderTable(results)}\n` : ''}${follow ? `\n${renderDemandFollow(follow)}\n` : ''}`);
+      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${results.length > 0 ? `${renderTable(results, floor)}\n` : ''}${follow ? `\n${renderDemandFollow(follow)}\n` : ''}`);
     }
   } finally {
     redis.disconnect();

@@ -20,7 +20,20 @@ export interface WorkerSettings {
   whatIf?: string[];
 }
 
-export type ParentMessage = { type: 'start'; settings: WorkerSettings } | { type: 'run' } | { type: 'close' };
+/**
+ * `run`: start a run and measure it until its report (the driving process). `help`: only work the
+ * queues while another process drives the run, measuring until `stop` (the extra worker processes of a
+ * case with several).
+ */
+export type ParentMessage = { type: 'start'; settings: WorkerSettings } | { type: 'run' } | { type: 'help' } | { type: 'stop' } | { type: 'close' };
+
+/** What a helping worker process measured between `help` and `stop`. */
+export interface HelperOutcome {
+  type: 'helped';
+  cpu: { userMs: number; systemMs: number };
+  peakRssBytes: number;
+  clientCommands: ClientCommandStats;
+}
 
 /** Redis commands sent by the worker process, counted client-side (every ioredis connection it opens). */
 export interface ClientCommandStats {
@@ -79,5 +92,7 @@ export interface RunOutcome {
 export type ChildMessage =
   | { type: 'ready'; rssBytes: number }
   | RunOutcome
+  | { type: 'helping' }
+  | HelperOutcome
   | { type: 'error'; message: string }
   | { type: 'closed' };

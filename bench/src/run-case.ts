@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { deletePrefix, type Campaign, type RegionTable } from '@closrads/core';
 import { benchCampaignsFile, generateScenario, keyOf, startSimulator, type RateBudget, type RecordedCall, type Scenario } from '@closrads/simulator';
-import { budgetMinimumMs, idealFor, SIM_PAGE_CAP, totalAdsets, type CaseSpec, type Ideal } from './cases';
-import { startWorkerProcess } from './child';
+import { budgetMinimumMs, idealFor, MUTATIONS_PER_SECOND, SIM_PAGE_CAP, totalAdsets, workersOf, type CaseSpec, type Ideal } from './cases';
+import { startWorkerProcess, type WorkerProcess } from './child';
 import { commandDelta, commandStats, memoryUnder, redisCpuSeconds, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
-import type { RunOutcome } from './protocol';
+import type { HelperOutcome, RunOutcome } from './protocol';
 import { runSequential, type SequentialResult } from './sequential';
 
 export interface BenchSettings {
@@ -109,6 +109,78 @@ function timelineOf(calls: RecordedCall[]): TimelineBucket[] {
   return out;
 }
 
+/** The most POSTs one ad account received within any 1 s (a sliding window over the simulator's log). */
+export interface WritePeak {
+  writes: number;
+  adAccountId: string;
+}
+
+export function writePeakPerAccount(calls: RecordedCall[], windowMs = 1000): WritePeak {
+  const byAccount = new Map<string, number[]>();
+  for (const c of calls) {
+    if (c.api !== 'graph' || c.method !== 'POST') continue;
+    const acct = c.adAccountId ?? '?';
+    let list = byAccount.get(acct);
+    if (!list) byAccount.set(acct, (list = []));
+    list.push(c.at);
+  }
+  let peak: WritePeak = { writes: 0, adAccountId: '' };
+  for (const [adAccountId, ats] of byAccount) {
+    ats.sort((a, b) => a - b);
+    for (let lo = 0, hi = 0; hi < ats.length; hi++) {
+      while ((ats[hi] ?? 0) - (ats[lo] ?? 0) >= windowMs) lo++;
+      if (hi - lo + 1 > peak.writes) peak = { writes: hi - lo + 1, adAccountId };
+    }
+  }
+  return peak;
+}
+
+/** The worker processes of a case, started one after another (each reports ready before the next). */
+async function startWorkerProcesses(count: number, settings: Parameters<typeof startWorkerProcess>[0]): Promise<WorkerProcess[]> {
+  const out: WorkerProcess[] = [];
+  for (let i = 0; i < count; i++) out.push(await startWorkerProcess(settings));
+  return out;
+}
+
+function writtenTwiceProblems(writtenTwice: number): string[] {
+  return writtenTwice > 0 ? [`${writtenTwice} ad sets written more than once`] : [];
+}
+
+/** The figures of every worker process of a case, added up (the driving one and the helpers). */
+function addUpWorkers(outcome: RunOutcome, helpers: HelperOutcome[]): { peakRss: number; cpuMs: number; clientCommands: number; clientByName: Record<string, number> } {
+  const peakRss = Math.max(outcome.rss.peakDuringRunBytes, outcome.rss.maxRssBytes, ...helpers.map((h) => h.peakRssBytes));
+  const cpuMs = outcome.cpu.userMs + outcome.cpu.systemMs + helpers.reduce((t, h) => t + h.cpu.userMs + h.cpu.systemMs, 0);
+  const clientCommands = outcome.clientCommands.total + helpers.reduce((t, h) => t + h.clientCommands.total, 0);
+  const clientByName: Record<string, number> = { ...outcome.clientCommands.byName };
+  for (const h of helpers) for (const [name, calls] of Object.entries(h.clientCommands.byName)) clientByName[name] = (clientByName[name] ?? 0) + calls;
+  return { peakRss, cpuMs, clientCommands, clientByName };
+}
+
+/** Every case's Redis commands per ad set; for changing cases the write peak, and the CPU without protection. */
+function scaleTargets(spec: CaseSpec, cmdsPerAdset: number, writePeak: WritePeak, cpuPerAdsetMs: number): TargetCheck[] {
+  const targets: TargetCheck[] = [{ target: 'Redis commands per ad set ≤ 45 (server side)', value: cmdsPerAdset.toFixed(1), pass: cmdsPerAdset <= 45 }];
+  if (spec.alreadyInSync) return targets;
+  targets.push({
+    target: `writes to one ad account in any 1 s ≤ ${MUTATIONS_PER_SECOND}`,
+    value: `${writePeak.writes} (${writePeak.adAccountId}), ${workersOf(spec)} worker process(es)`,
+    pass: writePeak.writes <= MUTATIONS_PER_SECOND,
+  });
+  if (!spec.protection && !spec.rateBudget) {
+    targets.push({ target: 'worker CPU per changed ad set ≤ 1.5 ms', value: `${cpuPerAdsetMs.toFixed(2)} ms`, pass: cpuPerAdsetMs <= 1.5 });
+  }
+  return targets;
+}
+
+/** Ad sets whose targeting was written (accepted) more than once in the run. */
+export function adsetsWrittenTwice(calls: RecordedCall[]): number {
+  const writes = new Map<string, number>();
+  for (const c of calls) {
+    if (c.api !== 'graph' || c.method !== 'POST' || c.throttled || c.status >= 400 || !c.objectId?.startsWith('23')) continue;
+    writes.set(c.objectId, (writes.get(c.objectId) ?? 0) + 1);
+  }
+  return [...writes.values()].filter((n) => n > 1).length;
+}
+
 export interface TargetCheck {
   target: string;
   value: string;
@@ -122,6 +194,8 @@ export interface CaseResult {
   protection: boolean;
   steady: boolean;
   settings: { latencyMs: number; concurrency: number; verifyDelayMs: number };
+  /** worker processes on the run */
+  workers: number;
   wallMs: number;
   phases: RunOutcome['phases'];
   ideal: Ideal;
@@ -130,6 +204,10 @@ export interface CaseResult {
   graph: GraphCounts;
   /** the old design's requests and points per changed ad set (0 when nothing changes) */
   oldDesign: { requests: number; points: number };
+  /** most POSTs to one ad account within any 1 s, from the simulator's log */
+  writePeak: WritePeak;
+  /** ad sets written (accepted) more than once */
+  writtenTwice: number;
   timeline: TimelineBucket[];
   redis: {
     /** server side, INFO commandstats delta over the run (includes commands run inside Lua scripts) */
@@ -149,7 +227,10 @@ export interface CaseResult {
     maxRssBytes: number;
     readyRssBytes: number;
     heapUsedPeakBytes: number;
+    /** CPU of every worker process over the run, ms */
     cpuMs: number;
+    /** cpuMs per ad set that needed a change (per ad set in steady state) */
+    cpuPerAdsetMs: number;
     eventLoopUtilization: number;
     eventLoopDelayP99Ms: number;
     eventLoopDelayMaxMs: number;
@@ -287,10 +368,11 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
   let commands: CommandDelta;
   let memory: KeyMemory;
   let readyRss = 0;
+  let helpers: HelperOutcome[] = [];
   let simCpuMs = 0;
   let redisCpuMs = 0;
   try {
-    const worker = await startWorkerProcess({
+    const workerSettings = {
       redisUrl: settings.redisUrl,
       prefix,
       closrtechUrl: sim.closrtechUrl,
@@ -301,15 +383,21 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       runTimeoutMs,
       rssSampleMs: 25,
       whatIf: settings.whatIf ?? [],
-    });
-    readyRss = worker.readyRssBytes;
+    };
+    // The first process drives the run (starts it, waits for its report); the others only work.
+    const workers: WorkerProcess[] = [];
     try {
+      workers.push(...(await startWorkerProcesses(workersOf(spec), workerSettings)));
+      const [worker, ...extra] = workers as [WorkerProcess, ...WorkerProcess[]];
+      readyRss = worker.readyRssBytes;
       sim.clearCalls();
       const before = await commandStats(redis);
       const redisCpu0 = await redisCpuSeconds(redis);
       const cpu0 = process.cpuUsage();
-      log(`  ${spec.name}: queue run (worker pid ${worker.pid}, prefix {${prefix}})…`);
+      await Promise.all(extra.map((w) => w.help()));
+      log(`  ${spec.name}: queue run (worker pid ${workers.map((w) => w.pid).join(', ')}, prefix {${prefix}})…`);
       outcome = await worker.run();
+      helpers = await Promise.all(extra.map((w) => w.stopHelping()));
       const cpu = process.cpuUsage(cpu0);
       simCpuMs = (cpu.user + cpu.system) / 1000;
       redisCpuMs = ((await redisCpuSeconds(redis)) - redisCpu0) * 1000;
@@ -318,7 +406,7 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       commands = commandDelta(before, after, ['info']);
       memory = await memoryUnder(redis, prefix);
     } finally {
-      await worker.close();
+      await Promise.all(workers.map((w) => w.close()));
     }
   } finally {
     await sim.close();
@@ -372,8 +460,12 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
   }
 
   const ratio = outcome.wallMs / ideal.ms;
-  const peakRss = Math.max(outcome.rss.peakDuringRunBytes, outcome.rss.maxRssBytes);
-  const targets: TargetCheck[] = [];
+  const { peakRss, cpuMs, clientCommands, clientByName } = addUpWorkers(outcome, helpers);
+  const cpuPerAdsetMs = cpuMs / n;
+  const writePeak = writePeakPerAccount(sim.calls);
+  const writtenTwice = adsetsWrittenTwice(sim.calls);
+  problems.push(...writtenTwiceProblems(writtenTwice));
+  const targets: TargetCheck[] = scaleTargets(spec, commands.total / n, writePeak, cpuPerAdsetMs);
   if (spec.name === 'change-1k') {
     targets.push({ target: 'wall ≤ 1.3 × ideal', value: fmtPct(ratio), pass: ratio <= 1.3 });
     if (sequential) targets.push({ target: '≥ 12 × faster than sequential', value: fmtPct(sequential.speedup), pass: sequential.speedup >= 12 });
@@ -407,17 +499,20 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     protection: spec.protection,
     steady: spec.alreadyInSync,
     settings: { latencyMs: settings.latencyMs, concurrency: settings.concurrency, verifyDelayMs: settings.verifyDelayMs },
+    workers: workersOf(spec),
     wallMs: outcome.wallMs,
     phases: outcome.phases,
     ideal,
     ratio,
     graph,
     oldDesign: oldDesignPerChanged(spec),
+    writePeak,
+    writtenTwice,
     timeline: timelineOf(sim.calls),
     redis: {
       commands,
-      clientCommands: outcome.clientCommands.total,
-      clientTop: Object.entries(outcome.clientCommands.byName)
+      clientCommands,
+      clientTop: Object.entries(clientByName)
         .sort((a, b) => b[1] - a[1])
         .slice(0, 16),
       largestTransaction: outcome.clientCommands.largestTransaction,
@@ -432,7 +527,8 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
       maxRssBytes: outcome.rss.maxRssBytes,
       readyRssBytes: readyRss,
       heapUsedPeakBytes: outcome.heapUsedPeakBytes,
-      cpuMs: outcome.cpu.userMs + outcome.cpu.systemMs,
+      cpuMs,
+      cpuPerAdsetMs,
       eventLoopUtilization: outcome.eventLoop.utilization,
       eventLoopDelayP99Ms: outcome.eventLoop.delayP99Ms,
       eventLoopDelayMaxMs: outcome.eventLoop.delayMaxMs,
@@ -458,4 +554,19 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     correct: problems.length === 0,
     problems,
   };
+}
+
+/**
+ * Targets that compare two cases of one bench run: several worker processes against one on the same
+ * work (change-5k-3w against change-5k-1w). Added to the multi-worker case's targets.
+ */
+export function addCrossCaseTargets(results: CaseResult[]): void {
+  for (const r of results) {
+    if (r.workers <= 1) continue;
+    const single = results.find((o) => o.workers === 1 && o.name === r.name.replace(/-\d+w$/, '-1w'));
+    if (!single) continue;
+    const speedup = single.wallMs / r.wallMs;
+    r.targets.push({ target: `${r.workers} workers ≥ 2.5 × the throughput of 1`, value: `${speedup.toFixed(2)}× (${single.name} ${Math.round(single.wallMs)} ms)`, pass: speedup >= 2.5 });
+    r.targets.push({ target: 'no ad set written twice', value: String(r.writtenTwice), pass: r.writtenTwice === 0 });
+  }
 }

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { OUTCOMES, createLogger, jobIds, startRun, workerConnection, type Outcome, type RunReport } from '@closrads/core';
 import { startLocalSystem, type LocalSystem } from '@closrads/demo/local-system';
 import { applyWhatIf } from './whatif';
-import type { ChildMessage, ClientCommandStats, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
+import type { ChildMessage, ClientCommandStats, HelperOutcome, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
 
 const send = (msg: ChildMessage): void => {
   process.send?.(msg);
@@ -202,6 +202,34 @@ let system: LocalSystem | undefined;
 let counter: ReturnType<typeof installCommandCounter> | undefined;
 let settings: WorkerSettings | undefined;
 
+/** A helping process's measurement, from `help` to `stop`. */
+let helping: { cpu0: NodeJS.CpuUsage; sampler: NodeJS.Timeout; peakRss: number } | undefined;
+
+function startHelping(every: number, c: ReturnType<typeof installCommandCounter>): void {
+  c.reset();
+  const cpu0 = process.cpuUsage();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    if (helping) helping.peakRss = peakRss;
+  }, every);
+  helping = { cpu0, sampler, peakRss };
+}
+
+function stopHelping(c: ReturnType<typeof installCommandCounter>): HelperOutcome {
+  if (!helping) throw new Error('stop before help');
+  clearInterval(helping.sampler);
+  const cpu = process.cpuUsage(helping.cpu0);
+  const out: HelperOutcome = {
+    type: 'helped',
+    cpu: { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 },
+    peakRssBytes: Math.max(helping.peakRss, process.memoryUsage.rss()),
+    clientCommands: { ...c.stats, byName: { ...c.stats.byName }, largestByName: { ...c.stats.largestByName } },
+  };
+  helping = undefined;
+  return out;
+}
+
 process.on('message', (msg: ParentMessage) => {
   void (async () => {
     try {
@@ -225,6 +253,13 @@ process.on('message', (msg: ParentMessage) => {
       } else if (msg.type === 'run') {
         if (!system || !settings || !counter) throw new Error('run before start');
         send(await runOnce(system, settings, counter));
+      } else if (msg.type === 'help') {
+        if (!system || !settings || !counter) throw new Error('help before start');
+        startHelping(settings.rssSampleMs, counter);
+        send({ type: 'helping' });
+      } else if (msg.type === 'stop') {
+        if (!counter) throw new Error('stop before start');
+        send(stopHelping(counter));
       } else {
         await system?.close();
         send({ type: 'closed' });

@@ -88,7 +88,7 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
       pacer.record(reading).catch((err: unknown) => logger.warn({ err }, 'could not record Graph usage'));
     },
     // Every POST takes its own moment of its ad account, whatever job or worker sends it.
-    beforeWrite: (adAccountId) => pacer.beforeWrite(adAccountId),
+    beforeWrite: (adAccountId, taken) => pacer.beforeWrite(adAccountId, taken),
     onThrottled: (error, adAccountId) => {
       if (!adAccountId) return;
       pacer

@@ -33,11 +33,13 @@ import {
   type AdsetWatch,
   type RunMeta,
   type Targeting,
+  type WriteMoment,
 } from '@closrads/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { WorkerDeps } from '../deps';
 import { ensureWatcher, watchAdset } from '../protection/watcher';
+import { RunRecords } from './run-records';
 
 /** Throttled answers an ad set may meet before it counts as failed. */
 const MAX_THROTTLED = 25;
@@ -67,15 +69,16 @@ type Log = WorkerDeps['logger'];
  * ads did. Later looks and any rollback belong to the watch (processors/watch-ads.ts).
  */
 export function createUpdateAdsetProcessor(deps: WorkerDeps) {
+  const records = new RunRecords();
   return async (job: Job, token?: string): Promise<AdsetJobResult> => {
     const data = UpdateAdsetData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId, adsetId: data.adsetId });
     try {
       switch (data.step) {
         case 'start':
-          return await startStep(deps, job, data, log);
+          return await startStep(deps, job, data, log, records);
         case 'write':
-          return await writeStep(deps, job, data, log);
+          return await writeStep(deps, job, data, log, records);
         case 'await-look':
           return await awaitLookStep(deps, data);
       }
@@ -109,34 +112,55 @@ interface GateState {
   undoneChange?: RunChange;
 }
 
-/** Everything Redis knows that decides the gates (the ad set's change record included), in one round trip. */
-async function readGateState(deps: WorkerDeps, data: UpdateAdsetData): Promise<GateState> {
-  const replies = await deps.redis
-    .pipeline()
-    .get(deps.keys.campaignOwner(data.campaign))
-    .get(deps.keys.tokenFailure(data.runId))
-    .hget(deps.keys.listedTargeting(data.runId), data.adsetId)
-    .get(deps.keys.runMeta(data.runId))
-    .hget(deps.keys.runPlan(data.runId), data.campaign)
-    .hget(deps.keys.runChanges(data.undoOf ?? data.runId), data.adsetId)
-    .get(deps.keys.adsetJournal(data.adsetId))
-    .exec();
-  const value = (i: number): string | undefined => {
+/**
+ * Everything Redis knows that decides the gates (the ad set's change record included), in one round
+ * trip. The run's record and its plan never change once its jobs exist, so
+ * they are read once per run and campaign in this process (RunRecords).
+ */
+async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: RunRecords): Promise<GateState> {
+  const known = records.get(data.runId, data.campaign);
+  const pipe = deps.redis.pipeline();
+  const at: Record<string, number> = {};
+  const read = (name: string, queue: () => void): void => {
+    at[name] = Object.keys(at).length;
+    queue();
+  };
+  read('owner', () => pipe.get(deps.keys.campaignOwner(data.campaign)));
+  read('token', () => pipe.get(deps.keys.tokenFailure(data.runId)));
+  read('listed', () => pipe.hget(deps.keys.listedTargeting(data.runId), data.adsetId));
+  read('journal', () => pipe.get(deps.keys.adsetJournal(data.adsetId)));
+  if (!known.meta) read('meta', () => pipe.get(deps.keys.runMeta(data.runId)));
+  if (!known.plannedKeys || !sameRegionKeys(known.plannedKeys, data.regionKeys)) read('plan', () => pipe.hget(deps.keys.runPlan(data.runId), data.campaign));
+  if (data.undoOf) read('undone', () => pipe.hget(deps.keys.runChanges(data.undoOf!), data.adsetId));
+  const replies = await pipe.exec();
+  const reply = (name: string): unknown => {
+    const i = at[name];
+    if (i === undefined) return undefined;
     const [err, v] = replies?.[i] ?? [new Error('no reply from Redis'), null];
     if (err) throw err;
+    return v;
+  };
+  const value = (name: string): string | undefined => {
+    const v = reply(name);
     return typeof v === 'string' ? v : undefined;
   };
-  const json = (i: number): unknown => (value(i) === undefined ? undefined : JSON.parse(value(i)!));
-  const owner = json(0) as { runId: string; plannedAt: number } | undefined;
-  const listed = ListedAdsetSchema.safeParse(json(2));
+  const json = (name: string): unknown => {
+    const v = value(name);
+    return v === undefined ? undefined : JSON.parse(v);
+  };
+  const owner = json('owner') as { runId: string; plannedAt: number } | undefined;
+  const listed = ListedAdsetSchema.safeParse(json('listed'));
+  const meta = known.meta ?? (json('meta') as RunMeta | undefined);
+  const plannedKeys = 'plan' in at ? (json('plan') as { regionKeys?: string[] } | undefined)?.regionKeys : known.plannedKeys;
+  records.remember(data.runId, data.campaign, { meta, plannedKeys });
   return {
     supersededBy: owner && owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined,
-    tokenFailure: value(1),
+    tokenFailure: value('token'),
     listed: listed.success ? listed.data : undefined,
-    meta: json(3) as RunMeta | undefined,
-    plannedKeys: (json(4) as { regionKeys?: string[] } | undefined)?.regionKeys,
-    undoneChange: data.undoOf ? RunChangeSchema.safeParse(json(5)).data : undefined,
-    journal: parseAdsetWatch(value(6)),
+    meta,
+    plannedKeys,
+    undoneChange: data.undoOf ? RunChangeSchema.safeParse(json('undone')).data : undefined,
+    journal: parseAdsetWatch(value('journal')),
   };
 }
 
@@ -167,8 +191,8 @@ function checkIntegrity(deps: WorkerDeps, data: UpdateAdsetData, state: GateStat
   if (problems.length > 0) throw new UnrecoverableError(`job data does not match its run (${problems.join('; ')}); nothing was written`);
 }
 
-async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log): Promise<AdsetJobResult> {
-  const state = await readGateState(deps, data);
+async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log, records: RunRecords): Promise<AdsetJobResult> {
+  const state = await readGateState(deps, data, records);
   checkIntegrity(deps, data, state);
   if (!data.dryRun && state.supersededBy) {
     log.info({ supersededBy: state.supersededBy }, 'a newer run owns this campaign; nothing written');
@@ -178,7 +202,7 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   if (state.tokenFailure) throw new UnrecoverableError(state.tokenFailure);
 
   if (!data.dryRun) {
-    const earlier = await earlierChange(deps, job, data, state, log);
+    const earlier = await earlierChange(deps, job, data, state, log, records);
     if (earlier) return earlier;
   }
 
@@ -223,13 +247,23 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     looks: 0,
     restoreAttempts: 0,
   };
-  const claim = await deps.journal.claim(entry);
+  // The claim records what the run changes on the ad set in the same call, and the write's moment on
+  // the account's pace is taken alongside (both are sent at once: one wait for their answers). A claim
+  // refused leaves that moment unused, which only happens with two runs on one ad set.
+  const askedAt = Date.now();
+  const [claim, waitMs] = await Promise.all([
+    deps.journal.claim(entry, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys }),
+    deps.pacer.reserveWrite(data.adAccountId, askedAt),
+  ]);
   if (!claim.claimed && 'heldBy' in claim) return deferred(data, claim.heldBy);
   const claimed = claim.claimed ? claim.entry : claim.resumed;
-  await deps.journal.recordRunChange(data.runId, data.adsetId, { before: stateKeysOf(read.targeting, deps.regions).sort(), after: entry.afterKeys });
   const writing = { ...data, step: 'write' as const, added: diff.added, removed: diff.removed };
-  await job.updateData(writing);
-  return send(deps, job, writing, claimed, next, log);
+  // The step is kept in this attempt's copy of the job data (toJobError reads it, and stores it if the
+  // attempt fails), not stored on the way: a worker that dies here leaves the journal entry in phase
+  // 'writing', which the next attempt's start step resumes from, so storing it would cost a round trip
+  // per ad set for nothing.
+  job.data = writing;
+  return send(deps, job, writing, claimed, { targeting: next, moment: { askedAt, waitMs } }, log);
 }
 
 /**
@@ -237,14 +271,14 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
  * attempt is carried on from where it stands; another run's unfinished change defers this one.
  * Undefined when the job goes on from the pacing gate.
  */
-async function earlierChange(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState, log: Log): Promise<AdsetJobResult | undefined> {
+async function earlierChange(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState, log: Log, records: RunRecords): Promise<AdsetJobResult | undefined> {
   // This run's own record of an earlier attempt whose write never landed does not count: start over.
   const own = state.journal?.runId === data.runId && !released(state.journal) ? state.journal : undefined;
   // What the watch said of an earlier attempt of this job that never wrote is not about what comes now.
   if (state.journal?.runId === data.runId && !own) await deps.journal.forgetResult(data.runId, data.adsetId);
   if (own) {
     // This job claimed the ad set in an earlier attempt: carry on from where its change stands.
-    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log) : awaitLookStep(deps, data);
+    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log, records) : awaitLookStep(deps, data);
   }
   if (state.journal && state.journal.phase !== 'done') return deferred(data, state.journal);
   return undefined;
@@ -308,7 +342,7 @@ async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateS
  * The write step, also where a resumed job lands: an earlier attempt may have sent the write before
  * the worker stopped, so the ad set is read again first, and written only if the write did not land.
  */
-async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log): Promise<AdsetJobResult> {
+async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log, records: RunRecords): Promise<AdsetJobResult> {
   const entry = await deps.journal.get(data.adsetId);
   if (!entry || entry.runId !== data.runId || released(entry)) {
     // Retried after this job had given up without a write landing: back to the gates (a newer run may
@@ -316,7 +350,7 @@ async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     const restart = { ...data, step: 'start' as const };
     await job.updateData(restart);
     await deps.journal.forgetResult(data.runId, data.adsetId);
-    return startStep(deps, job, restart, log);
+    return startStep(deps, job, restart, log, records);
   }
   if (entry.phase !== 'writing') return awaitLookStep(deps, data);
   const fresh = await deps.graph.getAdset(data.adsetId, { adAccountId: data.adAccountId });
@@ -328,11 +362,17 @@ async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   const problem = incompleteRead(fresh.targeting, listed.success ? listed.data.targeting : undefined);
   if (problem) throw new UnrecoverableError(problem);
   const next = withRegions(fresh.targeting, data.regionKeys.map((key) => regionOf(deps, key)), deps.regions);
-  return send(deps, job, data, entry, next, log);
+  return send(deps, job, data, entry, { targeting: next }, log);
 }
 
-async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, next: Targeting, log: Log): Promise<AdsetJobResult> {
-  await deps.graph.updateTargeting(data.adsetId, next, { adAccountId: data.adAccountId });
+/** The write: the targeting to send, and its moment on the account's pace when the caller took it already. */
+interface Write {
+  targeting: Targeting;
+  moment?: WriteMoment;
+}
+
+async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, write: Write, log: Log): Promise<AdsetJobResult> {
+  await deps.graph.updateTargeting(data.adsetId, write.targeting, { adAccountId: data.adAccountId, ...(write.moment ? { writeMoment: write.moment } : {}) });
   log.info({ added: entry.added, removed: entry.removed }, 'ad set targeting updated');
   return written(deps, job, data, entry, log);
 }
@@ -401,6 +441,9 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   if (lastAttempt) await recordFailure(deps, data, err, out);
   if (lastAttempt && !data.dryRun) await handOver(deps, data, err, log);
+  // The step this attempt reached is stored only now that it failed (the start step does not store
+  // it on the way to the write): a retry, even one from the board, then starts where this one stopped.
+  if (data.step === 'write') await job.updateData(data);
   return out;
 }
 

@@ -51,6 +51,9 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
       if (due.length === 0) {
         if (nextAt !== undefined) return park(nextAt + Math.min(BATCH_WINDOW_MS, deps.worker.verifyDelayMs), 'next look');
         if (await deps.journal.retireWatchJob(data.facebookCampaignId, job.id ?? '')) return { retired: true };
+        // Another watch job took the campaign over (ensureWatcher found this one not yet added, or
+        // gone): it watches what is scheduled, and this one ends instead of looking for ever.
+        if ((await deps.journal.watchJobId(data.facebookCampaignId)) !== job.id) return { retired: true };
         continue; // an ad set was scheduled meanwhile
       }
       const entries = await loadDue(deps, data.facebookCampaignId, due);

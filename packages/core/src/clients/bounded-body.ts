@@ -70,7 +70,7 @@ export function isRedirect(status: number): boolean {
 }
 
 /** Where a redirect pointed, with nothing but scheme, host and port (the path or query may hold anything). */
-export function redirectTarget(response: Response): string {
+export function redirectTarget(response: { headers: { get(name: string): string | null }; url: string }): string {
   const location = response.headers.get('location');
   if (!location) return 'no Location';
   try {

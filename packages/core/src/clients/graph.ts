@@ -1,4 +1,3 @@
-import ky, { type KyInstance } from 'ky';
 import { configDefaults } from '../config';
 import { z } from 'zod';
 import type { FacebookConfig } from '../config';
@@ -6,7 +5,8 @@ import type { Targeting } from '../domain/targeting';
 import { GraphApiError, UpstreamRedirectError } from '../errors';
 import type { Logger } from '../logger';
 import { appsecretProof, configSecrets, redactUrl, scrubSecrets } from '../redact';
-import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
+import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, redirectTarget } from './bounded-body';
+import { httpExchange, type HttpAnswer } from './http-exchange';
 import { MAX_THROTTLE_WAIT_MS, classifyGraphError, formatWait, isReduceDataError } from './graph-errors';
 import { READ_POINTS, readUsage, throttleWaitMs, WRITE_POINTS, type UsageReading } from './usage';
 
@@ -109,8 +109,11 @@ export interface GraphClientOptions {
   adsPageSize?: number;
   /** Called with the usage headers of every answer, for pacing. */
   onUsage?: (reading: UsageReading) => void;
-  /** Awaited right before each POST charged to an ad account (keeps writes under Meta's rate). */
-  beforeWrite?: (adAccountId: string) => Promise<unknown>;
+  /**
+   * Awaited right before each POST charged to an ad account (keeps writes under Meta's rate), with the
+   * write moment the caller took already, if it did.
+   */
+  beforeWrite?: (adAccountId: string, taken?: WriteMoment) => Promise<unknown>;
   /** Called with every throttling error and the ad account it was charged to, before it is thrown. */
   onThrottled?: (err: GraphApiError, adAccountId: string | undefined) => void;
   logger?: Logger;
@@ -128,15 +131,26 @@ export interface PageRef {
 interface CallContext {
   /** The ad account the call is charged to, so usage and throttling are tracked per account. */
   adAccountId?: string;
+  /** A POST's write moment, taken by the caller in a round trip it made anyway (see beforeWrite). */
+  writeMoment?: WriteMoment;
+}
+
+/** A write moment taken ahead of the POST: when it was asked for, and the wait it came with (undefined: paused). */
+export interface WriteMoment {
+  askedAt: number;
+  waitMs: number | undefined;
 }
 
 /**
- * The few Graph API calls the product makes, over plain HTTP. The token goes in the query of GETs and
- * the body of POSTs, never in a message: every URL that reaches a log or an error is redacted.
- * No retries here: callers decide (planning retries reads, ad set jobs retry through BullMQ).
+ * The few Graph API calls the product makes, over plain HTTP (node:http, see http-exchange.ts). The
+ * token goes in the query of GETs and the body of POSTs, never in a message: every URL that reaches a
+ * log or an error is redacted. No redirect is followed: it would re-send the token and
+ * appsecret_proof to wherever it points. No retries here: callers decide (planning retries reads,
+ * ad set jobs retry through BullMQ).
  */
 export class GraphClient {
-  private readonly http: KyInstance;
+  /** `{graphUrl}/{apiVersion}/`: every path is relative to it. */
+  private readonly base: string;
   private readonly proof?: string;
   private readonly pageSize: number;
   private readonly adsPageSize: number;
@@ -149,15 +163,7 @@ export class GraphClient {
     private readonly config: FacebookConfig,
     private readonly opts: GraphClientOptions = {},
   ) {
-    this.http = ky.create({
-      prefixUrl: `${config.graphUrl}/${config.apiVersion}/`,
-      // The timeout is ours (a signal per call, covering the body too); ky's stops at the headers.
-      timeout: false,
-      retry: 0,
-      throwHttpErrors: false,
-      // A redirect would re-send the token and appsecret_proof to wherever it points.
-      redirect: 'manual',
-    });
+    this.base = `${config.graphUrl}/${config.apiVersion}/`;
     this.proof = config.appSecret ? appsecretProof(config.accessToken, config.appSecret) : undefined;
     this.pageSize = opts.pageSize ?? 100;
     this.adsPageSize = opts.adsPageSize ?? 500;
@@ -311,7 +317,7 @@ export class GraphClient {
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
     // A write waits for its moment on the ad account's pace (before the deadline starts).
-    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId);
+    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId, ctx.writeMoment);
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
     const deadline = exchangeDeadline(this.timeoutMs);
     try {
@@ -342,19 +348,16 @@ export class GraphClient {
     signal: AbortSignal,
   ): Promise<z.output<T>> {
     const { method, path, params, query, auth, request } = call;
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await this.http(path, {
-        method,
-        searchParams: query,
-        signal,
-        ...(method === 'POST' ? { body: new URLSearchParams({ ...params.form, ...auth }) } : {}),
-      });
+      const url = new URL(`${this.base}${path}`);
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+      response = await httpExchange({ method, url, signal, ...(method === 'POST' ? { form: new URLSearchParams({ ...params.form, ...auth }) } : {}) });
     } catch {
       throw new GraphApiError('transient', { metaMessage: signal.aborted ? 'Graph API call timed out' : 'Graph API could not be reached', request });
     }
     if (isRedirect(response.status)) {
-      await response.body?.cancel().catch(() => undefined);
+      response.discard();
       throw new UpstreamRedirectError('Graph API', response.status, redirectTarget(response));
     }
     const usage = readUsage(response.headers, ctx.adAccountId);
@@ -365,7 +368,7 @@ export class GraphClient {
     if (usage) this.reportUsage(usage, method);
     let text: string;
     try {
-      text = await readBoundedText(response, this.maxBytes, signal);
+      text = await response.text(this.maxBytes);
     } catch (err) {
       const failure = err instanceof BodyReadError ? err.failure : 'cut-off';
       if (failure === 'too-large') {

@@ -6,6 +6,7 @@ import type { AdsetResult } from '../report/types';
 import { RUN_RETENTION_S } from '../report/run-store';
 import { AdsetJobResult } from './jobs';
 import { KEY_TTL_S, type Keyspace } from './keys';
+import { runLua } from './lua-script';
 
 /**
  * Everything the product keeps in Redis about one ad set's change: the journal entry (what was read,
@@ -80,14 +81,28 @@ export function parseAdsetWatch(raw: string | null | undefined): AdsetWatch | un
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Sets the entry unless a change is not done; returns that change's entry (this run's own or another's). */
+/**
+ * Sets the entry unless a change is not done; returns that change's entry (this run's own or another's).
+ * With a run change (ARGV 4-6: run changes key's field, JSON, TTL; KEYS[2] the run's changes), records
+ * it when the ad set is, or already was, this run's: the claim and what it will change in one call.
+ */
 const CLAIM = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local entry = cjson.decode(cur)
-  if entry.phase ~= 'done' then return cur end
+  if entry.phase ~= 'done' then
+    if KEYS[2] and entry.runId == ARGV[1] then
+      redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+      redis.call('EXPIRE', KEYS[2], ARGV[6])
+    end
+    return cur
+  end
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if KEYS[2] then
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+end
 return false`;
 
 /** Replaces the entry only while it still belongs to the given run. */
@@ -133,13 +148,25 @@ export class AdsetJournal {
 
   /**
    * Claims the ad set for this change. Returns the run's own entry when it already claimed it (a
-   * resumed job), or the entry of the other run whose change is still under way.
+   * resumed job), or the entry of the other run whose change is still under way. With `change`, what
+   * the run changes on the ad set is recorded with the claim (as recordRunChange does) when the ad set
+   * is this run's, in the same call.
    */
-  async claim(entry: AdsetWatch): Promise<ClaimResult> {
-    const raw = (await this.redis.eval(CLAIM, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) as string | null;
+  async claim(entry: AdsetWatch, change?: RunChange): Promise<ClaimResult> {
+    const journalKey = this.keys.adsetJournal(entry.adsetId);
+    const args = [entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S)];
+    const raw = (
+      change
+        ? await runLua(this.redis, CLAIM, 2, journalKey, this.keys.runChanges(entry.runId), ...args, entry.adsetId, JSON.stringify(change), String(RUN_RETENTION_S))
+        : await runLua(this.redis, CLAIM, 1, journalKey, ...args)
+    ) as string | null;
     if (raw === null) return { claimed: true, entry };
     const existing = parseAdsetWatch(raw);
-    if (!existing) return { claimed: true, entry: await this.forceWrite(entry) };
+    if (!existing) {
+      await this.forceWrite(entry);
+      if (change) await this.recordRunChange(entry.runId, entry.adsetId, change);
+      return { claimed: true, entry };
+    }
     return existing.runId === entry.runId ? { claimed: false, resumed: existing } : { claimed: false, heldBy: existing };
   }
 
@@ -150,7 +177,7 @@ export class AdsetJournal {
 
   /** Stores the entry if it still belongs to its run; false when another run took the ad set over. */
   async save(entry: AdsetWatch): Promise<boolean> {
-    return (await this.redis.eval(SAVE, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) === 1;
+    return (await runLua(this.redis, SAVE, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) === 1;
   }
 
   /** Records what the run changed (before / after state region keys), kept as long as the run's history. */
@@ -203,12 +230,12 @@ export class AdsetJournal {
 
   /** Replaces the campaign's watch job id (`from` is what was read; undefined = none). */
   async swapWatchJob(facebookCampaignId: string, from: string | undefined, to: string): Promise<boolean> {
-    return (await this.redis.eval(SWAP, 1, this.keys.watchJob(facebookCampaignId), from ?? '', to, String(JOURNAL_TTL_S))) === 1;
+    return (await runLua(this.redis, SWAP, 1, this.keys.watchJob(facebookCampaignId), from ?? '', to, String(JOURNAL_TTL_S))) === 1;
   }
 
   /** Lets the watch job end when the campaign has nothing left to watch; false when something was added. */
   async retireWatchJob(facebookCampaignId: string, jobId: string): Promise<boolean> {
-    return (await this.redis.eval(RETIRE, 2, this.keys.watchDue(facebookCampaignId), this.keys.watchJob(facebookCampaignId), jobId)) === 1;
+    return (await runLua(this.redis, RETIRE, 2, this.keys.watchDue(facebookCampaignId), this.keys.watchJob(facebookCampaignId), jobId)) === 1;
   }
 
   /** The watch's latest word on an ad set of a run, read by the run's report. */
