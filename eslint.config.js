@@ -114,12 +114,12 @@ export default tseslint.config(
   ...legacy('packages/simulator/src/server.ts', { complexity: 38, lines: 82 }), // handleRequest
   ...legacy('packages/simulator/src/graph/router.ts', { complexity: 26 }), // routeGraph
   ...legacy('packages/simulator/src/graph/paging.ts', { params: 7 }), // nestedPage
-  ...legacy('bench/src/main.ts', { complexity: 28, lines: 123 }), // parseArgs, main
-  ...legacy('bench/src/run-case.ts', { complexity: 37, lines: 231 }), // runCase
+  ...legacy('bench/src/main.ts', { complexity: 28, lines: 126 }), // parseArgs, main
+  ...legacy('bench/src/run-case.ts', { complexity: 37, lines: 238 }), // runCase (grew with the write-peak and old-design figures)
   ...legacy('bench/src/sequential.ts', { complexity: 21, lines: 139, depth: 5 }), // runSequential
   ...legacy('bench/src/worker-process.ts', { complexity: 28, lines: 123 }), // runOnce
   ...legacy('bench/src/demand-follow.ts', { lines: 96 }), // runDemandFollow
-  ...legacy('bench/src/format.ts', { lines: 96 }), // renderTable
+  ...legacy('bench/src/format.ts', { lines: 108 }), // renderTable (grew with the per-ad-set cost columns)
 );
 
 /** One file's exception to the function budget, at the figures it has. */
