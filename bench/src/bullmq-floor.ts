@@ -21,7 +21,12 @@ export interface BullmqFloor {
  * settings (concurrency, stall settings, metrics) whose processor only returns a small result.
  * Counted from INFO commandstats, so nothing else should be using this Redis meanwhile.
  */
-export async function measureBullmqFloor(redisUrl: string, redis: RedisConn, jobs = 1000, concurrency = 20): Promise<BullmqFloor> {
+export async function measureBullmqFloor(
+  redisUrl: string,
+  redis: RedisConn,
+  jobs = 1000,
+  concurrency = 20,
+): Promise<BullmqFloor> {
   const prefix = `bench-floor-${randomBytes(3).toString('hex')}`;
   const connection = workerConnection(redisUrl);
   const bullPrefix = `{${prefix}}`;
@@ -33,7 +38,13 @@ export async function measureBullmqFloor(redisUrl: string, redis: RedisConn, job
     const opts = jobOptions().updateAdset;
     const parent = { id: 'parent', queue: `${bullPrefix}:floor-parent` };
     const s0 = await commandStats(redis);
-    await children.addBulk(Array.from({ length: jobs }, (_, i) => ({ name: 'update-adset', data: { runId: 'floor', adsetId: String(i) }, opts: { ...opts, jobId: `floor-${i}`, parent } })));
+    await children.addBulk(
+      Array.from({ length: jobs }, (_, i) => ({
+        name: 'update-adset',
+        data: { runId: 'floor', adsetId: String(i) },
+        opts: { ...opts, jobId: `floor-${i}`, parent },
+      })),
+    );
     const s1 = await commandStats(redis);
     let done = 0;
     let allDone: () => void = () => undefined;
@@ -55,7 +66,13 @@ export async function measureBullmqFloor(redisUrl: string, redis: RedisConn, job
     const s2 = await commandStats(redis);
     const add = commandDelta(s0, s1, ['info']);
     const run = commandDelta(s1, s2, ['info']);
-    return { jobs, addPerJob: add.total / jobs, runPerJob: run.total / jobs, perJob: (add.total + run.total) / jobs, top: commandDelta(s0, s2, ['info']).top };
+    return {
+      jobs,
+      addPerJob: add.total / jobs,
+      runPerJob: run.total / jobs,
+      perJob: (add.total + run.total) / jobs,
+      top: commandDelta(s0, s2, ['info']).top,
+    };
   } finally {
     await worker?.close();
     await Promise.all([flow.close(), children.close()]);

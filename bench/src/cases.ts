@@ -194,11 +194,23 @@ export function idealFor(c: CaseSpec, latencyMs: number, concurrency: number, ve
     budgetMs = budgetMinimumMs(points, c.rateBudget, L);
     formula += `; budget: P=${points} points/account, B=${b} drained per ${c.rateBudget.windowMs} ms → 2L + max(0, P-B) × W/B = ${Math.round(budgetMs)} ms`;
   }
-  return { ms: Math.max(ideal, budgetMs ?? 0), listingMs, listingProductMs, adsetPhaseMs, callsPerAdset: k, budgetMs, formula };
+  return {
+    ms: Math.max(ideal, budgetMs ?? 0),
+    listingMs,
+    listingProductMs,
+    adsetPhaseMs,
+    callsPerAdset: k,
+    budgetMs,
+    formula,
+  };
 }
 
 /** The least time `points` of one ad account take under `budget` (see idealFor): 2L + max(0, P - B) × W / B. */
-export function budgetMinimumMs(points: number, budget: { maxPoints: number; windowMs: number }, latencyMs: number): number {
+export function budgetMinimumMs(
+  points: number,
+  budget: { maxPoints: number; windowMs: number },
+  latencyMs: number,
+): number {
   return 2 * latencyMs + (Math.max(0, points - budget.maxPoints) * budget.windowMs) / budget.maxPoints;
 }
 

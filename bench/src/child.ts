@@ -25,7 +25,13 @@ export async function startWorkerProcess(settings: WorkerSettings): Promise<Work
   // so the RSS it reports is the workers' own.
   const child: ChildProcess = fork(WORKER_ENTRY, [], {
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the worker process there (for profiling a case).
-    execArgv: ['--import', 'tsx', ...WORKER_NODE_FLAGS, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...WORKER_NODE_FLAGS,
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+    ],
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },

@@ -53,7 +53,9 @@ export function renderDemandFollow(r: DemandFollowResult): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [
     `demand-follow: demand change → every one of ${r.adsets} ad sets targeting it, demand checks every ${s(r.checkIntervalMs)}`,
-    ...r.changes.map((c) => `  +${c.state}: ${s(c.latencyMs)} (waiting for the check ${s(c.waitMs)}, run ${s(c.runMs)})`),
+    ...r.changes.map(
+      (c) => `  +${c.state}: ${s(c.latencyMs)} (waiting for the check ${s(c.waitMs)}, run ${s(c.runMs)})`,
+    ),
     `  median ${s(r.medianLatencyMs)}, max ${s(r.maxLatencyMs)}; within one check interval plus the run: ${r.withinBound ? 'yes' : 'NO'}${r.correct ? '' : `; PROBLEMS: ${r.problems.join('; ')}`}`,
   ];
   return lines.join('\n');
@@ -64,8 +66,17 @@ const NEW_STATES = ['WA', 'NV', 'GA', 'AZ', 'CO', 'IL', 'MI', 'PA'];
 /** Daily runs out of the way while the case measures demand checks. */
 const FAR_CRON = '0 0 1 1 *';
 
-export async function runDemandFollow(settings: DemandFollowSettings, redis: RedisConn, log: (s: string) => void): Promise<DemandFollowResult> {
-  const scenario = generateScenario({ accounts: 2, campaignsPerAccount: 2, adsetsPerCampaign: 25, alreadyInSync: true });
+export async function runDemandFollow(
+  settings: DemandFollowSettings,
+  redis: RedisConn,
+  log: (s: string) => void,
+): Promise<DemandFollowResult> {
+  const scenario = generateScenario({
+    accounts: 2,
+    campaignsPerAccount: 2,
+    adsetsPerCampaign: 25,
+    alreadyInSync: true,
+  });
   const campaigns: Campaign[] = benchCampaignsFile(scenario).campaigns.map((c) => ({ ...c, protection: false }));
   const sim = await startSimulator({ scenario, latencyMs: settings.latencyMs });
   const prefix = `bench-follow-${randomBytes(3).toString('hex')}`;
@@ -86,29 +97,49 @@ export async function runDemandFollow(settings: DemandFollowSettings, redis: Red
   const adsetIds = scenario.graph.adsets.map((a) => a.id);
   try {
     // The first check syncs every campaign (none has a completed run yet); then demand moves.
-    await applySchedule(queue, { cron: FAR_CRON, tz: 'UTC', demandCheckCron: `*/${settings.checkEverySeconds} * * * * *` }, false);
+    await applySchedule(
+      queue,
+      { cron: FAR_CRON, tz: 'UTC', demandCheckCron: `*/${settings.checkEverySeconds} * * * * *` },
+      false,
+    );
     await untilRuns(system.deps.store, 1, settings.timeoutMs);
     await untilIdle(system.deps.store, settings.timeoutMs);
     for (let i = 0; i < settings.changes; i++) {
       const state = NEW_STATES[i % NEW_STATES.length]!;
       const key = keyOf(state);
       // Changes land at spread-out moments of the check interval, as real ones would.
-      await sleep(Math.round(((i + 0.5) / settings.changes) * settings.checkEverySeconds * 1000) % (settings.checkEverySeconds * 1000));
+      await sleep(
+        Math.round(((i + 0.5) / settings.changes) * settings.checkEverySeconds * 1000) %
+          (settings.checkEverySeconds * 1000),
+      );
       const runsBefore = (await system.deps.store.listRuns(200)).length;
       const changedAt = Date.now();
-      for (const body of Object.values(sim.state.closrtech.campaigns)) (body as Record<string, { demand: number; stock: number }>)[state] = { demand: 9, stock: 1 };
+      for (const body of Object.values(sim.state.closrtech.campaigns))
+        (body as Record<string, { demand: number; stock: number }>)[state] = { demand: 9, stock: 1 };
       const deadline = changedAt + settings.timeoutMs;
       while (!adsetIds.every((id) => regionKeys(sim.state.adsets[id]?.targeting).includes(key))) {
         if (Date.now() > deadline) throw new Error(`ad sets did not follow ${state} within ${settings.timeoutMs} ms`);
         await sleep(20);
       }
-      const lastWrite = Math.max(...sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST' && c.at >= changedAt).map((c) => c.at));
+      const lastWrite = Math.max(
+        ...sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST' && c.at >= changedAt).map((c) => c.at),
+      );
       const runs = await system.deps.store.listRuns(200);
-      const run = runs.find((r) => r.meta.trigger === 'demand-change' && Date.parse(r.meta.startedAt) >= changedAt - 1000);
-      if (!run || runs.length !== runsBefore + 1) problems.push(`change ${state}: expected one new demand-change run, found ${runs.length - runsBefore}`);
+      const run = runs.find(
+        (r) => r.meta.trigger === 'demand-change' && Date.parse(r.meta.startedAt) >= changedAt - 1000,
+      );
+      if (!run || runs.length !== runsBefore + 1)
+        problems.push(`change ${state}: expected one new demand-change run, found ${runs.length - runsBefore}`);
       const startedAt = run ? Date.parse(run.meta.startedAt) : changedAt;
-      changes.push({ state, latencyMs: lastWrite - changedAt, waitMs: startedAt - changedAt, runMs: lastWrite - startedAt });
-      log(`  demand-follow: ${state} gained demand → ${adsetIds.length} ad sets followed in ${lastWrite - changedAt} ms (waited ${startedAt - changedAt} ms for the check, run ${lastWrite - startedAt} ms)`);
+      changes.push({
+        state,
+        latencyMs: lastWrite - changedAt,
+        waitMs: startedAt - changedAt,
+        runMs: lastWrite - startedAt,
+      });
+      log(
+        `  demand-follow: ${state} gained demand → ${adsetIds.length} ad sets followed in ${lastWrite - changedAt} ms (waited ${startedAt - changedAt} ms for the check, run ${lastWrite - startedAt} ms)`,
+      );
       await untilIdle(system.deps.store, settings.timeoutMs);
     }
   } finally {

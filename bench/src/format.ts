@@ -13,7 +13,10 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-export function renderMachine(m: MachineInfo, s: { latencyMs: number; concurrency: number; verifyDelayMs: number; seqSample: number; seqBudgetMs: number }): string {
+export function renderMachine(
+  m: MachineInfo,
+  s: { latencyMs: number; concurrency: number; verifyDelayMs: number; seqSample: number; seqBudgetMs: number },
+): string {
   return [
     `Machine: nproc ${m.nproc}, ${m.cpuModel}, ${m.memGiB} GiB RAM, ${m.os}; Node ${m.node}; Redis ${m.redis}`,
     `Settings: simulator latency ${s.latencyMs} ms per call, worker concurrency ${s.concurrency}, verify delay ${s.verifyDelayMs} ms; ` +
@@ -23,7 +26,24 @@ export function renderMachine(m: MachineInfo, s: { latencyMs: number; concurrenc
 
 export function renderTable(results: CaseResult[], floor?: BullmqFloor): string {
   const main = table(
-    ['case', 'ad sets', 'workers', 'wall', 'ideal', 'wall/ideal', 'Graph reads', 'Graph writes', 'Redis cmds', 'worker CPU per ad set', 'writes/account in 1 s (peak)', 'worker peak RSS', 'Redis mem', 'sequential', 'speedup', 'correct'],
+    [
+      'case',
+      'ad sets',
+      'workers',
+      'wall',
+      'ideal',
+      'wall/ideal',
+      'Graph reads',
+      'Graph writes',
+      'Redis cmds',
+      'worker CPU per ad set',
+      'writes/account in 1 s (peak)',
+      'worker peak RSS',
+      'Redis mem',
+      'sequential',
+      'speedup',
+      'correct',
+    ],
     results.map((r) => [
       r.name,
       n(r.adsets),
@@ -44,9 +64,30 @@ export function renderTable(results: CaseResult[], floor?: BullmqFloor): string 
     ]),
   );
   const targets = results.flatMap((r) => r.targets.map((t) => [r.name, t.target, t.value, t.pass ? 'met' : 'MISSED']));
-  const targetTable = targets.length > 0 ? table(['case', 'target', 'measured', 'verdict'], targets) : '(no case with a target was run)';
+  const targetTable =
+    targets.length > 0 ? table(['case', 'target', 'measured', 'verdict'], targets) : '(no case with a target was run)';
   const detail = table(
-    ['case', 'plan', 'ad sets phase', 'finalize', 'listing (measured / ideal / product order)', 'calls per ad set', 'per changed ad set: requests / points (shared looks, page re-reads) · old design', 'throttled', 'client cmds', 'cmds per ad set', 'Redis mem per ad set', 'largest MULTI / pipeline', 'worker CPU', 'ELU', 'loop p99', 'Redis RTT p50/p99', 'sim CPU', 'Redis CPU', 'report'],
+    [
+      'case',
+      'plan',
+      'ad sets phase',
+      'finalize',
+      'listing (measured / ideal / product order)',
+      'calls per ad set',
+      'per changed ad set: requests / points (shared looks, page re-reads) · old design',
+      'throttled',
+      'client cmds',
+      'cmds per ad set',
+      'Redis mem per ad set',
+      'largest MULTI / pipeline',
+      'worker CPU',
+      'ELU',
+      'loop p99',
+      'Redis RTT p50/p99',
+      'sim CPU',
+      'Redis CPU',
+      'report',
+    ],
     results.map((r) => [
       r.name,
       r.phases.planMs !== undefined ? ms(r.phases.planMs) : '-',

@@ -63,7 +63,8 @@ function parseArgs(argv: string[]): Cli {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a?.startsWith('--') && a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
+    const [flag, inline] =
+      a?.startsWith('--') && a.includes('=') ? (a.split('=', 2) as [string, string]) : [a, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (flag) {
       case '--':
@@ -112,7 +113,9 @@ function parseArgs(argv: string[]): Cli {
         break;
       case '--what-if': {
         const names = (value() ?? '').split(',').filter(Boolean);
-        for (const name of names) if (!(name in WHAT_IFS)) throw new Error(`unknown --what-if ${name} (known: ${Object.keys(WHAT_IFS).join(', ')})`);
+        for (const name of names)
+          if (!(name in WHAT_IFS))
+            throw new Error(`unknown --what-if ${name} (known: ${Object.keys(WHAT_IFS).join(', ')})`);
         cli.whatIf.push(...names);
         break;
       }
@@ -142,12 +145,29 @@ const HELP = {
     concurrency: { type: 'string', value: 'N', help: 'worker concurrency (default 20)' },
     'verify-delay': { type: 'string', value: 'MS', help: 'VERIFY_DELAY_MS of the measured worker (default 3000)' },
     'no-sequential': { type: 'boolean', help: 'skip the sequential baseline' },
-    'seq-sample': { type: 'string', value: 'N', help: 'ad sets the baseline measures before extrapolating (default 500)' },
+    'seq-sample': {
+      type: 'string',
+      value: 'N',
+      help: 'ad sets the baseline measures before extrapolating (default 500)',
+    },
     'seq-budget': { type: 'string', value: 'MS', help: 'time budget of the baseline (default 30000)' },
-    'what-if': { type: 'string', multiple: true, value: 'NAME[,NAME]', help: `what-if variants (${Object.keys(WHAT_IFS).join(', ')})` },
+    'what-if': {
+      type: 'string',
+      multiple: true,
+      value: 'NAME[,NAME]',
+      help: `what-if variants (${Object.keys(WHAT_IFS).join(', ')})`,
+    },
     'run-timeout': { type: 'string', value: 'SECONDS', help: 'give up on a case after this long (default 600)' },
-    'follow-interval': { type: 'string', value: 'SECONDS', help: 'demand-follow: the demand-check interval (default 10)' },
-    'follow-changes': { type: 'string', value: 'N', help: 'demand-follow: how many demand changes to measure (default 3)' },
+    'follow-interval': {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'demand-follow: the demand-check interval (default 10)',
+    },
+    'follow-changes': {
+      type: 'string',
+      value: 'N',
+      help: 'demand-follow: how many demand changes to measure (default 3)',
+    },
     list: { type: 'boolean', help: 'list the cases and exit' },
   },
   exitCodes: [
@@ -176,7 +196,12 @@ function listTag(c: CaseSpec): string {
 }
 
 /** BullMQ's own floor per ad set job, measured once per bench run (undefined when it could not be). */
-async function floorOrNothing(results: CaseResult[], redisUrl: string, redis: ReturnType<typeof workerConnection>, log: (s: string) => void): Promise<BullmqFloor | undefined> {
+async function floorOrNothing(
+  results: CaseResult[],
+  redisUrl: string,
+  redis: ReturnType<typeof workerConnection>,
+  log: (s: string) => void,
+): Promise<BullmqFloor | undefined> {
   if (results.length === 0) return undefined;
   try {
     const floor = await measureBullmqFloor(redisUrl, redis);
@@ -200,7 +225,9 @@ async function main(): Promise<void> {
   }
   if (cli.list) {
     for (const c of CASES) process.stdout.write(`${c.name.padEnd(22)} ${listTag(c)}${c.description}\n`);
-    process.stdout.write(`${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`);
+    process.stdout.write(
+      `${DEMAND_FOLLOW_CASE.padEnd(22)} (quick) a demand change → every ad set targeting it, through the demand-check schedule (100 ad sets)\n`,
+    );
     return;
   }
   let cases: CaseSpec[];
@@ -231,12 +258,25 @@ async function main(): Promise<void> {
   let failed = 0;
   try {
     const machine = await machineInfo(redis);
-    if (cli.whatIf.length > 0) log(`bench: WHAT-IF experiment, not the product as it is: ${cli.whatIf.map((w) => `${w} = ${WHAT_IFS[w as keyof typeof WHAT_IFS]}`).join('; ')}`);
-    log(`bench: ${cases.length} case(s), latency ${cli.latencyMs} ms, concurrency ${cli.concurrency}, verify delay ${cli.verifyDelayMs} ms, Redis ${available.url}${available.private ? ' (private)' : ''}`);
+    if (cli.whatIf.length > 0)
+      log(
+        `bench: WHAT-IF experiment, not the product as it is: ${cli.whatIf.map((w) => `${w} = ${WHAT_IFS[w as keyof typeof WHAT_IFS]}`).join('; ')}`,
+      );
+    log(
+      `bench: ${cases.length} case(s), latency ${cli.latencyMs} ms, concurrency ${cli.concurrency}, verify delay ${cli.verifyDelayMs} ms, Redis ${available.url}${available.private ? ' (private)' : ''}`,
+    );
     const regions = RegionTable.load();
     const docOf = (rs: CaseResult[]) => ({
       machine,
-      settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf, runTimeoutMs: settings.runTimeoutMs },
+      settings: {
+        latencyMs: cli.latencyMs,
+        concurrency: cli.concurrency,
+        verifyDelayMs: cli.verifyDelayMs,
+        seqSample: cli.seqSample,
+        seqBudgetMs: cli.seqBudgetMs,
+        whatIf: cli.whatIf,
+        runTimeoutMs: settings.runTimeoutMs,
+      },
       results: rs,
     });
     for (const spec of cases) {
@@ -247,7 +287,9 @@ async function main(): Promise<void> {
         results.push(r);
         // Written after every case, so a long run interrupted keeps what it measured.
         if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(docOf(results), null, 2)}\n`);
-        log(`  ${spec.name}: wall ${Math.round(r.wallMs)} ms, ideal ${Math.round(r.ideal.ms)} ms, ${r.correct ? 'correct' : `PROBLEMS: ${r.problems.join('; ')}`} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        log(
+          `  ${spec.name}: wall ${Math.round(r.wallMs)} ms, ideal ${Math.round(r.ideal.ms)} ms, ${r.correct ? 'correct' : `PROBLEMS: ${r.problems.join('; ')}`} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+        );
         if (!r.correct) failed++;
       } catch (err) {
         failed++;
@@ -255,10 +297,19 @@ async function main(): Promise<void> {
       }
     }
     if (runFollow) {
-      log(`case ${DEMAND_FOLLOW_CASE}: demand checks every ${cli.followIntervalS} s, ${cli.followChanges} demand change(s), latency ${cli.latencyMs} ms`);
+      log(
+        `case ${DEMAND_FOLLOW_CASE}: demand checks every ${cli.followIntervalS} s, ${cli.followChanges} demand change(s), latency ${cli.latencyMs} ms`,
+      );
       try {
         follow = await runDemandFollow(
-          { redisUrl: available.url, latencyMs: cli.latencyMs, concurrency: cli.concurrency, checkEverySeconds: cli.followIntervalS, changes: cli.followChanges, timeoutMs: settings.runTimeoutMs },
+          {
+            redisUrl: available.url,
+            latencyMs: cli.latencyMs,
+            concurrency: cli.concurrency,
+            checkEverySeconds: cli.followIntervalS,
+            changes: cli.followChanges,
+            timeoutMs: settings.runTimeoutMs,
+          },
           redis,
           log,
         );
@@ -274,10 +325,15 @@ async function main(): Promise<void> {
     const doc = { ...docOf(results), ...extras };
     if (cli.jsonOut) writeFileSync(cli.jsonOut, `${JSON.stringify(doc, null, 2)}\n`);
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results, ...extras }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ machine, settings: { latencyMs: cli.latencyMs, concurrency: cli.concurrency, verifyDelayMs: cli.verifyDelayMs, seqSample: cli.seqSample, seqBudgetMs: cli.seqBudgetMs, whatIf: cli.whatIf }, results, ...extras }, null, 2)}\n`,
+      );
     } else {
-      const whatIf = cli.whatIf.length > 0 ? `\nWHAT-IF experiment (not the product as it is): ${cli.whatIf.join(', ')}` : '';
-      process.stdout.write(`${renderMachine(machine, cli)}${whatIf}\n\n${results.length > 0 ? `${renderTable(results, floor)}\n` : ''}${follow ? `\n${renderDemandFollow(follow)}\n` : ''}`);
+      const whatIf =
+        cli.whatIf.length > 0 ? `\nWHAT-IF experiment (not the product as it is): ${cli.whatIf.join(', ')}` : '';
+      process.stdout.write(
+        `${renderMachine(machine, cli)}${whatIf}\n\n${results.length > 0 ? `${renderTable(results, floor)}\n` : ''}${follow ? `\n${renderDemandFollow(follow)}\n` : ''}`,
+      );
     }
   } finally {
     redis.disconnect();

@@ -21,7 +21,11 @@ export interface CommandDelta {
   top: Array<[string, number]>;
 }
 
-export function commandDelta(before: Map<string, number>, after: Map<string, number>, exclude: string[] = []): CommandDelta {
+export function commandDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  exclude: string[] = [],
+): CommandDelta {
   const diff: Array<[string, number]> = [];
   for (const [name, calls] of after) {
     if (exclude.includes(name)) continue;
@@ -56,7 +60,11 @@ export async function memoryUnder(redis: RedisConn, prefix: string): Promise<Key
   }
   sized.sort((a, b) => b.bytes - a.bytes);
   const strip = `{${prefix}}:`;
-  return { keys: keys.length, bytes, largest: sized.slice(0, 3).map((k) => ({ key: k.key.replace(strip, ''), bytes: k.bytes })) };
+  return {
+    keys: keys.length,
+    bytes,
+    largest: sized.slice(0, 3).map((k) => ({ key: k.key.replace(strip, ''), bytes: k.bytes })),
+  };
 }
 
 export interface MachineInfo {
@@ -85,7 +93,14 @@ export async function machineInfo(redis: RedisConn): Promise<MachineInfo> {
   const server = await redis.info('server');
   const version = /redis_version:(\S+)/.exec(server)?.[1] ?? 'unknown';
   const os = /^os:(.+)$/m.exec(server)?.[1]?.trim() ?? process.platform;
-  return { nproc, cpuModel, memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, redis: version, os };
+  return {
+    nproc,
+    cpuModel,
+    memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    redis: version,
+    os,
+  };
 }
 
 /** Redis server CPU seconds so far (user + sys, main thread and children). */

@@ -48,9 +48,19 @@ export function summarize(profile: Profile, top = 25): string {
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+      .map(
+        ([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`,
+      )
       .join('\n');
-  return [`profile: ${(total / 1000).toFixed(0)} ms sampled`, '', 'self time by package:', fmt(byPkg), '', 'self time by function:', fmt(byFn)].join('\n');
+  return [
+    `profile: ${(total / 1000).toFixed(0)} ms sampled`,
+    '',
+    'self time by package:',
+    fmt(byPkg),
+    '',
+    'self time by function:',
+    fmt(byFn),
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {

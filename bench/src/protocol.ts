@@ -25,7 +25,12 @@ export interface WorkerSettings {
  * queues while another process drives the run, measuring until `stop` (the extra worker processes of a
  * case with several).
  */
-export type ParentMessage = { type: 'start'; settings: WorkerSettings } | { type: 'run' } | { type: 'help' } | { type: 'stop' } | { type: 'close' };
+export type ParentMessage =
+  | { type: 'start'; settings: WorkerSettings }
+  | { type: 'run' }
+  | { type: 'help' }
+  | { type: 'stop' }
+  | { type: 'close' };
 
 /** What a helping worker process measured between `help` and `stop`. */
 export interface HelperOutcome {

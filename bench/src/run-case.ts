@@ -1,9 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { deletePrefix, type Campaign, type RegionTable } from '@closrads/core';
-import { benchCampaignsFile, generateScenario, keyOf, startSimulator, type RateBudget, type RecordedCall, type Scenario } from '@closrads/simulator';
-import { budgetMinimumMs, idealFor, MUTATIONS_PER_SECOND, SIM_PAGE_CAP, totalAdsets, workersOf, type CaseSpec, type Ideal } from './cases';
+import {
+  benchCampaignsFile,
+  generateScenario,
+  keyOf,
+  startSimulator,
+  type RateBudget,
+  type RecordedCall,
+  type Scenario,
+} from '@closrads/simulator';
+import {
+  budgetMinimumMs,
+  idealFor,
+  MUTATIONS_PER_SECOND,
+  SIM_PAGE_CAP,
+  totalAdsets,
+  workersOf,
+  type CaseSpec,
+  type Ideal,
+} from './cases';
 import { startWorkerProcess, type WorkerProcess } from './child';
-import { commandDelta, commandStats, memoryUnder, redisCpuSeconds, type CommandDelta, type KeyMemory, type RedisConn } from './measure';
+import {
+  commandDelta,
+  commandStats,
+  memoryUnder,
+  redisCpuSeconds,
+  type CommandDelta,
+  type KeyMemory,
+  type RedisConn,
+} from './measure';
 import type { HelperOutcome, RunOutcome } from './protocol';
 import { runSequential, type SequentialResult } from './sequential';
 
@@ -58,9 +83,14 @@ export interface GraphCounts {
  * the ads, the write, a republish of every ad and a read of the ads after the delay (3 + ads requests,
  * 2 reads and 1 + ads writes); without it, the write alone.
  */
-export function oldDesignPerChanged(spec: Pick<CaseSpec, 'protection' | 'adsPerAdset' | 'alreadyInSync'>): { requests: number; points: number } {
+export function oldDesignPerChanged(spec: Pick<CaseSpec, 'protection' | 'adsPerAdset' | 'alreadyInSync'>): {
+  requests: number;
+  points: number;
+} {
   if (spec.alreadyInSync) return { requests: 0, points: 0 };
-  return spec.protection ? { requests: 3 + spec.adsPerAdset, points: 2 + 3 * (1 + spec.adsPerAdset) } : { requests: 1, points: 3 };
+  return spec.protection
+    ? { requests: 3 + spec.adsPerAdset, points: 2 + 3 * (1 + spec.adsPerAdset) }
+    : { requests: 1, points: 3 };
 }
 
 /** The issue's targets for the protection's cost, on the case they are stated for. */
@@ -95,7 +125,8 @@ function timelineOf(calls: RecordedCall[]): TimelineBucket[] {
   for (const c of graphCalls) {
     if (c.api !== 'graph') continue;
     const second = Math.floor((c.at - t0) / 1000);
-    while (out.length <= second) out.push({ second: out.length, reads: 0, writes: 0, throttled: 0, writesByAccount: {} });
+    while (out.length <= second)
+      out.push({ second: out.length, reads: 0, writes: 0, throttled: 0, writesByAccount: {} });
     const b = out[second];
     if (!b) continue;
     if (c.throttled) b.throttled++;
@@ -136,7 +167,10 @@ export function writePeakPerAccount(calls: RecordedCall[], windowMs = 1000): Wri
 }
 
 /** The worker processes of a case, started one after another (each reports ready before the next). */
-async function startWorkerProcesses(count: number, settings: Parameters<typeof startWorkerProcess>[0]): Promise<WorkerProcess[]> {
+async function startWorkerProcesses(
+  count: number,
+  settings: Parameters<typeof startWorkerProcess>[0],
+): Promise<WorkerProcess[]> {
   const out: WorkerProcess[] = [];
   for (let i = 0; i < count; i++) out.push(await startWorkerProcess(settings));
   return out;
@@ -147,18 +181,39 @@ function writtenTwiceProblems(writtenTwice: number): string[] {
 }
 
 /** The figures of every worker process of a case, added up (the driving one and the helpers). */
-function addUpWorkers(outcome: RunOutcome, helpers: HelperOutcome[]): { peakRss: number; cpuMs: number; clientCommands: number; clientByName: Record<string, number> } {
-  const peakRss = Math.max(outcome.rss.peakDuringRunBytes, outcome.rss.maxRssBytes, ...helpers.map((h) => h.peakRssBytes));
-  const cpuMs = outcome.cpu.userMs + outcome.cpu.systemMs + helpers.reduce((t, h) => t + h.cpu.userMs + h.cpu.systemMs, 0);
+function addUpWorkers(
+  outcome: RunOutcome,
+  helpers: HelperOutcome[],
+): { peakRss: number; cpuMs: number; clientCommands: number; clientByName: Record<string, number> } {
+  const peakRss = Math.max(
+    outcome.rss.peakDuringRunBytes,
+    outcome.rss.maxRssBytes,
+    ...helpers.map((h) => h.peakRssBytes),
+  );
+  const cpuMs =
+    outcome.cpu.userMs + outcome.cpu.systemMs + helpers.reduce((t, h) => t + h.cpu.userMs + h.cpu.systemMs, 0);
   const clientCommands = outcome.clientCommands.total + helpers.reduce((t, h) => t + h.clientCommands.total, 0);
   const clientByName: Record<string, number> = { ...outcome.clientCommands.byName };
-  for (const h of helpers) for (const [name, calls] of Object.entries(h.clientCommands.byName)) clientByName[name] = (clientByName[name] ?? 0) + calls;
+  for (const h of helpers)
+    for (const [name, calls] of Object.entries(h.clientCommands.byName))
+      clientByName[name] = (clientByName[name] ?? 0) + calls;
   return { peakRss, cpuMs, clientCommands, clientByName };
 }
 
 /** Every case's Redis commands per ad set; for changing cases the write peak, and the CPU without protection. */
-function scaleTargets(spec: CaseSpec, cmdsPerAdset: number, writePeak: WritePeak, cpuPerAdsetMs: number): TargetCheck[] {
-  const targets: TargetCheck[] = [{ target: 'Redis commands per ad set ≤ 45 (server side)', value: cmdsPerAdset.toFixed(1), pass: cmdsPerAdset <= 45 }];
+function scaleTargets(
+  spec: CaseSpec,
+  cmdsPerAdset: number,
+  writePeak: WritePeak,
+  cpuPerAdsetMs: number,
+): TargetCheck[] {
+  const targets: TargetCheck[] = [
+    {
+      target: 'Redis commands per ad set ≤ 45 (server side)',
+      value: cmdsPerAdset.toFixed(1),
+      pass: cmdsPerAdset <= 45,
+    },
+  ];
   if (spec.alreadyInSync) return targets;
   targets.push({
     target: `writes to one ad account in any 1 s ≤ ${MUTATIONS_PER_SECOND}`,
@@ -166,7 +221,11 @@ function scaleTargets(spec: CaseSpec, cmdsPerAdset: number, writePeak: WritePeak
     pass: writePeak.writes <= MUTATIONS_PER_SECOND,
   });
   if (!spec.protection && !spec.rateBudget) {
-    targets.push({ target: 'worker CPU per changed ad set ≤ 1.5 ms', value: `${cpuPerAdsetMs.toFixed(2)} ms`, pass: cpuPerAdsetMs <= 1.5 });
+    targets.push({
+      target: 'worker CPU per changed ad set ≤ 1.5 ms',
+      value: `${cpuPerAdsetMs.toFixed(2)} ms`,
+      pass: cpuPerAdsetMs <= 1.5,
+    });
   }
   return targets;
 }
@@ -175,7 +234,8 @@ function scaleTargets(spec: CaseSpec, cmdsPerAdset: number, writePeak: WritePeak
 export function adsetsWrittenTwice(calls: RecordedCall[]): number {
   const writes = new Map<string, number>();
   for (const c of calls) {
-    if (c.api !== 'graph' || c.method !== 'POST' || c.throttled || c.status >= 400 || !c.objectId?.startsWith('23')) continue;
+    if (c.api !== 'graph' || c.method !== 'POST' || c.throttled || c.status >= 400 || !c.objectId?.startsWith('23'))
+      continue;
     writes.set(c.objectId, (writes.get(c.objectId) ?? 0) + 1);
   }
   return [...writes.values()].filter((n) => n > 1).length;
@@ -243,7 +303,16 @@ export interface CaseResult {
   whatIf: string[];
   reportBytes: number;
   planResultBytes: number;
-  outcome: { success: boolean; timedOut: boolean; pending: number; processed: number; counts: RunOutcome['counts']; failures: RunOutcome['failures']; aborted: string[]; inSyncAfter: number };
+  outcome: {
+    success: boolean;
+    timedOut: boolean;
+    pending: number;
+    processed: number;
+    counts: RunOutcome['counts'];
+    failures: RunOutcome['failures'];
+    aborted: string[];
+    inSyncAfter: number;
+  };
   sequential?: SequentialResult & { speedup: number };
   targets: TargetCheck[];
   /** correctness: every ad set reached the demanded targeting, report success, counts as expected */
@@ -306,7 +375,8 @@ function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): 
     if (c.api !== 'graph') continue;
     if (c.throttled) g.throttled++;
     if (c.throttled && c.at >= firstReadingAt) g.throttledAfterFirstReading++;
-    if (!c.throttled && c.adAccountId) accountPoints.set(c.adAccountId, (accountPoints.get(c.adAccountId) ?? 0) + (c.method === 'GET' ? 1 : 3));
+    if (!c.throttled && c.adAccountId)
+      accountPoints.set(c.adAccountId, (accountPoints.get(c.adAccountId) ?? 0) + (c.method === 'GET' ? 1 : 3));
     if (c.method === 'GET') {
       g.reads++;
       const page = `${c.objectId}\n${c.query.after ?? ''}\n${c.query.limit ?? ''}`;
@@ -338,24 +408,46 @@ function countGraph(calls: RecordedCall[], latencyMs: number, changed: number): 
 const fmtPct = (x: number): string => `${x.toFixed(2)}×`;
 
 /** A rate-limited case's targets: every ad set lands, the wall against the budget's minimum, no block after the first reading. */
-function budgetTargets(budget: RateBudget, run: { n: number; outcome: RunOutcome; ratio: number; ideal: Ideal; graph: GraphCounts }, latencyMs: number): TargetCheck[] {
+function budgetTargets(
+  budget: RateBudget,
+  run: { n: number; outcome: RunOutcome; ratio: number; ideal: Ideal; graph: GraphCounts },
+  latencyMs: number,
+): TargetCheck[] {
   const { n, outcome, ratio, ideal, graph } = run;
   const limit = budget.headers === 'buc' ? 1.15 : 1.25;
   // The pacer's own share: the least time the points the run did spend allow (re-reads included).
   const spentMin = budgetMinimumMs(graph.maxAccountPoints, budget, latencyMs);
   return [
-    { target: 'every ad set updated, none failed', value: `${outcome.counts.updated}/${n} updated, ${outcome.counts.failed} failed`, pass: outcome.counts.updated === n && outcome.counts.failed === 0 },
-    { target: `wall ≤ ${limit} × budget minimum`, value: `${fmtPct(ratio)} (wall ${Math.round(outcome.wallMs)} ms, min ${Math.round(ideal.ms)} ms)`, pass: ratio <= limit },
+    {
+      target: 'every ad set updated, none failed',
+      value: `${outcome.counts.updated}/${n} updated, ${outcome.counts.failed} failed`,
+      pass: outcome.counts.updated === n && outcome.counts.failed === 0,
+    },
+    {
+      target: `wall ≤ ${limit} × budget minimum`,
+      value: `${fmtPct(ratio)} (wall ${Math.round(outcome.wallMs)} ms, min ${Math.round(ideal.ms)} ms)`,
+      pass: ratio <= limit,
+    },
     {
       target: `pacer alone: wall ≤ ${limit} × minimum for the points spent`,
       value: `${fmtPct(outcome.wallMs / spentMin)} (${graph.maxAccountPoints} points on the busiest account, min ${Math.round(spentMin)} ms)`,
       pass: outcome.wallMs / spentMin <= limit,
     },
-    { target: 'no block after the first reading of the usage headers', value: `${graph.throttledAfterFirstReading} refused after it (${graph.throttled} in all)`, pass: graph.throttledAfterFirstReading === 0 },
+    {
+      target: 'no block after the first reading of the usage headers',
+      value: `${graph.throttledAfterFirstReading} refused after it (${graph.throttled} in all)`,
+      pass: graph.throttledAfterFirstReading === 0,
+    },
   ];
 }
 
-export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: RedisConn, regions: RegionTable, log: (s: string) => void): Promise<CaseResult> {
+export async function runCase(
+  spec: CaseSpec,
+  settings: BenchSettings,
+  redis: RedisConn,
+  regions: RegionTable,
+  log: (s: string) => void,
+): Promise<CaseResult> {
   const n = totalAdsets(spec);
   const runTimeoutMs = runTimeoutFor(spec, settings);
   const scenario = scenarioFor(spec);
@@ -414,23 +506,35 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
   }
   const graph = countGraph(sim.calls, settings.latencyMs, spec.alreadyInSync ? 0 : n);
 
-  const wantKeys = DEMAND_STATES.map((s) => keyOf(s)).sort().join();
+  const wantKeys = DEMAND_STATES.map((s) => keyOf(s))
+    .sort()
+    .join();
   const inSyncAfter = Object.values(sim.state.adsets).filter((a) => {
-    const regions = ((a.targeting.geo_locations as { regions?: Array<{ key: string | number }> } | undefined)?.regions ?? []).map((r) => String(r.key));
+    const regions = (
+      (a.targeting.geo_locations as { regions?: Array<{ key: string | number }> } | undefined)?.regions ?? []
+    ).map((r) => String(r.key));
     return regions.sort().join() === wantKeys;
   }).length;
 
   // Correctness, independent of timing.
   const expected = spec.alreadyInSync ? 'unchanged' : 'updated';
-  if (outcome.timedOut) problems.push(`no report within ${Math.round(runTimeoutMs / 1000)} s: ${outcome.counts.updated} ad set jobs completed, ${outcome.counts.failed} failed, ${outcome.pending} still queued or delayed`);
+  if (outcome.timedOut)
+    problems.push(
+      `no report within ${Math.round(runTimeoutMs / 1000)} s: ${outcome.counts.updated} ad set jobs completed, ${outcome.counts.failed} failed, ${outcome.pending} still queued or delayed`,
+    );
   else if (!outcome.success) problems.push('report says the run did not succeed');
   if (outcome.processed !== n) problems.push(`report lists ${outcome.processed} ad sets, expected ${n}`);
   if (outcome.counts[expected] !== n) problems.push(`${outcome.counts[expected]} ad sets ${expected}, expected ${n}`);
-  if (outcome.counts.failed > 0) problems.push(`${outcome.counts.failed} ad sets failed: ${outcome.failures.map((f) => `${f.id} ${f.error}`).join('; ')}`);
+  if (outcome.counts.failed > 0)
+    problems.push(
+      `${outcome.counts.failed} ad sets failed: ${outcome.failures.map((f) => `${f.id} ${f.error}`).join('; ')}`,
+    );
   if (outcome.abortedCampaigns.length > 0) problems.push(`aborted campaigns: ${outcome.abortedCampaigns.join('; ')}`);
-  if (inSyncAfter !== n) problems.push(`${inSyncAfter} of ${n} ad sets target the demanded states at the simulator after the run`);
+  if (inSyncAfter !== n)
+    problems.push(`${inSyncAfter} of ${n} ad sets target the demanded states at the simulator after the run`);
   if (spec.alreadyInSync && graph.writes > 0) problems.push(`steady state made ${graph.writes} Graph writes`);
-  if (!spec.alreadyInSync && graph.adsetWrites < n) problems.push(`${graph.adsetWrites} ad set writes for ${n} ad sets`);
+  if (!spec.alreadyInSync && graph.adsetWrites < n)
+    problems.push(`${graph.adsetWrites} ad set writes for ${n} ad sets`);
 
   let sequential: CaseResult['sequential'];
   if (settings.sequential) {
@@ -468,13 +572,26 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
   const targets: TargetCheck[] = scaleTargets(spec, commands.total / n, writePeak, cpuPerAdsetMs);
   if (spec.name === 'change-1k') {
     targets.push({ target: 'wall ≤ 1.3 × ideal', value: fmtPct(ratio), pass: ratio <= 1.3 });
-    if (sequential) targets.push({ target: '≥ 12 × faster than sequential', value: fmtPct(sequential.speedup), pass: sequential.speedup >= 12 });
+    if (sequential)
+      targets.push({
+        target: '≥ 12 × faster than sequential',
+        value: fmtPct(sequential.speedup),
+        pass: sequential.speedup >= 12,
+      });
   }
   targets.push(...perChangedTargets(spec, graph));
   if (spec.alreadyInSync) {
-    targets.push({ target: 'no Graph call per ad set (only listing pages)', value: `${graph.perAdsetCalls} calls`, pass: graph.perAdsetCalls === 0 });
+    targets.push({
+      target: 'no Graph call per ad set (only listing pages)',
+      value: `${graph.perAdsetCalls} calls`,
+      pass: graph.perAdsetCalls === 0,
+    });
     const r = outcome.wallMs / graph.listingSpanMs;
-    targets.push({ target: 'wall ≤ 2 × time of the listing calls', value: `${fmtPct(r)} (listing ${Math.round(graph.listingSpanMs)} ms)`, pass: r <= 2 });
+    targets.push({
+      target: 'wall ≤ 2 × time of the listing calls',
+      value: `${fmtPct(r)} (listing ${Math.round(graph.listingSpanMs)} ms)`,
+      pass: r <= 2,
+    });
   }
   if (n >= 10_000) {
     // Planning writes: job adds (one script call per job, pipelined by addBulk) and the listed
@@ -485,12 +602,26 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     targets.push({
       target: 'planning: no single transaction or job holds every ad set',
       value: `largest MULTI ${cc.largestTransaction} cmds, largest pipeline ${cc.largestBatch} cmds, largest job add ${(jobAdd / 1024).toFixed(1)} KiB, largest HSET ${(listedChunk / 1024).toFixed(0)} KiB, plan result ${(outcome.planResultBytes / 1024).toFixed(1)} KiB (report SET ${((cc.largestByName.set ?? 0) / 1024).toFixed(0)} KiB)`,
-      pass: cc.largestTransaction < n && cc.largestBatch < n && jobAdd < 64 * 1024 && listedChunk < 1024 * 1024 && outcome.planResultBytes < 64 * 1024,
+      pass:
+        cc.largestTransaction < n &&
+        cc.largestBatch < n &&
+        jobAdd < 64 * 1024 &&
+        listedChunk < 1024 * 1024 &&
+        outcome.planResultBytes < 64 * 1024,
     });
-    targets.push({ target: 'worker peak RSS < 300 MB', value: `${(peakRss / 1e6).toFixed(0)} MB`, pass: peakRss < 300e6 });
-    targets.push({ target: 'run completes', value: outcome.success && outcome.processed === n ? 'yes' : 'no', pass: outcome.success && outcome.processed === n });
+    targets.push({
+      target: 'worker peak RSS < 300 MB',
+      value: `${(peakRss / 1e6).toFixed(0)} MB`,
+      pass: peakRss < 300e6,
+    });
+    targets.push({
+      target: 'run completes',
+      value: outcome.success && outcome.processed === n ? 'yes' : 'no',
+      pass: outcome.success && outcome.processed === n,
+    });
   }
-  if (spec.rateBudget) targets.push(...budgetTargets(spec.rateBudget, { n, outcome, ratio, ideal, graph }, settings.latencyMs));
+  if (spec.rateBudget)
+    targets.push(...budgetTargets(spec.rateBudget, { n, outcome, ratio, ideal, graph }, settings.latencyMs));
 
   return {
     name: spec.name,
@@ -498,7 +629,11 @@ export async function runCase(spec: CaseSpec, settings: BenchSettings, redis: Re
     adsets: n,
     protection: spec.protection,
     steady: spec.alreadyInSync,
-    settings: { latencyMs: settings.latencyMs, concurrency: settings.concurrency, verifyDelayMs: settings.verifyDelayMs },
+    settings: {
+      latencyMs: settings.latencyMs,
+      concurrency: settings.concurrency,
+      verifyDelayMs: settings.verifyDelayMs,
+    },
     workers: workersOf(spec),
     wallMs: outcome.wallMs,
     phases: outcome.phases,
@@ -566,7 +701,11 @@ export function addCrossCaseTargets(results: CaseResult[]): void {
     const single = results.find((o) => o.workers === 1 && o.name === r.name.replace(/-\d+w$/, '-1w'));
     if (!single) continue;
     const speedup = single.wallMs / r.wallMs;
-    r.targets.push({ target: `${r.workers} workers ≥ 2.5 × the throughput of 1`, value: `${speedup.toFixed(2)}× (${single.name} ${Math.round(single.wallMs)} ms)`, pass: speedup >= 2.5 });
+    r.targets.push({
+      target: `${r.workers} workers ≥ 2.5 × the throughput of 1`,
+      value: `${speedup.toFixed(2)}× (${single.name} ${Math.round(single.wallMs)} ms)`,
+      pass: speedup >= 2.5,
+    });
     r.targets.push({ target: 'no ad set written twice', value: String(r.writtenTwice), pass: r.writtenTwice === 0 });
   }
 }

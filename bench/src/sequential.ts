@@ -99,7 +99,11 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
   let campaignOverheadMs = 0;
   let adsetMs = 0;
 
-  const graph = async (method: 'GET' | 'POST', path: string, params: Record<string, string>): Promise<Record<string, unknown>> => {
+  const graph = async (
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string>,
+  ): Promise<Record<string, unknown>> => {
     for (;;) {
       const url = new URL(`${opts.graphUrl}/${version}/${path}`);
       let init: RequestInit = { method };
@@ -114,7 +118,12 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
       const body = (await res.json()) as Record<string, unknown>;
       const error = body.error as { code?: number; error_subcode?: number; is_transient?: boolean } | undefined;
       if (!error) return body;
-      const errorClass = classifyGraphError({ code: error.code, subcode: error.error_subcode, isTransient: error.is_transient, httpStatus: res.status });
+      const errorClass = classifyGraphError({
+        code: error.code,
+        subcode: error.error_subcode,
+        isTransient: error.is_transient,
+        httpStatus: res.status,
+      });
       if (errorClass !== 'throttle') throw new Error(`Graph ${method} ${path}: ${JSON.stringify(error)}`);
       out.throttled++;
       if (method === 'GET') out.reads--;
@@ -204,7 +213,8 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
     const reached = out.campaignsDone + 1;
     const perAdset = out.adsetsDone > 0 ? adsetMs / out.adsetsDone : 0;
     const perCampaign = campaignOverheadMs / Math.max(1, reached);
-    out.wallMs = out.measuredMs + (opts.totalAdsets - out.adsetsDone) * perAdset + Math.max(0, enabled - reached) * perCampaign;
+    out.wallMs =
+      out.measuredMs + (opts.totalAdsets - out.adsetsDone) * perAdset + Math.max(0, enabled - reached) * perCampaign;
     out.extrapolated = true;
   }
   return out;
@@ -217,8 +227,14 @@ export async function runSequential(opts: SequentialOptions): Promise<Sequential
  */
 function throttleWaitS(headers: Headers): number {
   const account = JSON.parse(headers.get('x-ad-account-usage') ?? '{}') as { reset_time_duration?: number };
-  const buc = JSON.parse(headers.get('x-business-use-case-usage') ?? '{}') as Record<string, Array<{ estimated_time_to_regain_access?: number }>>;
-  const minutes = Math.max(0, ...Object.values(buc).flatMap((entries) => entries.map((e) => Number(e.estimated_time_to_regain_access) || 0)));
+  const buc = JSON.parse(headers.get('x-business-use-case-usage') ?? '{}') as Record<
+    string,
+    Array<{ estimated_time_to_regain_access?: number }>
+  >;
+  const minutes = Math.max(
+    0,
+    ...Object.values(buc).flatMap((entries) => entries.map((e) => Number(e.estimated_time_to_regain_access) || 0)),
+  );
   return Math.max(1, minutes * 60, account.reset_time_duration ?? 0);
 }
 

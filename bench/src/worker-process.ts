@@ -4,10 +4,25 @@
  * start → ready, run → done (figures), close → closed.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { OUTCOMES, createLogger, jobIds, startRun, workerConnection, type Outcome, type RunReport } from '@closrads/core';
+import {
+  OUTCOMES,
+  createLogger,
+  jobIds,
+  startRun,
+  workerConnection,
+  type Outcome,
+  type RunReport,
+} from '@closrads/core';
 import { startLocalSystem, type LocalSystem } from '@closrads/demo/local-system';
 import { applyWhatIf } from './whatif';
-import type { ChildMessage, ClientCommandStats, HelperOutcome, ParentMessage, RunOutcome, WorkerSettings } from './protocol';
+import type {
+  ChildMessage,
+  ClientCommandStats,
+  HelperOutcome,
+  ParentMessage,
+  RunOutcome,
+  WorkerSettings,
+} from './protocol';
 
 const send = (msg: ChildMessage): void => {
   process.send?.(msg);
@@ -23,9 +38,19 @@ interface CountedCommand {
  * all from the same class), by patching the shared prototype before the workers start.
  */
 function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; reset(): void } {
-  const stats: ClientCommandStats = { total: 0, byName: {}, largestTransaction: 0, largestBatch: 0, largestCommandBytes: 0, largestCommandName: '', largestByName: {} };
+  const stats: ClientCommandStats = {
+    total: 0,
+    byName: {},
+    largestTransaction: 0,
+    largestBatch: 0,
+    largestCommandBytes: 0,
+    largestCommandName: '',
+    largestByName: {},
+  };
   const probe = workerConnection(redisUrl, { lazyConnect: true });
-  const proto = Object.getPrototypeOf(probe) as { sendCommand: (this: object, cmd: CountedCommand, ...rest: unknown[]) => unknown };
+  const proto = Object.getPrototypeOf(probe) as {
+    sendCommand: (this: object, cmd: CountedCommand, ...rest: unknown[]) => unknown;
+  };
   probe.disconnect();
   const original = proto.sendCommand;
   const inMulti = new WeakMap<object, number>();
@@ -75,7 +100,11 @@ function installCommandCounter(redisUrl: string): { stats: ClientCommandStats; r
   };
 }
 
-function tally(report: RunReport): { counts: Record<Outcome, number>; processed: number; failures: Array<{ id: string; error: string }> } {
+function tally(report: RunReport): {
+  counts: Record<Outcome, number>;
+  processed: number;
+  failures: Array<{ id: string; error: string }>;
+} {
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   const failures: Array<{ id: string; error: string }> = [];
   let processed = 0;
@@ -89,7 +118,11 @@ function tally(report: RunReport): { counts: Record<Outcome, number>; processed:
   return { counts, processed, failures };
 }
 
-async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: ReturnType<typeof installCommandCounter>): Promise<RunOutcome> {
+async function runOnce(
+  system: LocalSystem,
+  settings: WorkerSettings,
+  counter: ReturnType<typeof installCommandCounter>,
+): Promise<RunOutcome> {
   const { deps } = system;
   let peakRss = process.memoryUsage.rss();
   let peakHeap = process.memoryUsage().heapUsed;
@@ -118,7 +151,10 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   counter.reset();
 
   const t0 = performance.now();
-  const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: false, campaigns: [] });
+  const runId = await startRun(
+    { flow: deps.flow, store: deps.store, timing: deps.timing },
+    { trigger: 'manual', dryRun: false, campaigns: [] },
+  );
   const startedAt = Date.now() - (performance.now() - t0);
   let raw: string | null = null;
   let timedOut = false;
@@ -137,7 +173,11 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
   const elu = performance.eventLoopUtilization(elu0);
   delay.disable();
   probing = false;
-  const clientCommands: ClientCommandStats = { ...counter.stats, byName: { ...counter.stats.byName }, largestByName: { ...counter.stats.largestByName } };
+  const clientCommands: ClientCommandStats = {
+    ...counter.stats,
+    byName: { ...counter.stats.byName },
+    largestByName: { ...counter.stats.largestByName },
+  };
   // The probe's own PINGs are not the run's.
   const pings = clientCommands.byName.ping ?? 0;
   clientCommands.total -= pings;
@@ -158,7 +198,15 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
     tallied = tally(report);
   } else {
     // No report in time: say how far the run got, from the queue.
-    const c = await deps.queues.updateAdset.getJobCounts('completed', 'failed', 'delayed', 'waiting', 'active', 'prioritized', 'waiting-children');
+    const c = await deps.queues.updateAdset.getJobCounts(
+      'completed',
+      'failed',
+      'delayed',
+      'waiting',
+      'active',
+      'prioritized',
+      'waiting-children',
+    );
     const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
     counts.updated = c.completed ?? 0;
     counts.failed = c.failed ?? 0;
@@ -185,7 +233,9 @@ async function runOnce(system: LocalSystem, settings: WorkerSettings, counter: R
     pending,
     counts,
     processed,
-    abortedCampaigns: (report?.campaigns ?? []).filter((c) => c.status !== 'completed').map((c) => `${c.name}: ${c.abortReason ?? ''}`),
+    abortedCampaigns: (report?.campaigns ?? [])
+      .filter((c) => c.status !== 'completed')
+      .map((c) => `${c.name}: ${c.abortReason ?? ''}`),
     failures,
     reportBytes: raw?.length ?? 0,
     planResultBytes: JSON.stringify(planJob?.returnvalue ?? null).length,
@@ -244,7 +294,10 @@ process.on('message', (msg: ParentMessage) => {
           closrtechCredentials: { email: 'bench@example.com', password: 'bench-password' },
           concurrency: settings.concurrency,
           verifyDelayMs: settings.verifyDelayMs,
-          logger: createLogger({ level: process.env.BENCH_LOG_LEVEL || 'silent', name: 'bench-worker' }, process.stderr),
+          logger: createLogger(
+            { level: process.env.BENCH_LOG_LEVEL || 'silent', name: 'bench-worker' },
+            process.stderr,
+          ),
           out: () => undefined,
         });
         applyWhatIf(system.deps, settings.whatIf ?? []);

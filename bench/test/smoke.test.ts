@@ -30,7 +30,12 @@ afterAll(() => {
 
 describe('benchmark quick mode (smoke)', () => {
   it('has the quick cases: 100 ad sets, changing and steady, protection on and off', () => {
-    expect(quick.map((c) => c.name).sort()).toEqual(['change-100', 'change-100-protect', 'steady-100', 'steady-100-protect']);
+    expect(quick.map((c) => c.name).sort()).toEqual([
+      'change-100',
+      'change-100-protect',
+      'steady-100',
+      'steady-100-protect',
+    ]);
     for (const c of quick) expect(totalAdsets(c)).toBe(100);
   });
 
@@ -78,13 +83,28 @@ describe('benchmark quick mode (smoke)', () => {
 });
 
 describe('benchmark demand-follow case (smoke)', () => {
-  it('a demand change reaches every ad set through the demand-check schedule, with one run per change', { timeout: 120_000 }, async () => {
-    const r = await runDemandFollow({ redisUrl: testRedisUrl(), latencyMs: 5, concurrency: 20, checkEverySeconds: 1, changes: 2, timeoutMs: 60_000 }, redis, () => undefined);
-    expect(r.problems).toEqual([]);
-    expect(r.correct).toBe(true);
-    expect(r.changes.map((c) => c.state)).toEqual(['WA', 'NV']);
-    expect(r.adsets).toBe(100);
-    // Figures are there (their values are not asserted).
-    for (const c of r.changes) expect(c.latencyMs).toBeGreaterThan(0);
-  });
+  it(
+    'a demand change reaches every ad set through the demand-check schedule, with one run per change',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runDemandFollow(
+        {
+          redisUrl: testRedisUrl(),
+          latencyMs: 5,
+          concurrency: 20,
+          checkEverySeconds: 1,
+          changes: 2,
+          timeoutMs: 60_000,
+        },
+        redis,
+        () => undefined,
+      );
+      expect(r.problems).toEqual([]);
+      expect(r.correct).toBe(true);
+      expect(r.changes.map((c) => c.state)).toEqual(['WA', 'NV']);
+      expect(r.adsets).toBe(100);
+      // Figures are there (their values are not asserted).
+      for (const c of r.changes) expect(c.latencyMs).toBeGreaterThan(0);
+    },
+  );
 });

@@ -2,7 +2,16 @@ import type { RecordedCall } from '@closrads/simulator';
 import { describe, expect, it } from 'vitest';
 import { adsetsWrittenTwice, writePeakPerAccount } from '../src/run-case';
 
-const call = (over: Partial<RecordedCall>): RecordedCall => ({ api: 'graph', method: 'POST', path: '/x', query: {}, body: {}, status: 200, at: 0, ...over });
+const call = (over: Partial<RecordedCall>): RecordedCall => ({
+  api: 'graph',
+  method: 'POST',
+  path: '/x',
+  query: {},
+  body: {},
+  status: 200,
+  at: 0,
+  ...over,
+});
 
 describe('writes per ad account in any 1 s (from the simulator log)', () => {
   it('counts within a sliding second, per ad account, POSTs only', () => {
@@ -17,7 +26,10 @@ describe('writes per ad account in any 1 s (from the simulator log)', () => {
   });
 
   it('sees a burst that calendar seconds would split in two', () => {
-    const calls = [...[900, 950, 1050, 1100].map((at) => call({ adAccountId: 'act_a', at })), call({ adAccountId: 'act_a', at: 2500 })];
+    const calls = [
+      ...[900, 950, 1050, 1100].map((at) => call({ adAccountId: 'act_a', at })),
+      call({ adAccountId: 'act_a', at: 2500 }),
+    ];
     expect(writePeakPerAccount(calls).writes).toBe(4);
   });
 

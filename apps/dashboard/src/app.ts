@@ -14,7 +14,8 @@ export type { DashboardDeps } from './deps';
 export const BOARD_PATH = '/queues';
 
 /** Our own pages load nothing but inline CSS; the board's UI needs its scripts, so it only gets the frame and sniffing rules. */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const securityHeaders: RequestHandler = (req, res, next) => {
   res.set({
@@ -59,9 +60,17 @@ export function createApp(deps: DashboardDeps): Express {
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     deps.logger.error({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'request failed');
     if (res.headersSent) return;
-    const status = typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500 ? (err as { status: number }).status : 503;
-    if (req.path.startsWith('/api/')) res.status(status).json({ error: status === 503 ? 'unavailable' : 'bad_request' });
-    else res.status(status).type('text/plain').send(status === 503 ? 'The dashboard cannot reach Redis right now; try again shortly.\n' : 'Bad request\n');
+    const status =
+      typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500
+        ? (err as { status: number }).status
+        : 503;
+    if (req.path.startsWith('/api/'))
+      res.status(status).json({ error: status === 503 ? 'unavailable' : 'bad_request' });
+    else
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 503 ? 'The dashboard cannot reach Redis right now; try again shortly.\n' : 'Bad request\n');
   };
   app.use(onError);
   return app;

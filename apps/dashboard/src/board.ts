@@ -38,12 +38,26 @@ const DESCRIPTIONS: Record<QueueName, string> = {
  * buttons: `readOnlyMode` is their only switch and it hides Retry too, so those buttons stay and
  * answer with the guard's 403 message.
  */
-export function createBoard(queues: Record<QueueName, Queue>, basePath: string, opts: { dryRun: boolean; logger?: Logger }): Router {
+export function createBoard(
+  queues: Record<QueueName, Queue>,
+  basePath: string,
+  opts: { dryRun: boolean; logger?: Logger },
+): Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
-  const adapters = [QUEUES.finalizeReport, QUEUES.planSync, QUEUES.updateAdset, QUEUES.watchAds, QUEUES.deliverReport].map((name) => {
+  const adapters = [
+    QUEUES.finalizeReport,
+    QUEUES.planSync,
+    QUEUES.updateAdset,
+    QUEUES.watchAds,
+    QUEUES.deliverReport,
+  ].map((name) => {
     // allowCompletedRetries works at runtime but is missing from the 9.10.1 option type.
-    const options = { description: DESCRIPTIONS[name], allowRetries: true, allowCompletedRetries: true } as ConstructorParameters<typeof BullMQAdapter>[1];
+    const options = {
+      description: DESCRIPTIONS[name],
+      allowRetries: true,
+      allowCompletedRetries: true,
+    } as ConstructorParameters<typeof BullMQAdapter>[1];
     const adapter = new BullMQAdapter(queues[name], options);
     adapter.setFormatter('data', (data: unknown) => redactSecrets(data));
     adapter.setFormatter('returnValue', (value: unknown) => redactSecrets(value));
@@ -55,7 +69,9 @@ export function createBoard(queues: Record<QueueName, Queue>, basePath: string, 
     options: {
       uiConfig: {
         boardTitle: 'closrads',
-        environment: opts.dryRun ? { label: 'dry-run default', color: '#555' } : { label: 'live by default', color: '#a61b1b' },
+        environment: opts.dryRun
+          ? { label: 'dry-run default', color: '#555' }
+          : { label: 'live by default', color: '#a61b1b' },
         showWorkers: true,
       },
     },

@@ -18,15 +18,32 @@ export async function renderDemandMetrics(stats: DemandCheckStats, campaigns: re
   const enabled = campaigns.filter((c) => c.enabled).map((c) => c.name);
   const out = new Exposition();
   out.family('closrads_demand_checks_total', 'counter', 'Demand checks that ran', [[{}, counters.checks]]);
-  out.family('closrads_demand_checks_overlapped_total', 'counter', 'Demand checks that found another still running and did nothing', [[{}, counters.overlapped]]);
-  out.family('closrads_demand_changes_total', 'counter', 'Campaigns a demand check found out of step with their demand', [[{}, counters.changes]]);
+  out.family(
+    'closrads_demand_checks_overlapped_total',
+    'counter',
+    'Demand checks that found another still running and did nothing',
+    [[{}, counters.overlapped]],
+  );
+  out.family(
+    'closrads_demand_changes_total',
+    'counter',
+    'Campaigns a demand check found out of step with their demand',
+    [[{}, counters.changes]],
+  );
   out.family('closrads_demand_change_runs_total', 'counter', 'Runs started by demand checks', [[{}, counters.runs]]);
-  out.family('closrads_demand_bad_answers_total', 'counter', 'Demand reads that would abort a run (bad data, all zeros, refused)', enabled.map((name) => [{ campaign: name }, reads[name]?.bad ?? 0]));
+  out.family(
+    'closrads_demand_bad_answers_total',
+    'counter',
+    'Demand reads that would abort a run (bad data, all zeros, refused)',
+    enabled.map((name) => [{ campaign: name }, reads[name]?.bad ?? 0]),
+  );
   out.family(
     'closrads_demand_last_read_timestamp_seconds',
     'gauge',
     'Time of the last demand read a run could act on',
-    enabled.flatMap((name): Array<[Record<string, string>, number]> => (reads[name]?.okAt ? [[{ campaign: name }, reads[name].okAt / 1000]] : [])),
+    enabled.flatMap((name): Array<[Record<string, string>, number]> =>
+      reads[name]?.okAt ? [[{ campaign: name }, reads[name].okAt / 1000]] : [],
+    ),
   );
   return out.toString();
 }

@@ -42,12 +42,17 @@ export interface DashboardDepsInput {
  * One fail-fast producer connection shared by the queues, the flow producer and the run store: the
  * dashboard never blocks on Redis, so a request errors (and /healthz says 503) when Redis is down.
  */
-export function createDashboardDeps(input: DashboardDepsInput): DashboardDeps & { ready(): Promise<void>; close(): Promise<void> } {
+export function createDashboardDeps(
+  input: DashboardDepsInput,
+): DashboardDeps & { ready(): Promise<void>; close(): Promise<void> } {
   const redis = producerConnection(input.redisUrl);
   redis.on('error', (err: Error) => input.logger.debug({ err: err.message }, 'redis connection error'));
   const keys = new Keyspace(input.prefix);
   const opts = { connection: redis, prefix: keys.bullPrefix };
-  const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, opts)])) as Record<QueueName, Queue>;
+  const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, opts)])) as Record<
+    QueueName,
+    Queue
+  >;
   const flow = new FlowProducer(opts);
   // BullMQ re-emits connection errors on every queue; unhandled, each one would print a stack trace.
   flow.on('error', () => undefined);

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     options: {},
     exitCodes: [
       [0, 'stopped after a signal'],
-      [2, 'invalid configuration, a listen address not allowed without a password, Redis unreachable, or the port in use'],
+      [
+        2,
+        'invalid configuration, a listen address not allowed without a password, Redis unreachable, or the port in use',
+      ],
     ],
     notes: 'Configuration: environment variables and .env (see apps/dashboard/README.md).',
   });
@@ -53,7 +56,13 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
-  logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/runs`, auth: config.dashboard.auth ? 'basic' : 'none (loopback only)' }, 'dashboard listening');
+  logger.info(
+    {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/runs`,
+      auth: config.dashboard.auth ? 'basic' : 'none (loopback only)',
+    },
+    'dashboard listening',
+  );
 
   onStop(async (signal) => {
     logger.info({ signal }, 'shutting down');

@@ -1,4 +1,14 @@
-import { COUNT_OF, OUTCOMES, VERDICTS, campaignVerdict, countWorkerProcesses, resultOf, type QueueName, type ReportSummary, type RunStore } from '@closrads/core';
+import {
+  COUNT_OF,
+  OUTCOMES,
+  VERDICTS,
+  campaignVerdict,
+  countWorkerProcesses,
+  resultOf,
+  type QueueName,
+  type ReportSummary,
+  type RunStore,
+} from '@closrads/core';
 import type { Queue } from 'bullmq';
 
 /**
@@ -35,7 +45,12 @@ const RUN_SCAN = 200;
 
 export class Exposition {
   private readonly lines: string[] = [];
-  family(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void {
+  family(
+    name: string,
+    type: 'gauge' | 'counter',
+    help: string,
+    samples: Array<[Record<string, string>, number]>,
+  ): void {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const [labels, value] of samples) this.lines.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
   }
@@ -62,8 +77,18 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
   const presence = await countWorkerProcesses(queues);
   const perQueue = await Promise.all(
     entries.map(async ([name, q]) => {
-      const [counts, completed, failed] = await Promise.all([q.getJobCounts(), q.getMetrics('completed', 0, 0), q.getMetrics('failed', 0, 0)]);
-      return { name, counts, completed: completed.meta.count, failed: failed.meta.count, workers: presence.byQueue[name] ?? 0 };
+      const [counts, completed, failed] = await Promise.all([
+        q.getJobCounts(),
+        q.getMetrics('completed', 0, 0),
+        q.getMetrics('failed', 0, 0),
+      ]);
+      return {
+        name,
+        counts,
+        completed: completed.meta.count,
+        failed: failed.meta.count,
+        workers: presence.byQueue[name] ?? 0,
+      };
     }),
   );
   const runs = await store.listRuns(RUN_SCAN);
@@ -74,11 +99,28 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
     'closrads_queue_jobs',
     'gauge',
     'Jobs per queue and state',
-    perQueue.flatMap((q) => Object.entries(q.counts).map(([state, n]): [Record<string, string>, number] => [{ queue: q.name, state }, n])),
+    perQueue.flatMap((q) =>
+      Object.entries(q.counts).map(([state, n]): [Record<string, string>, number] => [{ queue: q.name, state }, n]),
+    ),
   );
-  out.family('closrads_queue_completed_total', 'counter', 'Jobs completed (BullMQ metrics; needs worker metrics enabled)', perQueue.map((q) => [{ queue: q.name }, q.completed]));
-  out.family('closrads_queue_failed_total', 'counter', 'Jobs failed (BullMQ metrics; needs worker metrics enabled)', perQueue.map((q) => [{ queue: q.name }, q.failed]));
-  out.family('closrads_workers', 'gauge', 'Connected workers per queue', perQueue.map((q) => [{ queue: q.name }, q.workers]));
+  out.family(
+    'closrads_queue_completed_total',
+    'counter',
+    'Jobs completed (BullMQ metrics; needs worker metrics enabled)',
+    perQueue.map((q) => [{ queue: q.name }, q.completed]),
+  );
+  out.family(
+    'closrads_queue_failed_total',
+    'counter',
+    'Jobs failed (BullMQ metrics; needs worker metrics enabled)',
+    perQueue.map((q) => [{ queue: q.name }, q.failed]),
+  );
+  out.family(
+    'closrads_workers',
+    'gauge',
+    'Connected workers per queue',
+    perQueue.map((q) => [{ queue: q.name }, q.workers]),
+  );
 
   out.family('closrads_worker_processes', 'gauge', 'Connected worker processes', [[{}, presence.processes]]);
 
@@ -88,14 +130,46 @@ export async function renderMetrics(queues: Record<QueueName, Queue>, store: Run
   const lastSuccess = live.find((r) => resultOf(r).success);
   const oneHot = (r: ReportSummary): Array<[Record<string, string>, number]> =>
     VERDICTS.map((verdict) => [{ verdict }, resultOf(r).verdict === verdict ? 1 : 0]);
-  out.family('closrads_last_run_timestamp_seconds', 'gauge', 'Finish time of the newest finished run (live or dry)', last ? [[{}, seconds(last.finishedAt)]] : []);
-  out.family('closrads_last_run_success', 'gauge', '1 when the newest finished run succeeded', last ? [[{}, resultOf(last).success ? 1 : 0]] : []);
+  out.family(
+    'closrads_last_run_timestamp_seconds',
+    'gauge',
+    'Finish time of the newest finished run (live or dry)',
+    last ? [[{}, seconds(last.finishedAt)]] : [],
+  );
+  out.family(
+    'closrads_last_run_success',
+    'gauge',
+    '1 when the newest finished run succeeded',
+    last ? [[{}, resultOf(last).success ? 1 : 0]] : [],
+  );
   out.family('closrads_last_run_verdict', 'gauge', "1 for the newest finished run's verdict", last ? oneHot(last) : []);
-  out.family('closrads_last_run_dry_run', 'gauge', '1 when the newest finished run was a dry run', last ? [[{}, last.dryRun ? 1 : 0]] : []);
-  out.family('closrads_last_live_run_success', 'gauge', '1 when the newest finished live run succeeded', lastLive ? [[{}, resultOf(lastLive).success ? 1 : 0]] : []);
-  out.family('closrads_last_live_run_verdict', 'gauge', "1 for the newest finished live run's verdict", lastLive ? oneHot(lastLive) : []);
-  out.family('closrads_last_success_timestamp_seconds', 'gauge', 'Finish time of the newest successful live run', lastSuccess ? [[{}, seconds(lastSuccess.finishedAt)]] : []);
-  out.family('closrads_runs_in_progress', 'gauge', 'Recent runs without a report yet', [[{}, runs.filter((r) => !r.report).length]]);
+  out.family(
+    'closrads_last_run_dry_run',
+    'gauge',
+    '1 when the newest finished run was a dry run',
+    last ? [[{}, last.dryRun ? 1 : 0]] : [],
+  );
+  out.family(
+    'closrads_last_live_run_success',
+    'gauge',
+    '1 when the newest finished live run succeeded',
+    lastLive ? [[{}, resultOf(lastLive).success ? 1 : 0]] : [],
+  );
+  out.family(
+    'closrads_last_live_run_verdict',
+    'gauge',
+    "1 for the newest finished live run's verdict",
+    lastLive ? oneHot(lastLive) : [],
+  );
+  out.family(
+    'closrads_last_success_timestamp_seconds',
+    'gauge',
+    'Finish time of the newest successful live run',
+    lastSuccess ? [[{}, seconds(lastSuccess.finishedAt)]] : [],
+  );
+  out.family('closrads_runs_in_progress', 'gauge', 'Recent runs without a report yet', [
+    [{}, runs.filter((r) => !r.report).length],
+  ]);
 
   const lastRun = new Map<string, ReportSummary>();
   const lastOk = new Map<string, ReportSummary>();

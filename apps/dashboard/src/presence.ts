@@ -1,4 +1,10 @@
-import { countWorkerProcesses, progressQueues, readRunProgress, type RunProgress, type WorkerPresence } from '@closrads/core';
+import {
+  countWorkerProcesses,
+  progressQueues,
+  readRunProgress,
+  type RunProgress,
+  type WorkerPresence,
+} from '@closrads/core';
 import type { DashboardDeps } from './deps';
 
 /** A Redis that hangs must not hang a page or a probe: every read here gives up after this long. */
@@ -26,7 +32,10 @@ export function workerPresence(deps: Pick<DashboardDeps, 'queues'>): Promise<Wor
 }
 
 /** What an unfinished run's page shows; a read that fails leaves the part out rather than the page. */
-export async function pendingRunView(deps: Pick<DashboardDeps, 'queues'>, runId: string): Promise<{ progress?: RunProgress; noWorker: boolean }> {
+export async function pendingRunView(
+  deps: Pick<DashboardDeps, 'queues'>,
+  runId: string,
+): Promise<{ progress?: RunProgress; noWorker: boolean }> {
   const [presence, progress] = await Promise.all([
     workerPresence(deps).catch(() => undefined),
     withTimeout(readRunProgress(progressQueues(deps.queues), runId)).catch(() => undefined),

@@ -15,7 +15,13 @@ export interface RunListItem {
   /** The report's verdict (ok, attention, failed), once finished. */
   verdict?: Verdict;
   revision?: number;
-  campaigns: Array<{ name: string; status: CampaignReport['status']; abortReason?: string; holdReason?: string; counts: OutcomeCounts }>;
+  campaigns: Array<{
+    name: string;
+    status: CampaignReport['status'];
+    abortReason?: string;
+    holdReason?: string;
+    counts: OutcomeCounts;
+  }>;
 }
 
 export function toListItem({ meta, report }: RunSummary): RunListItem {
@@ -30,6 +36,12 @@ export function toListItem({ meta, report }: RunSummary): RunListItem {
     success: report?.success,
     verdict: report ? resultOf(report).verdict : undefined,
     revision: report?.revision,
-    campaigns: (report?.campaigns ?? []).map((c) => ({ name: c.name, status: c.status, abortReason: c.abortReason, holdReason: c.holdReason, counts: c.counts })),
+    campaigns: (report?.campaigns ?? []).map((c) => ({
+      name: c.name,
+      status: c.status,
+      abortReason: c.abortReason,
+      holdReason: c.holdReason,
+      counts: c.counts,
+    })),
   };
 }

@@ -11,8 +11,14 @@ import { Exposition } from './metrics';
  * campaign's figure is the sum over its Facebook campaign ids. Every configured campaign is listed,
  * disabled ones too: a watch started before a campaign was disabled still runs to its end.
  */
-export async function renderWatchMetrics(redis: Redis, keys: Keyspace, campaigns: readonly Campaign[]): Promise<string> {
-  const watched = campaigns.flatMap((c) => c.facebookCampaignIds.map((id) => ({ campaign: c.name, key: keys.watchDue(id) })));
+export async function renderWatchMetrics(
+  redis: Redis,
+  keys: Keyspace,
+  campaigns: readonly Campaign[],
+): Promise<string> {
+  const watched = campaigns.flatMap((c) =>
+    c.facebookCampaignIds.map((id) => ({ campaign: c.name, key: keys.watchDue(id) })),
+  );
   const pipeline = redis.pipeline();
   for (const w of watched) pipeline.zcard(w.key);
   const replies = (await pipeline.exec()) ?? [];
@@ -24,6 +30,11 @@ export async function renderWatchMetrics(redis: Redis, keys: Keyspace, campaigns
   });
   const samples = [...totals].map(([campaign, n]): [Record<string, string>, number] => [{ campaign }, n]);
   const out = new Exposition();
-  out.family('closrads_adsets_in_review', 'gauge', 'Ad sets whose watch is not over (their ads are still in review)', samples);
+  out.family(
+    'closrads_adsets_in_review',
+    'gauge',
+    'Ad sets whose watch is not over (their ads are still in review)',
+    samples,
+  );
   return out.toString();
 }

@@ -10,7 +10,13 @@ describe('Approve on the run page of a held campaign', () => {
   let d: TestDashboard;
   let held: ReturnType<typeof heldReport>;
   let token = '';
-  const form = (runId: string) => request(d.app).post(`/runs/${runId}/approve`).set('Authorization', AUTH).set('Host', HOST).set('Origin', ORIGIN).type('form');
+  const form = (runId: string) =>
+    request(d.app)
+      .post(`/runs/${runId}/approve`)
+      .set('Authorization', AUTH)
+      .set('Host', HOST)
+      .set('Origin', ORIGIN)
+      .type('form');
   const runCount = async () => (await d.deps.store.listRuns(100)).length;
 
   beforeAll(async () => {
@@ -49,7 +55,7 @@ describe('Approve on the run page of a held campaign', () => {
     expect(await runCount()).toBe(before);
   });
 
-  it('asks for confirmation, then starts one approved run of that campaign in the held run\'s mode', async () => {
+  it("asks for confirmation, then starts one approved run of that campaign in the held run's mode", async () => {
     const before = await runCount();
     const step1 = await form(held.runId).send({ csrf: token, campaign: 'Veterans' });
     expect(step1.status).toBe(200);
@@ -63,7 +69,11 @@ describe('Approve on the run page of a held campaign', () => {
     expect(step2.status).toBe(303);
     const runId = step2.headers.location!.split('/').pop()!;
     expect(runId).not.toBe(held.runId);
-    expect(await d.deps.store.getMeta(runId)).toMatchObject({ trigger: 'manual', dryRun: false, campaigns: ['Veterans'] });
+    expect(await d.deps.store.getMeta(runId)).toMatchObject({
+      trigger: 'manual',
+      dryRun: false,
+      campaigns: ['Veterans'],
+    });
     const plan = await d.deps.queues[QUEUES.planSync].getJob(jobIds.plan(runId));
     expect(plan?.data).toMatchObject({ campaigns: ['Veterans'], approve: ['Veterans'], dryRun: false });
   });

@@ -19,7 +19,15 @@ describe('basic auth', () => {
     await d.close();
   });
 
-  const protectedPaths = ['/runs', '/runs/new', '/api/runs', '/api/runs/r-20261126-130000-4f2a', '/queues', '/queues/api/queues', '/'];
+  const protectedPaths = [
+    '/runs',
+    '/runs/new',
+    '/api/runs',
+    '/api/runs/r-20261126-130000-4f2a',
+    '/queues',
+    '/queues/api/queues',
+    '/',
+  ];
 
   it.each(protectedPaths)('refuses %s without credentials and asks for them', async (path) => {
     const res = await request(d.app).get(path);
@@ -29,7 +37,14 @@ describe('basic auth', () => {
   });
 
   it('refuses a wrong password, a wrong user, and malformed headers', async () => {
-    for (const header of [basic(USER, 'nope'), basic('admin', PASSWORD), basic(USER, `${PASSWORD}x`), 'Basic !!!', `Bearer ${PASSWORD}`, basic(USER, '')]) {
+    for (const header of [
+      basic(USER, 'nope'),
+      basic('admin', PASSWORD),
+      basic(USER, `${PASSWORD}x`),
+      'Basic !!!',
+      `Bearer ${PASSWORD}`,
+      basic(USER, ''),
+    ]) {
       expect((await request(d.app).get('/api/runs').set('Authorization', header)).status).toBe(401);
     }
   });
@@ -42,9 +57,20 @@ describe('basic auth', () => {
     expect(board.text).toContain('<base href="/queues/"');
     const api = await request(d.app).get('/queues/api/queues').set('Authorization', AUTH);
     expect(api.status).toBe(200);
-    const queues = (api.body as { queues: Array<{ name: string; allowRetries: boolean; allowCompletedRetries: boolean; readOnlyMode: boolean }> }).queues;
-    expect(queues.map((q) => q.name).sort()).toEqual(['deliver-report', 'finalize-report', 'plan-sync', 'update-adset', 'watch-ads']);
-    for (const q of queues) expect(q).toMatchObject({ allowRetries: true, allowCompletedRetries: true, readOnlyMode: false });
+    const queues = (
+      api.body as {
+        queues: Array<{ name: string; allowRetries: boolean; allowCompletedRetries: boolean; readOnlyMode: boolean }>;
+      }
+    ).queues;
+    expect(queues.map((q) => q.name).sort()).toEqual([
+      'deliver-report',
+      'finalize-report',
+      'plan-sync',
+      'update-adset',
+      'watch-ads',
+    ]);
+    for (const q of queues)
+      expect(q).toMatchObject({ allowRetries: true, allowCompletedRetries: true, readOnlyMode: false });
   });
 
   it('leaves /healthz and /metrics open (they carry no secret)', async () => {
@@ -83,15 +109,30 @@ describe('without a password', () => {
   });
 
   it('refuses to listen on a non-loopback address', () => {
-    expect(() => assertListenAllowed({ host: '0.0.0.0', port: 3000, auth: undefined, publicUrl: undefined })).toThrow(/refusing to listen on 0\.0\.0\.0 without a password/);
-    expect(() => assertListenAllowed({ host: '127.0.0.1', port: 3000, auth: undefined, publicUrl: undefined })).not.toThrow();
-    expect(() => assertListenAllowed({ host: '0.0.0.0', port: 3000, auth: { user: 'a', password: 'b' }, publicUrl: undefined })).not.toThrow();
+    expect(() => assertListenAllowed({ host: '0.0.0.0', port: 3000, auth: undefined, publicUrl: undefined })).toThrow(
+      /refusing to listen on 0\.0\.0\.0 without a password/,
+    );
+    expect(() =>
+      assertListenAllowed({ host: '127.0.0.1', port: 3000, auth: undefined, publicUrl: undefined }),
+    ).not.toThrow();
+    expect(() =>
+      assertListenAllowed({ host: '0.0.0.0', port: 3000, auth: { user: 'a', password: 'b' }, publicUrl: undefined }),
+    ).not.toThrow();
   });
 
   it('pnpm dashboard exits 2 with a clear message', { timeout: 30_000 }, () => {
     // No DASHBOARD_PASSWORD, from the shell or a .env: childEnv inherits neither.
-    const env = childEnv({ DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PORT: '0', CAMPAIGNS_FILE: 'config/campaigns.example.json' });
-    const out = spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['apps/dashboard/src/main.ts'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 25_000 });
+    const env = childEnv({
+      DASHBOARD_HOST: '0.0.0.0',
+      DASHBOARD_PORT: '0',
+      CAMPAIGNS_FILE: 'config/campaigns.example.json',
+    });
+    const out = spawnSync(join(repoRoot, 'node_modules', '.bin', 'tsx'), ['apps/dashboard/src/main.ts'], {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 25_000,
+    });
     expect(out.status).toBe(2);
     expect(out.stderr).toContain('DASHBOARD_HOST 0.0.0.0 is not a loopback address');
   });

@@ -11,7 +11,11 @@ import { testRedisUrl } from '@closrads/test-support/redis';
 const HOST = 'dash.test:3000';
 /** What the board's own page sends: same origin, so the CSRF check lets it through to the guard. */
 const write = (d: TestDashboard, method: string, path: string) =>
-  request(d.app)[method.toLowerCase() as 'put' | 'patch' | 'post' | 'delete'](path).set('Authorization', AUTH).set('Host', HOST).set('Origin', `http://${HOST}`);
+  request(d.app)
+    [method.toLowerCase() as 'put' | 'patch' | 'post' | 'delete'](path)
+    .set('Authorization', AUTH)
+    .set('Host', HOST)
+    .set('Origin', `http://${HOST}`);
 
 const SCHEDULER_QUEUE = QUEUES.planSync;
 const JOBS_QUEUE = QUEUES.updateAdset;
@@ -62,10 +66,14 @@ async function snapshot(redis: Redis, prefix: string): Promise<Map<string, strin
 /** Runs one worker until `count` jobs have finished: ids starting with `fail` fail, the rest complete. */
 async function settle(d: TestDashboard, queue: Queue, count: number): Promise<void> {
   let done = 0;
-  const worker = new Worker(queue.name, async (job) => {
-    if (job.id?.startsWith('fail')) throw new Error('(#100) simulated');
-    return { ok: true };
-  }, { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix });
+  const worker = new Worker(
+    queue.name,
+    async (job) => {
+      if (job.id?.startsWith('fail')) throw new Error('(#100) simulated');
+      return { ok: true };
+    },
+    { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix },
+  );
   await new Promise<void>((resolve) => {
     const step = () => {
       done += 1;
@@ -89,11 +97,24 @@ describe('Bull Board is read, retry and promote only', () => {
   beforeEach(async () => {
     d = await testDashboard();
     const jobs = d.deps.queues[JOBS_QUEUE];
-    for (const id of ['fail-1', 'fail-2', 'done-1', 'done-2']) await jobs.add('update-adset', { runId: 'r-x', adsetId: id, dryRun: true }, { jobId: id, attempts: 1 });
+    for (const id of ['fail-1', 'fail-2', 'done-1', 'done-2'])
+      await jobs.add('update-adset', { runId: 'r-x', adsetId: id, dryRun: true }, { jobId: id, attempts: 1 });
     await settle(d, jobs, 4);
-    await jobs.add('update-adset', { runId: 'r-x', adsetId: 'd1', dryRun: true }, { jobId: 'delayed-1', delay: 3_600_000 });
-    await jobs.add('update-adset', { runId: 'r-x', adsetId: 'd2', dryRun: true }, { jobId: 'delayed-2', delay: 3_600_000 });
-    await d.deps.queues[SCHEDULER_QUEUE].upsertJobScheduler('hourly', { every: 3_600_000 }, { name: 'plan-sync', data: { runId: 'r-s' } });
+    await jobs.add(
+      'update-adset',
+      { runId: 'r-x', adsetId: 'd1', dryRun: true },
+      { jobId: 'delayed-1', delay: 3_600_000 },
+    );
+    await jobs.add(
+      'update-adset',
+      { runId: 'r-x', adsetId: 'd2', dryRun: true },
+      { jobId: 'delayed-2', delay: 3_600_000 },
+    );
+    await d.deps.queues[SCHEDULER_QUEUE].upsertJobScheduler(
+      'hourly',
+      { every: 3_600_000 },
+      { name: 'plan-sync', data: { runId: 'r-s' } },
+    );
   });
   afterEach(async () => {
     await d.close();
@@ -102,8 +123,25 @@ describe('Bull Board is read, retry and promote only', () => {
   it('refuses every other write of Bull Board’s API with 403 and a clear message, and changes nothing in Redis', async () => {
     const routes = refusedRoutes();
     // The contract's list: edit data, add, delay, priority, clean, empty, obliterate, pause, concurrency, rate limits, schedulers.
-    for (const piece of ['update-data', '/add', '/delay', '/priority', '/clean', '/empty', '/obliterate', '/pause', '/resume', '/concurrency', '/rate-limit', 'job-schedulers', 'remove-unprocessed-children']) {
-      expect(routes.some((r) => r.route.includes(piece)), piece).toBe(true);
+    for (const piece of [
+      'update-data',
+      '/add',
+      '/delay',
+      '/priority',
+      '/clean',
+      '/empty',
+      '/obliterate',
+      '/pause',
+      '/resume',
+      '/concurrency',
+      '/rate-limit',
+      'job-schedulers',
+      'remove-unprocessed-children',
+    ]) {
+      expect(
+        routes.some((r) => r.route.includes(piece)),
+        piece,
+      ).toBe(true);
     }
     const before = await snapshot(redis, d.prefix);
     expect(before.size).toBeGreaterThan(0);

@@ -1,7 +1,16 @@
 import { CampaignStateStore, DemandHistory } from '@closrads/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, XSS_NAME, heldReport, minutesAgo, okReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
+import {
+  AUTH,
+  XSS_NAME,
+  heldReport,
+  minutesAgo,
+  okReport,
+  seedFinished,
+  testDashboard,
+  type TestDashboard,
+} from './helpers';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -20,7 +29,14 @@ describe('/campaigns pages', () => {
     await seedFinished(d.deps, held);
     await state.recordReport(held);
     const now = Date.now();
-    await history.record('Veterans', new Map([['OH', 3], ['TX', 9]]), now - 40 * DAY);
+    await history.record(
+      'Veterans',
+      new Map([
+        ['OH', 3],
+        ['TX', 9],
+      ]),
+      now - 40 * DAY,
+    );
     await history.record('Veterans', new Map([['OH', 5]]), now - 3 * DAY);
   });
   afterAll(async () => d.close());

@@ -24,9 +24,13 @@ describe('CSRF protection of the board and Run now', () => {
   async function failedJob(id: string): Promise<void> {
     const queue = d.deps.queues[QUEUES.updateAdset];
     await queue.add(JOB_NAMES.updateAdset, { runId: 'r-x', adsetId: id }, { jobId: id, attempts: 1 });
-    const worker = new Worker(QUEUES.updateAdset, async () => {
-      throw new Error('(#100) simulated');
-    }, { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix });
+    const worker = new Worker(
+      QUEUES.updateAdset,
+      async () => {
+        throw new Error('(#100) simulated');
+      },
+      { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix },
+    );
     await new Promise<void>((resolve) => worker.on('failed', () => resolve()));
     await worker.close();
     expect(await queue.getJobState(id)).toBe('failed');
@@ -51,7 +55,10 @@ describe('CSRF protection of the board and Run now', () => {
     const finalize = d.deps.queues[QUEUES.finalizeReport];
     const id = jobIds.finalize('r-20261126-130000-aaaa');
     await finalize.add(JOB_NAMES.finalizeReport, { runId: 'r-20261126-130000-aaaa' }, { jobId: id });
-    const worker = new Worker(QUEUES.finalizeReport, async () => ({ ok: true }), { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix });
+    const worker = new Worker(QUEUES.finalizeReport, async () => ({ ok: true }), {
+      connection: { url: testRedisUrl() },
+      prefix: d.deps.keys.bullPrefix,
+    });
     await new Promise<void>((resolve) => worker.on('completed', () => resolve()));
     await worker.close();
     const res = await put(`/queues/api/queues/finalize-report/${id}/retry`).set('X-Requested-With', 'curl');
@@ -61,16 +68,27 @@ describe('CSRF protection of the board and Run now', () => {
 
   it('redacts secret-looking keys in what the board shows', async () => {
     const q = d.deps.queues[QUEUES.deliverReport];
-    await q.add('deliver-report', { runId: 'r-1', accessToken: 'EAAB-secret', nested: { password: 'pw', list: [{ apiKey: 'k', keep: 1 }] } }, { jobId: 'deliver-redact' });
+    await q.add(
+      'deliver-report',
+      { runId: 'r-1', accessToken: 'EAAB-secret', nested: { password: 'pw', list: [{ apiKey: 'k', keep: 1 }] } },
+      { jobId: 'deliver-redact' },
+    );
     const res = await request(d.app).get('/queues/api/queues/deliver-report/deliver-redact').set('Authorization', AUTH);
     expect(res.status).toBe(200);
     expect(JSON.stringify(res.body)).not.toContain('EAAB-secret');
-    expect((res.body as { job: { data: unknown } }).job.data).toEqual({ runId: 'r-1', accessToken: '***', nested: { password: '***', list: [{ apiKey: '***', keep: 1 }] } });
-    expect(redactSecrets({ FB_ACCESS_TOKEN: 'x', campaign: 'Veterans', webhookUrl: 'https://hooks', passed: 3 })).toEqual({ FB_ACCESS_TOKEN: '***', campaign: 'Veterans', webhookUrl: '***', passed: 3 });
+    expect((res.body as { job: { data: unknown } }).job.data).toEqual({
+      runId: 'r-1',
+      accessToken: '***',
+      nested: { password: '***', list: [{ apiKey: '***', keep: 1 }] },
+    });
+    expect(
+      redactSecrets({ FB_ACCESS_TOKEN: 'x', campaign: 'Veterans', webhookUrl: 'https://hooks', passed: 3 }),
+    ).toEqual({ FB_ACCESS_TOKEN: '***', campaign: 'Veterans', webhookUrl: '***', passed: 3 });
   });
 
   describe('Run now', () => {
-    const form = () => request(d.app).post('/runs').set('Authorization', AUTH).set('Host', HOST).set('Origin', ORIGIN).type('form');
+    const form = () =>
+      request(d.app).post('/runs').set('Authorization', AUTH).set('Host', HOST).set('Origin', ORIGIN).type('form');
     let token = '';
 
     beforeAll(async () => {
@@ -88,7 +106,13 @@ describe('CSRF protection of the board and Run now', () => {
       const before = await runCount();
       expect((await form().send({ mode: 'dry' })).status).toBe(403);
       expect((await form().send({ mode: 'dry', csrf: `${token.slice(0, -2)}xx` })).status).toBe(403);
-      const cross = await request(d.app).post('/runs').set('Authorization', AUTH).set('Host', HOST).set('Origin', 'https://evil.example').type('form').send({ mode: 'dry', csrf: token });
+      const cross = await request(d.app)
+        .post('/runs')
+        .set('Authorization', AUTH)
+        .set('Host', HOST)
+        .set('Origin', 'https://evil.example')
+        .type('form')
+        .send({ mode: 'dry', csrf: token });
       expect(cross.status).toBe(403);
       expect(await runCount()).toBe(before);
     });
@@ -98,7 +122,12 @@ describe('CSRF protection of the board and Run now', () => {
       expect(res.status).toBe(303);
       const runId = /^\/runs\/(r-\d{8}-\d{6}-[0-9a-f]{4})$/.exec(res.headers.location ?? '')?.[1];
       expect(runId).toBeDefined();
-      expect(await d.deps.store.getMeta(runId!)).toMatchObject({ runId, trigger: 'manual', dryRun: true, campaigns: ['Veterans', 'Truckers'] });
+      expect(await d.deps.store.getMeta(runId!)).toMatchObject({
+        runId,
+        trigger: 'manual',
+        dryRun: true,
+        campaigns: ['Veterans', 'Truckers'],
+      });
       expect(await d.deps.queues[QUEUES.finalizeReport].getJobState(jobIds.finalize(runId!))).toBe('waiting-children');
       const plan = await d.deps.queues[QUEUES.planSync].getJob(jobIds.plan(runId!));
       expect(plan?.data).toMatchObject({ runId, trigger: 'manual', dryRun: true, campaigns: ['Veterans', 'Truckers'] });
@@ -119,7 +148,13 @@ describe('CSRF protection of the board and Run now', () => {
       expect(unticked.status).toBe(422);
       expect(await runCount()).toBe(before);
 
-      const step2 = await form().send({ csrf: token, mode: 'live', campaign: 'Veterans', step: 'confirm', confirm: 'yes' });
+      const step2 = await form().send({
+        csrf: token,
+        mode: 'live',
+        campaign: 'Veterans',
+        step: 'confirm',
+        confirm: 'yes',
+      });
       expect(step2.status).toBe(303);
       const runId = step2.headers.location!.split('/').pop()!;
       expect(await d.deps.store.getMeta(runId)).toMatchObject({ dryRun: false, campaigns: ['Veterans'] });

@@ -2,7 +2,15 @@ import { DemandCheckStats } from '@closrads/core';
 import { Worker } from 'bullmq';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failedReport, minutesAgo, okReport, revertedOnlyReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
+import {
+  failedReport,
+  minutesAgo,
+  okReport,
+  revertedOnlyReport,
+  seedFinished,
+  testDashboard,
+  type TestDashboard,
+} from './helpers';
 import { testRedisUrl } from '@closrads/test-support/redis';
 
 /** Parses Prometheus text into `name{labels}` → value, and checks each family is declared once. */
@@ -35,12 +43,37 @@ describe('/healthz and /metrics', () => {
   beforeAll(async () => {
     d = await testDashboard();
     // One worker on one queue, as a worker process would connect it.
-    worker = new Worker('update-adset', async () => undefined, { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix, autorun: true });
+    worker = new Worker('update-adset', async () => undefined, {
+      connection: { url: testRedisUrl() },
+      prefix: d.deps.keys.bullPrefix,
+      autorun: true,
+    });
     await worker.waitUntilReady();
     await seedFinished(d.deps, failed);
     await seedFinished(d.deps, lastSuccessLive);
     // The newest run failed for Veterans only in the sense of the fixture below: a dry run with a failure.
-    await seedFinished(d.deps, { ...last, success: false, campaigns: [{ ...last.campaigns[0]!, counts: { ...last.campaigns[0]!.counts, failed: 1 }, adsets: [...last.campaigns[0]!.adsets, { id: '209', name: 'x', facebookCampaignId: '9001', outcome: 'failed', added: [], removed: [], error: 'boom' }] }] });
+    await seedFinished(d.deps, {
+      ...last,
+      success: false,
+      campaigns: [
+        {
+          ...last.campaigns[0]!,
+          counts: { ...last.campaigns[0]!.counts, failed: 1 },
+          adsets: [
+            ...last.campaigns[0]!.adsets,
+            {
+              id: '209',
+              name: 'x',
+              facebookCampaignId: '9001',
+              outcome: 'failed',
+              added: [],
+              removed: [],
+              error: 'boom',
+            },
+          ],
+        },
+      ],
+    });
     await d.deps.queues['plan-sync'].add('plan-sync', { runId: 'x' });
   });
   afterAll(async () => {
@@ -54,7 +87,10 @@ describe('/healthz and /metrics', () => {
     expect(res.body).toMatchObject({
       status: 'ok',
       redis: { ok: true },
-      workers: { processes: 1, byQueue: { 'update-adset': 1, 'plan-sync': 0, 'finalize-report': 0, 'deliver-report': 0 } },
+      workers: {
+        processes: 1,
+        byQueue: { 'update-adset': 1, 'plan-sync': 0, 'finalize-report': 0, 'deliver-report': 0 },
+      },
       lastRun: { runId: last.runId, finishedAt: last.finishedAt, success: false, verdict: 'failed', dryRun: true },
       lastLiveRun: { runId: lastSuccessLive.runId, success: true, verdict: 'ok', dryRun: false },
       runsWaiting: 0,
@@ -92,7 +128,9 @@ describe('/healthz and /metrics', () => {
     expect(m.get('closrads_last_run_timestamp_seconds')).toBe(s(last.finishedAt));
     expect(m.get('closrads_last_success_timestamp_seconds')).toBe(s(lastSuccessLive.finishedAt));
     expect(m.get('closrads_campaign_last_run_timestamp_seconds{campaign="Veterans"}')).toBe(s(last.finishedAt));
-    expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(s(lastSuccessLive.finishedAt));
+    expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(
+      s(lastSuccessLive.finishedAt),
+    );
     // Truckers only ran in the oldest run, where it was aborted: a last run, no success.
     expect(m.get('closrads_campaign_last_run_timestamp_seconds{campaign="Truckers"}')).toBe(s(failed.finishedAt));
     expect(m.has('closrads_campaign_last_success_timestamp_seconds{campaign="Truckers"}')).toBe(false);
@@ -156,7 +194,13 @@ describe('/healthz and /metrics follow the verdict, and only live runs count as 
     await seedFinished(d.deps, reverted);
     await seedFinished(d.deps, freshDry);
     // A run that no worker will take.
-    await d.deps.store.recordStart({ runId: 'r-20261201-120000-beef', trigger: 'manual', dryRun: false, campaigns: [], startedAt: minutesAgo(1).toISOString() });
+    await d.deps.store.recordStart({
+      runId: 'r-20261201-120000-beef',
+      trigger: 'manual',
+      dryRun: false,
+      campaigns: [],
+      startedAt: minutesAgo(1).toISOString(),
+    });
   });
   afterAll(async () => d.close());
 
@@ -198,7 +242,9 @@ describe('/healthz and /metrics follow the verdict, and only live runs count as 
       const m = parseExposition((await request(only.app).get('/metrics')).text);
       const s = (iso: string) => Date.parse(iso) / 1000;
       expect(m.get('closrads_last_success_timestamp_seconds')).toBe(s(staleLive.finishedAt));
-      expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(s(staleLive.finishedAt));
+      expect(m.get('closrads_campaign_last_success_timestamp_seconds{campaign="Veterans"}')).toBe(
+        s(staleLive.finishedAt),
+      );
     } finally {
       await only.close();
     }

@@ -5,7 +5,18 @@ export { AUTH, PASSWORD, USER, testDashboard, type TestDashboard } from '@closra
 
 export const XSS_NAME = '<script>alert("x")</script> VET';
 
-const zero = { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
+const zero = {
+  processed: 0,
+  updated: 0,
+  wouldUpdate: 0,
+  unchanged: 0,
+  skippedPreflight: 0,
+  reverted: 0,
+  failed: 0,
+  superseded: 0,
+  deferred: 0,
+  skippedChanged: 0,
+};
 
 /** Times relative to now: the run store prunes runs older than its retention. */
 export const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
@@ -27,8 +38,23 @@ export function failedReport(started = minutesAgo(120)): RunReport {
         unmappedStates: ['XX'],
         counts: { ...zero, processed: 3, updated: 1, failed: 1, skippedPreflight: 1 },
         adsets: [
-          { id: '201', name: 'VET broad', facebookCampaignId: '9001', outcome: 'updated', added: ['CA', 'DC', 'TX'], removed: ['NY'] },
-          { id: '204', name: XSS_NAME, facebookCampaignId: '9001', outcome: 'failed', added: ['CA', 'DC', 'OH', 'TX'], removed: ['NY'], error: '(#100/1885364) Missing Target Audience Location' },
+          {
+            id: '201',
+            name: 'VET broad',
+            facebookCampaignId: '9001',
+            outcome: 'updated',
+            added: ['CA', 'DC', 'TX'],
+            removed: ['NY'],
+          },
+          {
+            id: '204',
+            name: XSS_NAME,
+            facebookCampaignId: '9001',
+            outcome: 'failed',
+            added: ['CA', 'DC', 'OH', 'TX'],
+            removed: ['NY'],
+            error: '(#100/1885364) Missing Target Audience Location',
+          },
           {
             id: '205',
             name: 'VET rejected ads',
@@ -36,11 +62,21 @@ export function failedReport(started = minutesAgo(120)): RunReport {
             outcome: 'skipped_preflight',
             added: ['OH'],
             removed: [],
-            ads: [{ id: '9', name: 'Ad nine', effectiveStatus: 'DISAPPROVED', issue: 'Ad rejected: misleading claims' }],
+            ads: [
+              { id: '9', name: 'Ad nine', effectiveStatus: 'DISAPPROVED', issue: 'Ad rejected: misleading claims' },
+            ],
           },
         ],
       },
-      { name: 'Truckers', status: 'aborted', abortReason: 'every state reports zero demand; targeting left as it is', activeStates: [], unmappedStates: [], counts: zero, adsets: [] },
+      {
+        name: 'Truckers',
+        status: 'aborted',
+        abortReason: 'every state reports zero demand; targeting left as it is',
+        activeStates: [],
+        unmappedStates: [],
+        counts: zero,
+        adsets: [],
+      },
     ],
   };
 }
@@ -127,6 +163,12 @@ export function heldReport(started: Date): RunReport {
 
 /** Stores a finished run the way the worker does: its start record, then its report. */
 export async function seedFinished(deps: DashboardDeps, report: RunReport): Promise<void> {
-  await deps.store.recordStart({ runId: report.runId, trigger: report.trigger, dryRun: report.dryRun, campaigns: [], startedAt: report.startedAt });
+  await deps.store.recordStart({
+    runId: report.runId,
+    trigger: report.trigger,
+    dryRun: report.dryRun,
+    campaigns: [],
+    startedAt: report.startedAt,
+  });
   await deps.store.saveReport(report);
 }

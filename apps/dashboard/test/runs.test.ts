@@ -2,7 +2,17 @@ import { deliverySlot, newRunId, type RunReport } from '@closrads/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from 'bullmq';
-import { AUTH, XSS_NAME, failedReport, minutesAgo, okReport, revertedOnlyReport, seedFinished, testDashboard, type TestDashboard } from './helpers';
+import {
+  AUTH,
+  XSS_NAME,
+  failedReport,
+  minutesAgo,
+  okReport,
+  revertedOnlyReport,
+  seedFinished,
+  testDashboard,
+  type TestDashboard,
+} from './helpers';
 import { testRedisUrl } from '@closrads/test-support/redis';
 
 describe('run history and reports', () => {
@@ -20,7 +30,13 @@ describe('run history and reports', () => {
     await seedFinished(d.deps, ok);
     const running = minutesAgo(1);
     runningId = newRunId(running);
-    await d.deps.store.recordStart({ runId: runningId, trigger: 'manual', dryRun: true, campaigns: ['Veterans'], startedAt: running.toISOString() });
+    await d.deps.store.recordStart({
+      runId: runningId,
+      trigger: 'manual',
+      dryRun: true,
+      campaigns: ['Veterans'],
+      startedAt: running.toISOString(),
+    });
   });
   afterAll(async () => {
     await d.close();
@@ -32,7 +48,13 @@ describe('run history and reports', () => {
     expect(res.type).toBe('application/json');
     const runs = (res.body as { runs: Array<Record<string, unknown>> }).runs;
     expect(runs.map((r) => r.runId)).toEqual([runningId, ok.runId, failed.runId]);
-    expect(runs[0]).toMatchObject({ status: 'in_progress', dryRun: true, trigger: 'manual', requestedCampaigns: ['Veterans'], campaigns: [] });
+    expect(runs[0]).toMatchObject({
+      status: 'in_progress',
+      dryRun: true,
+      trigger: 'manual',
+      requestedCampaigns: ['Veterans'],
+      campaigns: [],
+    });
     expect(runs[1]).toMatchObject({ status: 'finished', success: true, verdict: 'ok', finishedAt: ok.finishedAt });
     expect(runs[2]).toMatchObject({
       status: 'finished',
@@ -41,7 +63,11 @@ describe('run history and reports', () => {
       trigger: 'schedule',
       campaigns: [
         { name: 'Veterans', status: 'completed', counts: { processed: 3, updated: 1, failed: 1 } },
-        { name: 'Truckers', status: 'aborted', abortReason: 'every state reports zero demand; targeting left as it is' },
+        {
+          name: 'Truckers',
+          status: 'aborted',
+          abortReason: 'every state reports zero demand; targeting left as it is',
+        },
       ],
     });
     const limited = await get('/api/runs?limit=1');
@@ -57,7 +83,12 @@ describe('run history and reports', () => {
   it('GET /api/runs/:runId answers 202 while the run has no report, 404 JSON when unknown', async () => {
     const running = await get(`/api/runs/${runningId}`);
     expect(running.status).toBe(202);
-    expect(running.body).toMatchObject({ runId: runningId, status: 'in_progress', noWorker: true, progress: { phase: 'queued' } });
+    expect(running.body).toMatchObject({
+      runId: runningId,
+      status: 'in_progress',
+      noWorker: true,
+      progress: { phase: 'queued' },
+    });
     for (const id of ['r-20200101-000000-0000', 'nonsense', '..%2F..%2Fetc']) {
       const res = await get(`/api/runs/${id}`);
       expect(res.status).toBe(404);
@@ -78,7 +109,9 @@ describe('run history and reports', () => {
     expect(res.text).toContain('No worker is running: unfinished runs wait');
     expect(res.text).toContain('<span class="badge bad" data-verdict="failed">FAILED</span>');
     expect(res.text).toContain('<span class="badge ok" data-verdict="ok">OK</span>');
-    expect(res.text).toMatch(/Veterans<\/strong>: <span class="">1 updated<\/span> · <span class="err">1 failed<\/span>/);
+    expect(res.text).toMatch(
+      /Veterans<\/strong>: <span class="">1 updated<\/span> · <span class="err">1 failed<\/span>/,
+    );
     expect(res.text.indexOf(runningId)).toBeLessThan(res.text.indexOf(failed.runId));
     expect(res.text).not.toContain('<script');
   });
@@ -129,7 +162,14 @@ describe('run history and reports', () => {
       ...base,
       revision: 2,
       updatedAt: new Date().toISOString(),
-      lateChanges: [{ revision: 2, campaign: 'Veterans', adset: { ...base.campaigns[0]!.adsets[1]!, outcome: 'updated', error: undefined }, previousOutcome: 'failed' }],
+      lateChanges: [
+        {
+          revision: 2,
+          campaign: 'Veterans',
+          adset: { ...base.campaigns[0]!.adsets[1]!, outcome: 'updated', error: undefined },
+          previousOutcome: 'failed',
+        },
+      ],
     };
     await seedFinished(d.deps, fixed);
     const res = await get(`/runs/${fixed.runId}`);
@@ -148,24 +188,42 @@ describe('run history and reports', () => {
     const row = new RegExp(`<tr data-run="${reverted.runId}">[\\s\\S]*?</tr>`).exec(list)?.[0] ?? '';
     expect(row).toContain('data-verdict="attention">Needs attention</span>');
     expect(row).not.toMatch(/FAILED|failed/);
-    const api = (await get('/api/runs')).body as { runs: Array<{ runId: string; verdict?: string; success?: boolean }> };
+    const api = (await get('/api/runs')).body as {
+      runs: Array<{ runId: string; verdict?: string; success?: boolean }>;
+    };
     expect(api.runs.find((r) => r.runId === reverted.runId)).toMatchObject({ success: true, verdict: 'attention' });
   });
 
-  it('shows each channel\'s delivery: sent, or failed with its reason', async () => {
+  it("shows each channel's delivery: sent, or failed with its reason", async () => {
     const run = okReport(minutesAgo(400));
     await seedFinished(d.deps, run);
     await d.deps.store.recordDelivery(run.runId, 'email', { status: 'sent', at: new Date().toISOString() });
-    await d.deps.store.recordDelivery(run.runId, 'slack', { status: 'failed', at: new Date().toISOString(), error: 'Slack webhook answered 404: no_service' });
-    await d.deps.store.recordDelivery(run.runId, deliverySlot('slack', 2), { status: 'sent', at: new Date().toISOString() });
+    await d.deps.store.recordDelivery(run.runId, 'slack', {
+      status: 'failed',
+      at: new Date().toISOString(),
+      error: 'Slack webhook answered 404: no_service',
+    });
+    await d.deps.store.recordDelivery(run.runId, deliverySlot('slack', 2), {
+      status: 'sent',
+      at: new Date().toISOString(),
+    });
     const page = (await get(`/runs/${run.runId}`)).text;
-    expect(page).toMatch(/<li data-channel="slack-r2">slack \(update, revision 2\): <span class="badge ok">sent<\/span>/);
+    expect(page).toMatch(
+      /<li data-channel="slack-r2">slack \(update, revision 2\): <span class="badge ok">sent<\/span>/,
+    );
     expect(page).toMatch(/<li data-channel="email">email: <span class="badge ok">sent<\/span>/);
-    expect(page).toMatch(/<li data-channel="slack">slack: <span class="badge bad">failed<\/span> .*Slack webhook answered 404: no_service/);
+    expect(page).toMatch(
+      /<li data-channel="slack">slack: <span class="badge bad">failed<\/span> .*Slack webhook answered 404: no_service/,
+    );
   });
 
   it('says "in progress" while a worker process is connected', async () => {
-    const worker = new Worker('plan-sync', null, { connection: { url: testRedisUrl() }, prefix: d.deps.keys.bullPrefix, name: 'test-host-1', autorun: false });
+    const worker = new Worker('plan-sync', null, {
+      connection: { url: testRedisUrl() },
+      prefix: d.deps.keys.bullPrefix,
+      name: 'test-host-1',
+      autorun: false,
+    });
     await worker.waitUntilReady();
     try {
       // Not running, but connected: the connection carries the worker's name.

@@ -10,7 +10,13 @@ describe('Undo this run, on the run page of a finished live run', () => {
   let d: TestDashboard;
   let live: ReturnType<typeof okReport>;
   let token = '';
-  const form = (runId: string) => request(d.app).post(`/runs/${runId}/undo`).set('Authorization', AUTH).set('Host', HOST).set('Origin', ORIGIN).type('form');
+  const form = (runId: string) =>
+    request(d.app)
+      .post(`/runs/${runId}/undo`)
+      .set('Authorization', AUTH)
+      .set('Host', HOST)
+      .set('Origin', ORIGIN)
+      .type('form');
   const runCount = async () => (await d.deps.store.listRuns(100)).length;
 
   beforeAll(async () => {
@@ -41,14 +47,25 @@ describe('Undo this run, on the run page of a finished live run', () => {
 
   it('refuses a run that has not finished, and one that does not exist', async () => {
     const runId = 'r-20261201-120000-beef';
-    await d.deps.store.recordStart({ runId, trigger: 'manual', dryRun: false, campaigns: [], startedAt: minutesAgo(1).toISOString() });
+    await d.deps.store.recordStart({
+      runId,
+      trigger: 'manual',
+      dryRun: false,
+      campaigns: [],
+      startedAt: minutesAgo(1).toISOString(),
+    });
     const pending = await request(d.app).get(`/runs/${runId}`).set('Authorization', AUTH);
     expect(pending.text).not.toContain('/undo');
     const before = await runCount();
     const unfinished = await form(runId).send({ csrf: token, step: 'confirm', mode: 'dry', confirm: 'yes' });
     expect(unfinished.status).toBe(409);
     expect(unfinished.text).toContain('has not finished yet');
-    const unknown = await form('r-20261201-120000-dead').send({ csrf: token, step: 'confirm', mode: 'dry', confirm: 'yes' });
+    const unknown = await form('r-20261201-120000-dead').send({
+      csrf: token,
+      step: 'confirm',
+      mode: 'dry',
+      confirm: 'yes',
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('is not in the stored run history');
     expect(await runCount()).toBe(before);
@@ -60,7 +77,10 @@ describe('Undo this run, on the run page of a finished live run', () => {
     const missing = await form(live.runId).send(confirmed);
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('The form expired or did not come from this dashboard');
-    expect((await form(live.runId).send({ ...confirmed, csrf: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` })).status).toBe(403);
+    expect(
+      (await form(live.runId).send({ ...confirmed, csrf: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` }))
+        .status,
+    ).toBe(403);
     const cross = await request(d.app)
       .post(`/runs/${live.runId}/undo`)
       .set('Authorization', AUTH)
@@ -92,7 +112,12 @@ describe('Undo this run, on the run page of a finished live run', () => {
     expect(step2.status).toBe(303);
     const runId = step2.headers.location!.split('/').pop()!;
     expect(runId).not.toBe(live.runId);
-    expect(await d.deps.store.getMeta(runId)).toMatchObject({ trigger: 'undo', undoOf: live.runId, dryRun: false, campaigns: [] });
+    expect(await d.deps.store.getMeta(runId)).toMatchObject({
+      trigger: 'undo',
+      undoOf: live.runId,
+      dryRun: false,
+      campaigns: [],
+    });
     const plan = await d.deps.queues[QUEUES.planSync].getJob(jobIds.plan(runId));
     expect(plan?.data).toMatchObject({ trigger: 'undo', undoOf: live.runId, dryRun: false });
 

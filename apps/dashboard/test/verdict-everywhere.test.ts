@@ -14,8 +14,12 @@ import { campaign, startHarness, type Harness } from '@closrads/test-support/har
 import { CREDENTIALS, TOKEN, ad, baseScenario } from '@closrads/test-support/scenarios';
 import { AUTH, testDashboard, type TestDashboard } from './helpers';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
-
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+});
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -37,8 +41,8 @@ describe('a reverted-only run reads the same everywhere', () => {
     smtp = await startSmtp();
     slack = await startReceiver({ status: 200, body: 'ok' });
     const scenario = baseScenario();
-// Simulator assumptions geo-break-model and review-time-zero (packages/simulator/README.md): the
-// break shows right after the write, and the rollback heals (rollback-heals).
+    // Simulator assumptions geo-break-model and review-time-zero (packages/simulator/README.md): the
+    // break shows right after the write, and the rollback heals (rollback-heals).
     // Ad set 201 needs a change; its ad breaks on the geo change and stays broken: the ad set is reverted.
     scenario.graph.ads.push(ad('931', '201', { name: 'Instant form', onGeoChange: 'break' }));
     h = await startHarness({
@@ -56,7 +60,11 @@ describe('a reverted-only run reads the same everywhere', () => {
     const dir = mkdtempSync(join(tmpdir(), 'closrads-verdict-'));
     const campaignsFile = join(dir, 'campaigns.json');
     writeFileSync(campaignsFile, JSON.stringify({ campaigns: [VET] }));
-    result = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait'], { REDIS_URL: h.redisUrl, QUEUE_PREFIX: h.prefix, CAMPAIGNS_FILE: campaignsFile });
+    result = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait'], {
+      REDIS_URL: h.redisUrl,
+      QUEUE_PREFIX: h.prefix,
+      CAMPAIGNS_FILE: campaignsFile,
+    });
     runId = /closrads sync (r-\S+)/.exec(result.stdout)?.[1] ?? '';
     if (!runId) throw new Error(`enqueue printed no run: ${result.code} ${result.stdout} ${result.stderr}`);
     await until(() => smtp.messages.length === 1 && slack.bodies.length === 1, 'the email and the Slack message');
@@ -76,7 +84,10 @@ describe('a reverted-only run reads the same everywhere', () => {
   it('the report: success, verdict attention, one ad set reverted', async () => {
     const report = await d.deps.store.getReport(runId);
     expect(report).toMatchObject({ success: true, verdict: 'attention' });
-    expect(report!.campaigns[0]!.adsets.find((a) => a.id === '201')).toMatchObject({ outcome: 'reverted', rolledBack: true });
+    expect(report!.campaigns[0]!.adsets.find((a) => a.id === '201')).toMatchObject({
+      outcome: 'reverted',
+      rolledBack: true,
+    });
   });
 
   it('pnpm enqueue --wait: exit 0, Needs attention, FAILED nowhere', () => {
@@ -118,6 +129,11 @@ describe('a reverted-only run reads the same everywhere', () => {
     expect(metrics).toMatch(/^closrads_last_run_verdict\{verdict="failed"\} 0$/m);
     expect(metrics).toMatch(/^closrads_worker_processes 1$/m);
     const health = (await request(d.app).get('/healthz')).body as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', workers: { processes: 1 }, problems: [], lastRun: { runId, success: true, verdict: 'attention' } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      workers: { processes: 1 },
+      problems: [],
+      lastRun: { runId, success: true, verdict: 'attention' },
+    });
   });
 });

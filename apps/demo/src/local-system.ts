@@ -68,7 +68,12 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     prefix: opts.prefix,
     campaigns: opts.campaigns,
     closrtech: { url: opts.simulator.closrtechUrl, ...creds },
-    facebook: { graphUrl: opts.simulator.graphUrl, apiVersion: 'v25.0', accessToken: opts.accessToken ?? 'sim-token', appSecret: opts.appSecret },
+    facebook: {
+      graphUrl: opts.simulator.graphUrl,
+      apiVersion: 'v25.0',
+      accessToken: opts.accessToken ?? 'sim-token',
+      appSecret: opts.appSecret,
+    },
     // The defaults of WORKER_CONCURRENCY, VERIFY_DELAY_MS… as production has them, then the overrides.
     worker: {
       ...WORKER_DEFAULTS,
@@ -76,7 +81,10 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
       ...(opts.verifyDelayMs !== undefined ? { verifyDelayMs: opts.verifyDelayMs } : {}),
       ...(opts.httpTimeoutMs !== undefined ? { httpTimeoutMs: opts.httpTimeoutMs } : {}),
     },
-    notify: { notifyOn: 'always', ...(opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined }) },
+    notify: {
+      notifyOn: 'always',
+      ...(opts.notify ?? { slackWebhookUrl: undefined, email: undefined, dashboardPublicUrl: undefined }),
+    },
     logger,
     timing: opts.timing,
     planningRetry: opts.planningRetry,
@@ -91,7 +99,15 @@ export function startLocalSystem(opts: LocalSystemOptions): LocalSystem {
     run: async (req, timeoutMs = 60_000) => {
       const runId = await startRun(
         { flow: deps.flow, store: deps.store, timing: deps.timing },
-        { trigger: req.trigger ?? 'manual', dryRun: req.dryRun ?? false, campaigns: req.campaigns ?? [], approve: req.approve, runId: req.runId, at: req.at, ...(req.undoOf ? { undoOf: req.undoOf } : {}) },
+        {
+          trigger: req.trigger ?? 'manual',
+          dryRun: req.dryRun ?? false,
+          campaigns: req.campaigns ?? [],
+          approve: req.approve,
+          runId: req.runId,
+          at: req.at,
+          ...(req.undoOf ? { undoOf: req.undoOf } : {}),
+        },
       );
       const report = await waitForReport(deps.store, runId, timeoutMs, 50);
       if (!report) throw new Error(`run ${runId} produced no report within ${timeoutMs} ms`);

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, deletePrefix, exitAfterFlush, configOrExit, parseCommand, readCampaignsFile } from '@closrads/core';
+import {
+  createLogger,
+  deletePrefix,
+  exitAfterFlush,
+  configOrExit,
+  parseCommand,
+  readCampaignsFile,
+} from '@closrads/core';
 import { renderTextSummary } from '@closrads/notify';
 import { ensureRedis } from '@closrads/test-support/private-redis';
 import { startSimulator } from '@closrads/simulator';
@@ -37,7 +44,9 @@ async function main(): Promise<void> {
   // A prefix of its own: the demo never touches a real deployment's keys in the same Redis.
   const prefix = `closrads-demo-${randomBytes(3).toString('hex')}`;
   const logger = createLogger({ level: process.env.LOG_LEVEL || 'warn', name: 'demo' }, process.stderr);
-  process.stderr.write(`demo: simulator at ${simulator.url}, Redis at ${redis.url}${redis.private ? ' (private)' : ''}, prefix {${prefix}}\n`);
+  process.stderr.write(
+    `demo: simulator at ${simulator.url}, Redis at ${redis.url}${redis.private ? ' (private)' : ''}, prefix {${prefix}}\n`,
+  );
   const system = startLocalSystem({
     redisUrl: redis.url,
     prefix,

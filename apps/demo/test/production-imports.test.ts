@@ -23,16 +23,37 @@ describe('production code', () => {
   it('imports neither the simulator nor the demo tooling', () => {
     const files = PRODUCTION_SOURCES.flatMap(sourceFiles);
     expect(files.length).toBeGreaterThan(50);
-    const offending = files.flatMap((file) => importsOf(file).filter((spec) => DEV_ONLY.some((dev) => spec === dev || spec.startsWith(`${dev}/`))).map((spec) => `${file}: ${spec}`));
+    const offending = files.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => DEV_ONLY.some((dev) => spec === dev || spec.startsWith(`${dev}/`)))
+        .map((spec) => `${file}: ${spec}`),
+    );
     expect(offending).toEqual([]);
   });
 
   it('declares every workspace package it imports in its package.json', () => {
     const problems: string[] = [];
-    for (const dir of ['packages/core', 'packages/simulator', 'packages/test-support', 'apps/worker', 'apps/scheduler', 'apps/dashboard', 'apps/demo', 'bench']) {
-      const manifest = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
+    for (const dir of [
+      'packages/core',
+      'packages/simulator',
+      'packages/test-support',
+      'apps/worker',
+      'apps/scheduler',
+      'apps/dashboard',
+      'apps/demo',
+      'bench',
+    ]) {
+      const manifest = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as {
+        name: string;
+        dependencies?: Record<string, string>;
+      };
       const declared = new Set([manifest.name, ...Object.keys(manifest.dependencies ?? {})]);
-      const used = new Set(sourceFiles(`${dir}/src`).flatMap(importsOf).filter((s) => s.startsWith('@closrads/')).map((s) => s.split('/').slice(0, 2).join('/')));
+      const used = new Set(
+        sourceFiles(`${dir}/src`)
+          .flatMap(importsOf)
+          .filter((s) => s.startsWith('@closrads/'))
+          .map((s) => s.split('/').slice(0, 2).join('/')),
+      );
       for (const name of used) if (!declared.has(name)) problems.push(`${dir} imports ${name} without declaring it`);
     }
     expect(problems).toEqual([]);

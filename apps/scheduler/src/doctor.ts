@@ -52,14 +52,26 @@ async function main(): Promise<void> {
   const lines: DoctorLine[] = [];
   let config: DoctorConfig | undefined;
   try {
-    config = loadConfig(['log', 'redis', 'campaigns', 'closrtech', 'facebook', 'worker', 'notify', 'schedule', 'dryRun']);
+    config = loadConfig([
+      'log',
+      'redis',
+      'campaigns',
+      'closrtech',
+      'facebook',
+      'worker',
+      'notify',
+      'schedule',
+      'dryRun',
+    ]);
     lines.push({ status: 'pass', name: 'configuration', detail: 'every variable and the campaigns file are valid' });
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [errorMessage(err)];
     lines.push({ status: 'fail', name: 'configuration', detail: problems.join('; ') });
   }
 
-  const checks: Check[] = [{ name: 'region keys', run: async () => `${RegionTable.load().size} states mapped (data/fb_region_keys.json)` }];
+  const checks: Check[] = [
+    { name: 'region keys', run: async () => `${RegionTable.load().size} states mapped (data/fb_region_keys.json)` },
+  ];
   if (config) checks.push(...configuredChecks(config));
 
   for (const check of checks) {
@@ -95,7 +107,10 @@ function configuredChecks(c: DoctorConfig): Check[] {
   const graph = new GraphClient(c.facebook, { timeoutMs: 15_000 });
   for (const campaign of c.campaigns.list) {
     if (!campaign.enabled) {
-      checks.push({ name: `campaign ${campaign.name}`, run: async () => ({ status: 'skip', detail: 'skipped: the campaign is disabled (enabled: false)' }) });
+      checks.push({
+        name: `campaign ${campaign.name}`,
+        run: async () => ({ status: 'skip', detail: 'skipped: the campaign is disabled (enabled: false)' }),
+      });
       continue;
     }
     checks.push({
@@ -117,7 +132,9 @@ function configuredChecks(c: DoctorConfig): Check[] {
     run: async () => {
       try {
         const result = await check.run();
-        return typeof result === 'string' ? scrubSecrets(result, secrets) : { ...result, detail: scrubSecrets(result.detail, secrets) };
+        return typeof result === 'string'
+          ? scrubSecrets(result, secrets)
+          : { ...result, detail: scrubSecrets(result.detail, secrets) };
       } catch (err) {
         throw new Error(scrubSecrets(errorMessage(err), secrets));
       }

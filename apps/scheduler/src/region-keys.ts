@@ -20,14 +20,57 @@ import {
 
 /** USPS code → the region name Meta uses. */
 export const STATE_NAMES: Readonly<Record<string, string>> = {
-  AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado', CT: 'Connecticut',
-  DE: 'Delaware', DC: 'Washington D. C.', FL: 'Florida', GA: 'Georgia', HI: 'Hawaii', ID: 'Idaho', IL: 'Illinois',
-  IN: 'Indiana', IA: 'Iowa', KS: 'Kansas', KY: 'Kentucky', LA: 'Louisiana', ME: 'Maine', MD: 'Maryland',
-  MA: 'Massachusetts', MI: 'Michigan', MN: 'Minnesota', MS: 'Mississippi', MO: 'Missouri', MT: 'Montana',
-  NE: 'Nebraska', NV: 'Nevada', NH: 'New Hampshire', NJ: 'New Jersey', NM: 'New Mexico', NY: 'New York',
-  NC: 'North Carolina', ND: 'North Dakota', OH: 'Ohio', OK: 'Oklahoma', OR: 'Oregon', PA: 'Pennsylvania',
-  RI: 'Rhode Island', SC: 'South Carolina', SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah',
-  VT: 'Vermont', VA: 'Virginia', WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming',
+  AL: 'Alabama',
+  AK: 'Alaska',
+  AZ: 'Arizona',
+  AR: 'Arkansas',
+  CA: 'California',
+  CO: 'Colorado',
+  CT: 'Connecticut',
+  DE: 'Delaware',
+  DC: 'Washington D. C.',
+  FL: 'Florida',
+  GA: 'Georgia',
+  HI: 'Hawaii',
+  ID: 'Idaho',
+  IL: 'Illinois',
+  IN: 'Indiana',
+  IA: 'Iowa',
+  KS: 'Kansas',
+  KY: 'Kentucky',
+  LA: 'Louisiana',
+  ME: 'Maine',
+  MD: 'Maryland',
+  MA: 'Massachusetts',
+  MI: 'Michigan',
+  MN: 'Minnesota',
+  MS: 'Mississippi',
+  MO: 'Missouri',
+  MT: 'Montana',
+  NE: 'Nebraska',
+  NV: 'Nevada',
+  NH: 'New Hampshire',
+  NJ: 'New Jersey',
+  NM: 'New Mexico',
+  NY: 'New York',
+  NC: 'North Carolina',
+  ND: 'North Dakota',
+  OH: 'Ohio',
+  OK: 'Oklahoma',
+  OR: 'Oregon',
+  PA: 'Pennsylvania',
+  RI: 'Rhode Island',
+  SC: 'South Carolina',
+  SD: 'South Dakota',
+  TN: 'Tennessee',
+  TX: 'Texas',
+  UT: 'Utah',
+  VT: 'Vermont',
+  VA: 'Virginia',
+  WA: 'Washington',
+  WV: 'West Virginia',
+  WI: 'Wisconsin',
+  WY: 'Wyoming',
 };
 
 /**
@@ -55,8 +98,13 @@ export async function fetchRegionTable(graph: Search): Promise<{ table: RegionKe
   const table: RegionKeyTable = {};
   const problems: string[] = [];
   for (const [usps, name] of Object.entries(STATE_NAMES)) {
-    const results = (await graph.searchRegions(usps === 'DC' ? DC_QUERY : name)).filter((r) => (r.country_code ?? 'US').toUpperCase() === 'US');
-    const matches = usps === 'DC' ? results.filter((r) => r.key === DC_KEY) : results.filter((r) => r.name.trim().toLowerCase() === name.toLowerCase());
+    const results = (await graph.searchRegions(usps === 'DC' ? DC_QUERY : name)).filter(
+      (r) => (r.country_code ?? 'US').toUpperCase() === 'US',
+    );
+    const matches =
+      usps === 'DC'
+        ? results.filter((r) => r.key === DC_KEY)
+        : results.filter((r) => r.name.trim().toLowerCase() === name.toLowerCase());
     const found = matches[0];
     if (!found || matches.length > 1) {
       const seen = results.map((r) => `${r.name} (${r.key})`).join(', ') || 'nothing';
@@ -126,7 +174,12 @@ function readExisting(path: string): RegionKeyTable | undefined {
  * Fetches, checks, diffs and (unless dryRun) writes the table to `out`. The file is written to a
  * temporary name, loaded back with the product's own validation, then renamed over `out`.
  */
-export async function regenerate(opts: { graph: Search; out: string; dryRun: boolean; print: (line: string) => void }): Promise<RegenerateResult> {
+export async function regenerate(opts: {
+  graph: Search;
+  out: string;
+  dryRun: boolean;
+  print: (line: string) => void;
+}): Promise<RegenerateResult> {
   const { table, problems } = await fetchRegionTable(opts.graph);
   const shown = relative(process.cwd(), opts.out) || opts.out;
   if (problems.length > 0) {
@@ -138,7 +191,9 @@ export async function regenerate(opts: { graph: Search; out: string; dryRun: boo
   const diff = diffTables(before, table);
   if (diff.length === 0) opts.print(`region-keys: no change against ${shown}`);
   else {
-    opts.print(`region-keys: ${diff.length} change${diff.length === 1 ? '' : 's'} against ${before ? shown : `${shown} (new file)`}:`);
+    opts.print(
+      `region-keys: ${diff.length} change${diff.length === 1 ? '' : 's'} against ${before ? shown : `${shown} (new file)`}:`,
+    );
     for (const line of diff) opts.print(`  ${line}`);
   }
   if (opts.dryRun) {
@@ -181,7 +236,14 @@ async function main(): Promise<void> {
   const out = args.out ? resolve(process.cwd(), args.out) : fileURLToPath(DEFAULT_REGION_KEYS_FILE);
   let code: number;
   try {
-    code = (await regenerate({ graph, out, dryRun: args['dry-run'] === true, print: (line) => process.stdout.write(`${line}\n`) })).code;
+    code = (
+      await regenerate({
+        graph,
+        out,
+        dryRun: args['dry-run'] === true,
+        print: (line) => process.stdout.write(`${line}\n`),
+      })
+    ).code;
   } catch (err) {
     process.stderr.write(`region-keys: the Graph search failed, nothing written: ${errorMessage(err)}\n`);
     code = 1;

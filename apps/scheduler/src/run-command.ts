@@ -41,10 +41,16 @@ export function fail(command: string, message: string): never {
 }
 
 /** The configuration a run-starting command needs, read once; a problem is exit 2 with every issue listed. */
-export async function commandConfig(command: string): Promise<Config<'log' | 'redis' | 'campaigns' | 'dryRun'> & { logger: Logger }> {
+export async function commandConfig(
+  command: string,
+): Promise<Config<'log' | 'redis' | 'campaigns' | 'dryRun'> & { logger: Logger }> {
   // Logs go to stderr so that stdout carries only the run id, the summary, or the report JSON.
   // Redis is probed by openRunCommand, after the command's own checks of its arguments.
-  const { config, logger } = await startProcess({ name: command, sections: ['redis', 'campaigns', 'dryRun'], logTo: 'stderr' });
+  const { config, logger } = await startProcess({
+    name: command,
+    sections: ['redis', 'campaigns', 'dryRun'],
+    logTo: 'stderr',
+  });
   return { ...config, logger };
 }
 
@@ -81,7 +87,9 @@ export async function openRunCommand(command: string, redisUrl: string, prefix: 
 }
 
 function openRunQueues(redis: Redis, keys: Keyspace): Record<QueueName, Queue> {
-  const queues = Object.fromEntries(ALL_QUEUES.map((name) => [name, new Queue(name, { connection: redis, prefix: keys.bullPrefix })])) as Record<QueueName, Queue>;
+  const queues = Object.fromEntries(
+    ALL_QUEUES.map((name) => [name, new Queue(name, { connection: redis, prefix: keys.bullPrefix })]),
+  ) as Record<QueueName, Queue>;
   for (const q of Object.values(queues)) q.on('error', () => undefined);
   return queues;
 }
@@ -90,7 +98,13 @@ function openRunQueues(redis: Redis, keys: Keyspace): Record<QueueName, Queue> {
  * Starts the run (a Redis refusal is exit 2 with one line: the run was not started), prints its id or,
  * with `--wait`, its report, and exits with the contract's code.
  */
-export async function startAndReport(command: string, ctx: RunCommandContext, req: StartRunRequest, args: WaitArgs, logger: Logger): Promise<void> {
+export async function startAndReport(
+  command: string,
+  ctx: RunCommandContext,
+  req: StartRunRequest,
+  args: WaitArgs,
+  logger: Logger,
+): Promise<void> {
   let code: number = EXIT.ok;
   try {
     let runId: string;
@@ -99,9 +113,21 @@ export async function startAndReport(command: string, ctx: RunCommandContext, re
     } catch (err) {
       // Redis answered but refused the writes (out of memory, read-only): the run was not started.
       await ctx.close().catch(() => undefined);
-      fail(command, err instanceof RunNotStartedError ? err.message : `Redis refused to start the run: ${redisRefusal(err)}`);
+      fail(
+        command,
+        err instanceof RunNotStartedError ? err.message : `Redis refused to start the run: ${redisRefusal(err)}`,
+      );
     }
-    logger.info({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns.length > 0 ? req.campaigns : 'all', ...(req.undoOf ? { undoOf: req.undoOf } : {}) }, 'run enqueued');
+    logger.info(
+      {
+        runId,
+        trigger: req.trigger,
+        dryRun: req.dryRun,
+        campaigns: req.campaigns.length > 0 ? req.campaigns : 'all',
+        ...(req.undoOf ? { undoOf: req.undoOf } : {}),
+      },
+      'run enqueued',
+    );
     if (!args.wait) process.stdout.write(`${runId}\n`);
     else code = await waitAndPrint(command, ctx, runId, args);
   } finally {
@@ -112,13 +138,23 @@ export async function startAndReport(command: string, ctx: RunCommandContext, re
 
 /** `--wait`: progress on stderr, then the summary (or the JSON) on stdout; the exit code of the run. */
 async function waitAndPrint(command: string, ctx: RunCommandContext, runId: string, args: WaitArgs): Promise<number> {
-  const outcome = await waitWithProgress({ store: ctx.store, queues: ctx.queues, runId, timeoutMs: args.timeoutS * 1000, progress: process.stderr });
+  const outcome = await waitWithProgress({
+    store: ctx.store,
+    queues: ctx.queues,
+    runId,
+    timeoutMs: args.timeoutS * 1000,
+    progress: process.stderr,
+  });
   if (outcome.kind === 'no_worker') {
-    process.stderr.write(`${command}: no worker is running: run ${runId} stays queued and starts when a worker does (pnpm worker)\n`);
+    process.stderr.write(
+      `${command}: no worker is running: run ${runId} stays queued and starts when a worker does (pnpm worker)\n`,
+    );
     return EXIT.timeout;
   }
   if (outcome.kind === 'timeout') {
-    process.stderr.write(`${command}: run ${runId} did not finish within ${args.timeoutS} s; it goes on, see pnpm dashboard\n`);
+    process.stderr.write(
+      `${command}: run ${runId} did not finish within ${args.timeoutS} s; it goes on, see pnpm dashboard\n`,
+    );
     return EXIT.timeout;
   }
   const { report } = outcome;

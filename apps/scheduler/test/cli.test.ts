@@ -11,10 +11,20 @@ import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
-
-
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
-const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
 
 let dir: string;
 let campaignsFile: string;
@@ -26,7 +36,12 @@ beforeAll(() => {
 
 describe('pnpm enqueue', () => {
   const prefix = uniquePrefix('cli');
-  const env = () => ({ REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, CAMPAIGNS_FILE: campaignsFile, DRY_RUN: 'false' });
+  const env = () => ({
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: prefix,
+    CAMPAIGNS_FILE: campaignsFile,
+    DRY_RUN: 'false',
+  });
   afterAll(async () => deleteUnder(testRedisUrl(), prefix));
 
   it('exits 2 with a usage line on an unknown option', async () => {
@@ -48,7 +63,12 @@ describe('pnpm enqueue', () => {
   });
 
   it('exits 2 listing every configuration problem at once', async () => {
-    const r = await runScript('apps/scheduler/src/enqueue.ts', [], { ...env(), DRY_RUN: 'maybe', QUEUE_PREFIX: 'bad:prefix', CAMPAIGNS_FILE: join(dir, 'missing.json') });
+    const r = await runScript('apps/scheduler/src/enqueue.ts', [], {
+      ...env(),
+      DRY_RUN: 'maybe',
+      QUEUE_PREFIX: 'bad:prefix',
+      CAMPAIGNS_FILE: join(dir, 'missing.json'),
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/DRY_RUN must be/);
     expect(r.stderr).toMatch(/QUEUE_PREFIX may only/);
@@ -95,29 +115,52 @@ describe('pnpm enqueue --wait with a worker', () => {
   const env = () => ({ REDIS_URL: h.redisUrl, QUEUE_PREFIX: h.prefix, CAMPAIGNS_FILE: campaignsFile, DRY_RUN: 'true' });
 
   it('--json prints exactly the report JSON on stdout and exits 0 on success', async () => {
-    const r = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--json', '--campaign', 'Veterans'], env());
+    const r = await runScript(
+      'apps/scheduler/src/enqueue.ts',
+      ['--live', '--wait', '--json', '--campaign', 'Veterans'],
+      env(),
+    );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { dryRun: boolean; success: boolean; trigger: string; campaigns: Array<{ name: string }> };
+    const report = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      success: boolean;
+      trigger: string;
+      campaigns: Array<{ name: string }>;
+    };
     expect(report).toMatchObject({ dryRun: false, success: true, trigger: 'manual' });
     expect(report.campaigns.map((c) => c.name)).toEqual(['Veterans']);
   });
 
   it('a held campaign exits 1 and writes nothing; --approve runs it once past its guardrails', async () => {
-    const first = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+    const first = await runScript(
+      'apps/scheduler/src/enqueue.ts',
+      ['--live', '--wait', '--campaign', 'Veterans'],
+      env(),
+    );
     expect(first.code).toBe(0);
     const vet = h.sim.state.closrtech.campaigns.VET;
     h.sim.state.closrtech.campaigns.VET = { OH: 15 }; // CA, OH, TX → OH: two thirds of the states gone
     try {
       const writes = h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST').length;
-      const held = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--campaign', 'Veterans'], env());
+      const held = await runScript(
+        'apps/scheduler/src/enqueue.ts',
+        ['--live', '--wait', '--campaign', 'Veterans'],
+        env(),
+      );
       expect(held.code).toBe(1);
       expect(held.stdout).toMatch(/Campaign Veterans: HELD — demand would drop 2 of the 3 states/);
       expect(held.stdout).toContain('pnpm enqueue --campaign Veterans --approve');
       expect(h.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST')).toHaveLength(writes);
 
-      const approved = await runScript('apps/scheduler/src/enqueue.ts', ['--live', '--wait', '--json', '--campaign', 'Veterans', '--approve'], env());
+      const approved = await runScript(
+        'apps/scheduler/src/enqueue.ts',
+        ['--live', '--wait', '--json', '--campaign', 'Veterans', '--approve'],
+        env(),
+      );
       expect(approved.code).toBe(0);
-      const report = JSON.parse(approved.stdout) as { campaigns: Array<{ status: string; activeStates: string[]; counts: { updated: number } }> };
+      const report = JSON.parse(approved.stdout) as {
+        campaigns: Array<{ status: string; activeStates: string[]; counts: { updated: number } }>;
+      };
       expect(report.campaigns[0]).toMatchObject({ status: 'completed', activeStates: ['OH'] });
       expect(report.campaigns[0]!.counts.updated).toBeGreaterThan(0);
     } finally {
@@ -126,7 +169,11 @@ describe('pnpm enqueue --wait with a worker', () => {
   });
 
   it('prints a readable summary and exits 1 when the run did not succeed', async () => {
-    h.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
+    h.sim.addFault({
+      match: { api: 'closrtech', campaign: 'MTG' },
+      times: -1,
+      response: { kind: 'http', status: 403, body: 'No access to this campaign' },
+    });
     const r = await runScript('apps/scheduler/src/enqueue.ts', ['--wait'], env());
     h.sim.clearFaults();
     expect(r.code).toBe(1);
@@ -143,15 +190,31 @@ describe('pnpm scheduler', () => {
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue(QUEUES.planSync, { connection: redis, prefix: keys.bullPrefix });
     try {
-      await queue.upsertJobScheduler('old-hourly', { pattern: '0 * * * *' }, { name: 'scheduled-sync', data: { dryRun: true } });
-      const env = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, SYNC_CRON: '0 13 * * *', SYNC_TZ: 'America/Bogota', DRY_RUN: 'false' };
-      const [a, b] = await Promise.all([runScript('apps/scheduler/src/main.ts', [], env), runScript('apps/scheduler/src/main.ts', [], env)]);
+      await queue.upsertJobScheduler(
+        'old-hourly',
+        { pattern: '0 * * * *' },
+        { name: 'scheduled-sync', data: { dryRun: true } },
+      );
+      const env = {
+        REDIS_URL: testRedisUrl(),
+        QUEUE_PREFIX: prefix,
+        SYNC_CRON: '0 13 * * *',
+        SYNC_TZ: 'America/Bogota',
+        DRY_RUN: 'false',
+      };
+      const [a, b] = await Promise.all([
+        runScript('apps/scheduler/src/main.ts', [], env),
+        runScript('apps/scheduler/src/main.ts', [], env),
+      ]);
       expect([a.code, b.code]).toEqual([0, 0]);
       const again = await runScript('apps/scheduler/src/main.ts', [], env);
       expect(again.code).toBe(0);
       const schedulers = await queue.getJobSchedulers(0, -1);
       expect(schedulers.map((s) => s.key).sort()).toEqual(['daily-sync', 'demand-check']);
-      expect(schedulers.find((s) => s.key === 'daily-sync')).toMatchObject({ pattern: '0 13 * * *', tz: 'America/Bogota' });
+      expect(schedulers.find((s) => s.key === 'daily-sync')).toMatchObject({
+        pattern: '0 13 * * *',
+        tz: 'America/Bogota',
+      });
       expect(schedulers.find((s) => s.key === 'demand-check')).toMatchObject({ pattern: '*/15 * * * *' });
       expect(await queue.getDelayedCount()).toBe(2);
 
@@ -168,7 +231,12 @@ describe('pnpm scheduler', () => {
   });
 
   it('refuses an invalid cron with exit 2', async () => {
-    const r = await runScript('apps/scheduler/src/main.ts', [], { REDIS_URL: testRedisUrl(), SYNC_CRON: 'every day', SYNC_TZ: 'Mars/Base', DEMAND_CHECK_CRON: 'often' });
+    const r = await runScript('apps/scheduler/src/main.ts', [], {
+      REDIS_URL: testRedisUrl(),
+      SYNC_CRON: 'every day',
+      SYNC_TZ: 'Mars/Base',
+      DEMAND_CHECK_CRON: 'often',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/SYNC_CRON/);
     expect(r.stderr).toMatch(/DEMAND_CHECK_CRON is not a valid cron expression/);
@@ -194,7 +262,9 @@ describe('pnpm doctor', () => {
 
   it('passes every check against a healthy setup', async () => {
     const r = await runScript('apps/scheduler/src/doctor.ts', [], env());
-    expect(r.stdout).toMatch(/PASS\s+facebook token\s+valid SYSTEM_USER token, never expires, has ads_management; scopes: ads_management, ads_read, business_management/);
+    expect(r.stdout).toMatch(
+      /PASS\s+facebook token\s+valid SYSTEM_USER token, never expires, has ads_management; scopes: ads_management, ads_read, business_management/,
+    );
     expect(r.stdout).toMatch(/PASS\s+closrtech Veterans/);
     expect(r.stdout).toMatch(/PASS\s+facebook Veterans 9001\s+Facebook campaign 9001 \(VET, ACTIVE\) in act_1/);
     expect(r.stdout).toMatch(/PASS\s+facebook Mortgage 9003\s+Facebook campaign 9003 \(MTG B, ACTIVE\) in act_2/);
@@ -214,21 +284,31 @@ describe('pnpm doctor', () => {
     const r = await runScript('apps/scheduler/src/doctor.ts', [], { ...env(), CAMPAIGNS_FILE: file });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/PASS\s+facebook Veterans 9001/);
-    expect(r.stdout).toMatch(/FAIL\s+facebook Veterans 9999\s+Facebook campaign 9999 does not exist, or the token cannot see it/);
-    expect(r.stdout).toMatch(/FAIL\s+facebook Mortgage 9002\s+Facebook campaign 9002 \(MTG A\) belongs to ad account act_2, not act_1/);
+    expect(r.stdout).toMatch(
+      /FAIL\s+facebook Veterans 9999\s+Facebook campaign 9999 does not exist, or the token cannot see it/,
+    );
+    expect(r.stdout).toMatch(
+      /FAIL\s+facebook Mortgage 9002\s+Facebook campaign 9002 \(MTG A\) belongs to ad account act_2, not act_1/,
+    );
     expect(r.stdout).toMatch(/Some checks failed \(3 failed\)/);
   });
 
   it('warns, never passes silently, when debug_token fails, and says the scopes are unknown', async () => {
-    sim.addFault({ match: { api: 'graph', objectId: 'debug_token' }, times: -1, response: { kind: 'graph-error', code: 100, subcode: 33 } });
+    sim.addFault({
+      match: { api: 'graph', objectId: 'debug_token' },
+      times: -1,
+      response: { kind: 'graph-error', code: 100, subcode: 33 },
+    });
     const r = await runScript('apps/scheduler/src/doctor.ts', [], env());
     sim.clearFaults();
-    expect(r.stdout).toMatch(/WARN\s+facebook token\s+accepted \(as closrads-sim system user\), but type and scopes are unknown: debug_token failed/);
+    expect(r.stdout).toMatch(
+      /WARN\s+facebook token\s+accepted \(as closrads-sim system user\), but type and scopes are unknown: debug_token failed/,
+    );
     expect(r.stdout).toMatch(/1 with a warning/);
     expect(r.code).toBe(0);
   });
 
-  it('warns 60 days before the configured version\'s Marketing API support ends, and fails once it has', async () => {
+  it("warns 60 days before the configured version's Marketing API support ends, and fails once it has", async () => {
     const soon = await runScript('apps/scheduler/src/doctor.ts', [], { ...env(), FB_API_VERSION: 'v25.0' });
     // v25.0 ends 2027-02-23: a warning from 2026-12-25 on, a pass before; either way the date is named.
     expect(soon.stdout).toMatch(/(PASS|WARN)\s+graph api version\s+v25\.0 Marketing API support ends 2027-02-23/);
@@ -247,7 +327,10 @@ describe('pnpm doctor', () => {
 
   it('fails with a clear verdict on a bad token and a refused campaign, without printing secrets', async () => {
     sim.state.closrtech.noAccess = ['MTG'];
-    const r = await runScript('apps/scheduler/src/doctor.ts', [], { ...env(), FB_ACCESS_TOKEN: 'EAAB-wrong-token-9999' });
+    const r = await runScript('apps/scheduler/src/doctor.ts', [], {
+      ...env(),
+      FB_ACCESS_TOKEN: 'EAAB-wrong-token-9999',
+    });
     sim.state.closrtech.noAccess = [];
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+facebook token\s+.*(invalid|expired)/);

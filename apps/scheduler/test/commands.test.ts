@@ -12,7 +12,18 @@ import { keysOfPrefix } from '@closrads/core';
 import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import { ROOT, childEnv } from '@closrads/test-support/cli';
 
-const COMMANDS = ['worker', 'scheduler', 'enqueue', 'undo', 'dashboard', 'demo', 'simulator', 'bench', 'doctor', 'region-keys'];
+const COMMANDS = [
+  'worker',
+  'scheduler',
+  'enqueue',
+  'undo',
+  'dashboard',
+  'demo',
+  'simulator',
+  'bench',
+  'doctor',
+  'region-keys',
+];
 
 interface Result {
   code: number;
@@ -41,7 +52,12 @@ let redis: Redis;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'closrads-commands-'));
   campaignsFile = join(dir, 'campaigns.json');
-  writeFileSync(campaignsFile, JSON.stringify({ campaigns: [{ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] }] }));
+  writeFileSync(
+    campaignsFile,
+    JSON.stringify({
+      campaigns: [{ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] }],
+    }),
+  );
   // Everything a command would need to do real work, so that doing nothing is the help's doing.
   env = {
     REDIS_URL: testRedisUrl(),
@@ -65,22 +81,29 @@ afterAll(async () => {
 
 describe('--help', () => {
   // Concurrent: each is a process of its own and they share nothing but the (untouched) prefix.
-  it.concurrent.each(COMMANDS)('pnpm %s --help prints usage, options and exit codes, exits 0', async (name) => {
-    const r = await pnpm(name, ['--help'], env);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^usage: pnpm (run )?/);
-    expect(r.stdout).toContain(name === 'doctor' ? 'pnpm run doctor' : `pnpm ${name}`);
-    expect(r.stdout).toContain('\noptions:\n');
-    expect(r.stdout).toMatch(/\nexit codes:\n {2}0 /);
-  }, 60_000);
+  it.concurrent.each(COMMANDS)(
+    'pnpm %s --help prints usage, options and exit codes, exits 0',
+    async (name) => {
+      const r = await pnpm(name, ['--help'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^usage: pnpm (run )?/);
+      expect(r.stdout).toContain(name === 'doctor' ? 'pnpm run doctor' : `pnpm ${name}`);
+      expect(r.stdout).toContain('\noptions:\n');
+      expect(r.stdout).toMatch(/\nexit codes:\n {2}0 /);
+    },
+    60_000,
+  );
 
-  it.concurrent('-h is --help too, and wins over a bad option next to it', async () => {
-    const r = await pnpm('scheduler', ['--bogus', '-h'], env);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^usage: pnpm scheduler/);
-  }, 60_000);
-
+  it.concurrent(
+    '-h is --help too, and wins over a bad option next to it',
+    async () => {
+      const r = await pnpm('scheduler', ['--bogus', '-h'], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^usage: pnpm scheduler/);
+    },
+    60_000,
+  );
 });
 
 describe('after every --help', () => {
@@ -90,26 +113,36 @@ describe('after every --help', () => {
 });
 
 describe('misuse', () => {
-  it.concurrent.each(['worker', 'scheduler', 'enqueue', 'dashboard', 'demo', 'doctor', 'region-keys'])('pnpm %s --bogus: one line, exit 2', async (name) => {
-    const r = await pnpm(name, ['--bogus'], env);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${name}: Unknown option '--bogus' \\(usage: pnpm `))]);
-  }, 60_000);
+  it.concurrent.each(['worker', 'scheduler', 'enqueue', 'dashboard', 'demo', 'doctor', 'region-keys'])(
+    'pnpm %s --bogus: one line, exit 2',
+    async (name) => {
+      const r = await pnpm(name, ['--bogus'], env);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^${name}: Unknown option '--bogus' \\(usage: pnpm `)),
+      ]);
+    },
+    60_000,
+  );
 
   it.concurrent.each([
     [['--scenario', 'no-such-scenario'], /^simulator: scenario not found: no-such-scenario \(bundled: demo, flaky\)/],
     [['--port', 'eighty'], /^simulator: --port must be a whole number from 0 to 65535, not "eighty"/],
     [['--latency', '-5'], /^simulator: Option '--latency' argument is ambiguous/],
     [['--verbose'], /^simulator: Unknown option '--verbose'/],
-  ])('pnpm simulator %j: one line, exit 2', async (args, line) => {
-    const r = await pnpm('simulator', args, env);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(line);
-    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
-  }, 60_000);
+  ])(
+    'pnpm simulator %j: one line, exit 2',
+    async (args, line) => {
+      const r = await pnpm('simulator', args, env);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(line);
+      expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    },
+    60_000,
+  );
 
   it('pnpm simulator on a port in use: one line, exit 2', async () => {
     const { createServer } = await import('node:net');
@@ -119,7 +152,9 @@ describe('misuse', () => {
     try {
       const r = await pnpm('simulator', ['--port', String(port)], env);
       expect(r.code).toBe(2);
-      expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^simulator: port ${port} on 127.0.0.1 is in use`))]);
+      expect(r.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^simulator: port ${port} on 127.0.0.1 is in use`)),
+      ]);
     } finally {
       await new Promise<void>((ok) => server.close(() => ok()));
     }

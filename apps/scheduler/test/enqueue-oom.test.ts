@@ -21,7 +21,14 @@ describe('pnpm enqueue when Redis refuses writes (out of memory)', () => {
     await redis.config('SET', 'maxmemory', '1');
     const dir = mkdtempSync(join(tmpdir(), 'closrads-oom-'));
     campaignsFile = join(dir, 'campaigns.json');
-    writeFileSync(campaignsFile, JSON.stringify({ campaigns: [campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] })] }));
+    writeFileSync(
+      campaignsFile,
+      JSON.stringify({
+        campaigns: [
+          campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] }),
+        ],
+      }),
+    );
   });
   afterAll(async () => {
     redis.disconnect();
@@ -29,7 +36,12 @@ describe('pnpm enqueue when Redis refuses writes (out of memory)', () => {
   });
 
   it('exits 2 with one line naming the refusal, and leaves no run behind', async () => {
-    const r = await enqueue({ REDIS_URL: server.url, QUEUE_PREFIX: 'oomcli', CAMPAIGNS_FILE: campaignsFile, DRY_RUN: 'false' });
+    const r = await enqueue({
+      REDIS_URL: server.url,
+      QUEUE_PREFIX: 'oomcli',
+      CAMPAIGNS_FILE: campaignsFile,
+      DRY_RUN: 'false',
+    });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^enqueue: Redis refused to start run r-\S+: OOM command not allowed/);

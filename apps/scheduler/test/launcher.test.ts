@@ -13,7 +13,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import { ROOT, childEnv } from '@closrads/test-support/cli';
 
-
 /** ppid and process group of a live process, from /proc; undefined once it is gone (or a zombie). */
 function procStat(pid: number): { ppid: number; pgrp: number } | undefined {
   try {
@@ -98,7 +97,12 @@ const prefix = uniquePrefix('launch');
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'closrads-launcher-'));
   const campaignsFile = join(dir, 'campaigns.json');
-  writeFileSync(campaignsFile, JSON.stringify({ campaigns: [{ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] }] }));
+  writeFileSync(
+    campaignsFile,
+    JSON.stringify({
+      campaigns: [{ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] }],
+    }),
+  );
   env = {
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: prefix,
@@ -133,34 +137,49 @@ afterAll(async () => {
 
 describe.each([
   { name: 'worker', ready: 'worker started', extraEnv: (): Record<string, string> => ({}) },
-  { name: 'dashboard', ready: 'dashboard listening', extraEnv: async (): Promise<Record<string, string>> => ({ DASHBOARD_PORT: String(await freePort()) }) },
+  {
+    name: 'dashboard',
+    ready: 'dashboard listening',
+    extraEnv: async (): Promise<Record<string, string>> => ({ DASHBOARD_PORT: String(await freePort()) }),
+  },
 ])('pnpm $name', ({ name, ready, extraEnv }) => {
-  it.each(['SIGTERM', 'SIGKILL'] as const)('stops every process of its tree when the pnpm launcher gets %s', async (signal) => {
-    const l = launch(name, { ...env, ...(await extraEnv()) });
-    const launcher = l.pnpm.pid!;
-    await until(`${name} says "${ready}"`, () => l.stdout().includes(ready) || l.pnpm.exitCode !== null);
-    expect(l.pnpm.exitCode, l.stderr()).toBeNull();
-    const tree = treeOf(launcher);
-    // pnpm and the node process of the service at least (the script execs node: no shell in between).
-    expect(tree.length, JSON.stringify(tree)).toBeGreaterThanOrEqual(2);
-    const service = tree.find((pid) => pid !== launcher && existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`src/main.ts`));
-    expect(service).toBeDefined();
+  it.each(['SIGTERM', 'SIGKILL'] as const)(
+    'stops every process of its tree when the pnpm launcher gets %s',
+    async (signal) => {
+      const l = launch(name, { ...env, ...(await extraEnv()) });
+      const launcher = l.pnpm.pid!;
+      await until(`${name} says "${ready}"`, () => l.stdout().includes(ready) || l.pnpm.exitCode !== null);
+      expect(l.pnpm.exitCode, l.stderr()).toBeNull();
+      const tree = treeOf(launcher);
+      // pnpm and the node process of the service at least (the script execs node: no shell in between).
+      expect(tree.length, JSON.stringify(tree)).toBeGreaterThanOrEqual(2);
+      const service = tree.find(
+        (pid) =>
+          pid !== launcher &&
+          existsSync(`/proc/${pid}/cmdline`) &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`src/main.ts`),
+      );
+      expect(service).toBeDefined();
 
-    process.kill(launcher, signal);
-    await until(`no process of ${JSON.stringify(tree)} is left`, () => tree.every((pid) => procStat(pid) === undefined));
-    await until(`the process group ${launcher} is empty`, () => groupMembers(launcher).length === 0);
+      process.kill(launcher, signal);
+      await until(`no process of ${JSON.stringify(tree)} is left`, () =>
+        tree.every((pid) => procStat(pid) === undefined),
+      );
+      await until(`the process group ${launcher} is empty`, () => groupMembers(launcher).length === 0);
 
-    // Everything the service printed on stdout is a JSON log line that names its process.
-    const lines = serviceLines(l.stdout());
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) {
-      const entry = JSON.parse(line) as { pid?: number; hostname?: string; msg?: string };
-      expect(entry.pid).toBe(service);
-      expect(entry.hostname).toBe(hostname());
-    }
-    // The stop was graceful: the service logged why it stopped.
-    expect(lines.some((line) => /stopping|shutting down/.test(line))).toBe(true);
-  }, 150_000);
+      // Everything the service printed on stdout is a JSON log line that names its process.
+      const lines = serviceLines(l.stdout());
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const entry = JSON.parse(line) as { pid?: number; hostname?: string; msg?: string };
+        expect(entry.pid).toBe(service);
+        expect(entry.hostname).toBe(hostname());
+      }
+      // The stop was graceful: the service logged why it stopped.
+      expect(lines.some((line) => /stopping|shutting down/.test(line))).toBe(true);
+    },
+    150_000,
+  );
 });
 
 it('LOG_FORMAT=pretty prints human-readable lines that still name the process', async () => {

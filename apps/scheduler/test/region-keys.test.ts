@@ -27,7 +27,11 @@ afterEach(() => {
   sim.clearCalls();
 });
 
-const graph = () => new GraphClient({ graphUrl: sim.graphUrl, apiVersion: 'v25.0', accessToken: 'sim-token', appSecret: undefined }, { timeoutMs: 5000 });
+const graph = () =>
+  new GraphClient(
+    { graphUrl: sim.graphUrl, apiVersion: 'v25.0', accessToken: 'sim-token', appSecret: undefined },
+    { timeoutMs: 5000 },
+  );
 let n = 0;
 const tempPath = () => join(dir, `keys-${n++}.json`);
 const searches = () => sim.calls.filter((c) => c.api === 'graph' && c.objectId === 'search');
@@ -62,7 +66,11 @@ describe('region-keys', () => {
     writeFileSync(out, JSON.stringify(stale));
     const printed: string[] = [];
     const result = await regenerate({ graph: graph(), out, dryRun: false, print: (l) => printed.push(l) });
-    expect(result.diff).toEqual(['~ CA  key 9999 → 3847  (California)', '~ OH  name "Ohio State" → "Ohio"', '+ WY  3893  Wyoming']);
+    expect(result.diff).toEqual([
+      '~ CA  key 9999 → 3847  (California)',
+      '~ OH  name "Ohio State" → "Ohio"',
+      '+ WY  3893  Wyoming',
+    ]);
     expect(printed.join('\n')).toMatch(/3 changes/);
     expect(readFileSync(out, 'utf8')).toBe(CURRENT);
   });
@@ -84,7 +92,10 @@ describe('region-keys', () => {
   it('refuses to write when a state is not found, and leaves the file alone', async () => {
     const out = tempPath();
     copyFileSync(DATA_FILE, out);
-    sim.addFault({ match: { objectId: 'search', nth: 7 }, response: { kind: 'http', status: 200, body: '{"data":[]}', contentType: 'application/json' } });
+    sim.addFault({
+      match: { objectId: 'search', nth: 7 },
+      response: { kind: 'http', status: 200, body: '{"data":[]}', contentType: 'application/json' },
+    });
     const printed: string[] = [];
     const result = await regenerate({ graph: graph(), out, dryRun: false, print: (l) => printed.push(l) });
     expect(result.code).toBe(1);
@@ -96,12 +107,29 @@ describe('region-keys', () => {
 
   it('refuses two states sharing a key, a non-numeric key, and an ambiguous answer', async () => {
     const out = tempPath();
-    const answer = (data: unknown) => ({ kind: 'http' as const, status: 200, body: JSON.stringify({ data }), contentType: 'application/json' });
+    const answer = (data: unknown) => ({
+      kind: 'http' as const,
+      status: 200,
+      body: JSON.stringify({ data }),
+      contentType: 'application/json',
+    });
     // Calls go AL, AK, AZ, AR…: AL gets AK's key, AZ a non-numeric key, AR two exact matches.
     // (Added highest nth first: a rule that fires stops the rules after it from counting that call.)
-    sim.addFault({ match: { objectId: 'search', nth: 4 }, response: answer([{ key: '3846', name: 'Arkansas', country_code: 'US' }, { key: '4846', name: 'arkansas', country_code: 'US' }]) });
-    sim.addFault({ match: { objectId: 'search', nth: 3 }, response: answer([{ key: 'AZ-1', name: 'Arizona', country_code: 'US' }]) });
-    sim.addFault({ match: { objectId: 'search', nth: 1 }, response: answer([{ key: '3844', name: 'Alabama', country_code: 'US' }]) });
+    sim.addFault({
+      match: { objectId: 'search', nth: 4 },
+      response: answer([
+        { key: '3846', name: 'Arkansas', country_code: 'US' },
+        { key: '4846', name: 'arkansas', country_code: 'US' },
+      ]),
+    });
+    sim.addFault({
+      match: { objectId: 'search', nth: 3 },
+      response: answer([{ key: 'AZ-1', name: 'Arizona', country_code: 'US' }]),
+    });
+    sim.addFault({
+      match: { objectId: 'search', nth: 1 },
+      response: answer([{ key: '3844', name: 'Alabama', country_code: 'US' }]),
+    });
     const result = await regenerate({ graph: graph(), out, dryRun: false, print: () => undefined });
     expect(result.code).toBe(1);
     const text = result.problems.join('\n');
@@ -115,7 +143,17 @@ describe('region-keys', () => {
     const out = tempPath();
     sim.addFault({
       match: { objectId: 'search', nth: 5 },
-      response: { kind: 'http', status: 200, body: JSON.stringify({ data: [{ key: '500', name: 'California', country_code: 'MX' }, { key: '3847', name: 'California', country_code: 'US' }] }), contentType: 'application/json' },
+      response: {
+        kind: 'http',
+        status: 200,
+        body: JSON.stringify({
+          data: [
+            { key: '500', name: 'California', country_code: 'MX' },
+            { key: '3847', name: 'California', country_code: 'US' },
+          ],
+        }),
+        contentType: 'application/json',
+      },
     });
     const result = await regenerate({ graph: graph(), out, dryRun: true, print: () => undefined });
     expect(result.code).toBe(0);
@@ -127,7 +165,9 @@ describe('region-keys', () => {
     const good = JSON.parse(CURRENT) as Record<string, { key: string; name: string; country: string }>;
     expect(tableProblems(good)).toEqual([]);
     expect(Object.keys(STATE_NAMES).sort()).toEqual(Object.keys(good).sort());
-    expect(tableProblems({ ...good, PR: { key: '1', name: 'Puerto Rico', country: 'US' } }).join()).toMatch(/52 entries.*PR is not a US state code/);
+    expect(tableProblems({ ...good, PR: { key: '1', name: 'Puerto Rico', country: 'US' } }).join()).toMatch(
+      /52 entries.*PR is not a US state code/,
+    );
   });
 
   describe('the command', () => {

@@ -8,7 +8,10 @@ export type DemandRead = { ok: true; demand: Demand; plan: RegionPlan } | { ok: 
  * (bad data, all zeros, refused: not ok). Every answer is noted: per-state demand in the history,
  * good and bad reads in the counters behind /metrics. Noting never fails the read.
  */
-export async function readDemand(deps: WorkerDeps, campaign: { name: string; closrtechCampaign: string }): Promise<DemandRead> {
+export async function readDemand(
+  deps: WorkerDeps,
+  campaign: { name: string; closrtechCampaign: string },
+): Promise<DemandRead> {
   let demand: Demand | undefined;
   let read: DemandRead;
   try {

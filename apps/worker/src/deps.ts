@@ -95,8 +95,13 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
         .afterThrottle(adAccountId, error)
         .then(({ kind, pausedMs }) => {
           const facts = { adAccountId, code: error.code, subcode: error.subcode, pausedMs };
-          if (kind.severity === 'alert') logger.error(facts, "Meta's abuse prevention throttled this ad account; it is paused, and a person should look at the calls made to it");
-          else if (kind.scope === 'app') logger.warn(facts, "Meta's application rate limit reached; every ad account paused");
+          if (kind.severity === 'alert')
+            logger.error(
+              facts,
+              "Meta's abuse prevention throttled this ad account; it is paused, and a person should look at the calls made to it",
+            );
+          else if (kind.scope === 'app')
+            logger.warn(facts, "Meta's application rate limit reached; every ad account paused");
         })
         .catch((err: unknown) => logger.warn({ err }, 'could not record a throttling error'));
     },
@@ -112,8 +117,15 @@ export function createWorkerDeps(input: WorkerDepsInput): WorkerDeps {
     demandStats: new DemandCheckStats(input.redis, keys),
     pacer,
     graph,
-    listedPages: new ListedPageReader({ graph, redis: input.redis, keys, regions, logger }, input.freshReadMs ?? FRESH_READ_MS),
-    closrtech: new ClosrtechClient(input.closrtech, { logger, timeoutMs: input.httpTimeoutMs, retry: input.closrtechRetry }),
+    listedPages: new ListedPageReader(
+      { graph, redis: input.redis, keys, regions, logger },
+      input.freshReadMs ?? FRESH_READ_MS,
+    ),
+    closrtech: new ClosrtechClient(input.closrtech, {
+      logger,
+      timeoutMs: input.httpTimeoutMs,
+      retry: input.closrtechRetry,
+    }),
     regions,
     campaigns: input.campaigns,
     worker: input.worker,

@@ -77,7 +77,10 @@ export class ListedPageReader {
     } catch (err) {
       // Throttling parks the job and a rejected token fails the run's ad sets: those are the job's to handle.
       if (err instanceof GraphApiError && (err.errorClass === 'throttle' || err.errorClass === 'auth')) throw err;
-      this.deps.logger.warn({ adsetId: job.adsetId, facebookCampaignId: job.facebookCampaignId, err: (err as Error).message }, 'listing page could not be read again; reading the ad set alone');
+      this.deps.logger.warn(
+        { adsetId: job.adsetId, facebookCampaignId: job.facebookCampaignId, err: (err as Error).message },
+        'listing page could not be read again; reading the ad set alone',
+      );
       return undefined;
     }
   }
@@ -87,7 +90,10 @@ export class ListedPageReader {
     const out = new Map<string, ListedAdset>();
     // Read at the moment the call was sent: a write landing while the answer travels is not in it.
     for (const a of adsets) out.set(a.id, listedCopy(a, startedAt, page));
-    const shared = adsets.filter((a) => a.effective_status === 'ACTIVE' && !sameRegionKeys(stateKeysOf(a.targeting, this.deps.regions), job.regionKeys));
+    const shared = adsets.filter(
+      (a) =>
+        a.effective_status === 'ACTIVE' && !sameRegionKeys(stateKeysOf(a.targeting, this.deps.regions), job.regionKeys),
+    );
     if (shared.length > 0) {
       const listedKey = this.deps.keys.listedTargeting(job.runId);
       const fields = Object.fromEntries(shared.map((a) => [a.id, JSON.stringify(out.get(a.id))]));
@@ -104,5 +110,10 @@ export class ListedPageReader {
 
 /** An ad set as a listing brought it: the copy a job may write from while it is fresh. */
 export function listedCopy(a: Adset, readAt: number, page?: PageRef): ListedAdset {
-  return { targeting: a.targeting, ...(a.ads && expandedAdsComplete(a) ? { ads: a.ads.data } : {}), readAt, ...(page ? { page } : {}) };
+  return {
+    targeting: a.targeting,
+    ...(a.ads && expandedAdsComplete(a) ? { ads: a.ads.data } : {}),
+    readAt,
+    ...(page ? { page } : {}),
+  };
 }

@@ -47,7 +47,11 @@ async function main(): Promise<void> {
     out: (text) => process.stderr.write(`${text}\n`),
   });
   logger.info(
-    { concurrency: config.worker.concurrency, campaigns: config.campaigns.list.filter((c) => c.enabled).map((c) => c.name), prefix: config.redis.prefix },
+    {
+      concurrency: config.worker.concurrency,
+      campaigns: config.campaigns.list.filter((c) => c.enabled).map((c) => c.name),
+      prefix: config.redis.prefix,
+    },
     'worker started',
   );
 

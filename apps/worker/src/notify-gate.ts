@@ -6,7 +6,12 @@ import type { WorkerDeps } from './deps';
  * NOTIFY_ON at the door of the delivery queue: whether a report or follow-up of this run goes to the
  * channels. A report kept back is marked, so its quiet follow-ups stay quiet too.
  */
-export async function notifyAllowed(deps: WorkerDeps, runId: string, kind: 'report' | 'followup', revision: number): Promise<boolean> {
+export async function notifyAllowed(
+  deps: WorkerDeps,
+  runId: string,
+  kind: 'report' | 'followup',
+  revision: number,
+): Promise<boolean> {
   const notifyOn = deps.notify.notifyOn;
   if (notifyOn === 'always') return true;
   const report = await deps.store.getReport(runId);

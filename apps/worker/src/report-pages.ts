@@ -9,7 +9,11 @@ import type { Redis } from 'ioredis';
 const REPORT_PAGE_SIZE = 500;
 
 /** The parent's finished children, page by page: `processed` (return values) or `ignored` (failed, with their reasons). */
-export async function* childPages(job: Job, kind: 'processed' | 'ignored', count = REPORT_PAGE_SIZE): AsyncGenerator<Array<[string, unknown]>> {
+export async function* childPages(
+  job: Job,
+  kind: 'processed' | 'ignored',
+  count = REPORT_PAGE_SIZE,
+): AsyncGenerator<Array<[string, unknown]>> {
   let cursor = 0;
   do {
     const page = await job.getDependencies({ [kind]: { cursor, count } });
@@ -21,7 +25,11 @@ export async function* childPages(job: Job, kind: 'processed' | 'ignored', count
 }
 
 /** A Redis hash, page by page (HSCAN: Redis is never blocked, and a field may come twice). */
-export async function* hashPages(redis: Redis, key: string, count = REPORT_PAGE_SIZE): AsyncGenerator<Array<[string, string]>> {
+export async function* hashPages(
+  redis: Redis,
+  key: string,
+  count = REPORT_PAGE_SIZE,
+): AsyncGenerator<Array<[string, string]>> {
   let cursor = '0';
   do {
     const [next, flat] = await redis.hscan(key, cursor, 'COUNT', count);

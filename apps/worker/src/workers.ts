@@ -76,35 +76,55 @@ export function queueProcessor(queue: QueueName, handlers: JobHandlers): Process
 /** One BullMQ worker per queue of the catalog, sharing the deps; the ad set queue runs WORKER_CONCURRENCY jobs at once. */
 export function startWorkers(
   deps: WorkerDeps,
-  opts: { concurrency?: number; stall?: Partial<typeof STALL_SETTINGS>; out?: (text: string) => void; handlers?: Partial<JobHandlers> } = {},
+  opts: {
+    concurrency?: number;
+    stall?: Partial<typeof STALL_SETTINGS>;
+    out?: (text: string) => void;
+    handlers?: Partial<JobHandlers>;
+  } = {},
 ): RunningWorkers {
   // Completed/failed counts per minute for /metrics; the same setting on every worker, as BullMQ requires.
   const metrics = { maxDataPoints: MetricsTime.ONE_WEEK };
   // One name for every worker of this process: /healthz and `enqueue --wait` count processes by it.
   const name = workerProcessName();
-  const base = { connection: deps.redis, prefix: deps.keys.bullPrefix, metrics, name, ...STALL_SETTINGS, ...opts.stall };
+  const base = {
+    connection: deps.redis,
+    prefix: deps.keys.bullPrefix,
+    metrics,
+    name,
+    ...STALL_SETTINGS,
+    ...opts.stall,
+  };
   const handlers = { ...jobHandlers(deps, opts.out), ...opts.handlers };
   const configured = opts.concurrency ?? deps.worker.concurrency;
-  const workers = (Object.entries(QUEUE_SETTINGS) as Array<[QueueName, (typeof QUEUE_SETTINGS)[QueueName]]>).map(([queue, settings]) => {
-    const concurrency = settings.concurrency === 'configured' ? configured : settings.concurrency;
-    // The ad set and watch jobs are step machines that resume safely where they stopped, so a worker that
-    // crashes again and again must not make them fail as "stalled": their protection has to finish.
-    const stalls = settings.resumable ? { maxStalledCount: RESUMABLE_MAX_STALLED } : {};
-    const worker = new Worker(queue, withErrorPolicy(queueProcessor(queue, handlers), deps.secrets), { ...base, ...stalls, concurrency });
-    worker.on('error', (err) => deps.logger.error({ queue, err }, 'worker error'));
-    worker.on('failed', (job, err) => {
-      const kind = classifyJobError(err);
-      const facts = { queue, jobId: job?.id, attemptsMade: job?.attemptsMade, kind, err };
-      if (kind === 'programming') deps.logger.error(facts, 'job failed on a programming error; not retried');
-      else deps.logger.warn(facts, 'job attempt failed');
-    });
-    if (queue === JOBS.updateAdset.queue) {
-      worker.on('completed', (job) => {
-        rerunFinishedFinalizer(deps, job).catch((err: unknown) => deps.logger.warn({ err }, 'could not re-run the finalizer'));
+  const workers = (Object.entries(QUEUE_SETTINGS) as Array<[QueueName, (typeof QUEUE_SETTINGS)[QueueName]]>).map(
+    ([queue, settings]) => {
+      const concurrency = settings.concurrency === 'configured' ? configured : settings.concurrency;
+      // The ad set and watch jobs are step machines that resume safely where they stopped, so a worker that
+      // crashes again and again must not make them fail as "stalled": their protection has to finish.
+      const stalls = settings.resumable ? { maxStalledCount: RESUMABLE_MAX_STALLED } : {};
+      const worker = new Worker(queue, withErrorPolicy(queueProcessor(queue, handlers), deps.secrets), {
+        ...base,
+        ...stalls,
+        concurrency,
       });
-    }
-    return worker;
-  });
+      worker.on('error', (err) => deps.logger.error({ queue, err }, 'worker error'));
+      worker.on('failed', (job, err) => {
+        const kind = classifyJobError(err);
+        const facts = { queue, jobId: job?.id, attemptsMade: job?.attemptsMade, kind, err };
+        if (kind === 'programming') deps.logger.error(facts, 'job failed on a programming error; not retried');
+        else deps.logger.warn(facts, 'job attempt failed');
+      });
+      if (queue === JOBS.updateAdset.queue) {
+        worker.on('completed', (job) => {
+          rerunFinishedFinalizer(deps, job).catch((err: unknown) =>
+            deps.logger.warn({ err }, 'could not re-run the finalizer'),
+          );
+        });
+      }
+      return worker;
+    },
+  );
   return {
     workers,
     close: async () => {
@@ -144,7 +164,10 @@ async function rerunFinishedFinalizer(deps: WorkerDeps, job: Job): Promise<void>
   if (state !== 'completed' && state !== 'failed') return;
   try {
     await parent.retry(state);
-    deps.logger.info({ runId: (job.data as { runId?: string }).runId, adsetJob: job.id }, 'late retry: report will be brought up to date');
+    deps.logger.info(
+      { runId: (job.data as { runId?: string }).runId, adsetJob: job.id },
+      'late retry: report will be brought up to date',
+    );
   } catch {
     // Another child already re-queued it.
   }

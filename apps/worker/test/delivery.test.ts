@@ -5,8 +5,20 @@ import { startReceiver, startSmtp, type HttpSink, type SmtpSink } from '@closrad
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
-const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
 
 let h: Harness | undefined;
 let smtp: SmtpSink | undefined;
@@ -36,7 +48,11 @@ async function system(slackStatus = 200, notifyOn: 'always' | 'changes' | 'probl
     closrtechCredentials: CREDENTIALS,
     accessToken: TOKEN,
     notify: {
-      email: { smtpUrl: `smtp://mailer:smtp-secret-pw@127.0.0.1:${smtp.port}`, to: ['charlie@example.com', 'ops@example.com'], from: 'closrads@example.com' },
+      email: {
+        smtpUrl: `smtp://mailer:smtp-secret-pw@127.0.0.1:${smtp.port}`,
+        to: ['charlie@example.com', 'ops@example.com'],
+        from: 'closrads@example.com',
+      },
       slackWebhookUrl: `${slack.url}/services/T000/B000/secretpath`,
       dashboardPublicUrl: 'https://closrads.example.com',
       notifyOn,
@@ -47,10 +63,14 @@ async function system(slackStatus = 200, notifyOn: 'always' | 'changes' | 'probl
 
 /** The run's finalizer is done: whatever it was to hand to the delivery queue is there. */
 async function finalized(hh: Harness, runId: string): Promise<void> {
-  await until(async () => (await hh.system.deps.queues.finalizeReport.getJobState(jobIds.finalize(runId))) === 'completed');
+  await until(
+    async () => (await hh.system.deps.queues.finalizeReport.getJobState(jobIds.finalize(runId))) === 'completed',
+  );
 }
 const deliveryJobs = async (hh: Harness, runId: string) =>
-  (await hh.system.deps.queues.deliverReport.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter((j) => (j.data as { runId: string }).runId === runId);
+  (await hh.system.deps.queues.deliverReport.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).filter(
+    (j) => (j.data as { runId: string }).runId === runId,
+  );
 
 describe('NOTIFY_ON', () => {
   it('problems: a run that went well sends nothing; one with an aborted campaign is sent', async () => {
@@ -61,7 +81,11 @@ describe('NOTIFY_ON', () => {
     expect(await deliveryJobs(hh, quiet.runId)).toHaveLength(0);
     expect(await hh.system.deps.redis.get(hh.system.deps.keys.notifySkipped(quiet.runId))).toBe('problems');
 
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 403, body: 'No access to this campaign' } });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'MTG' },
+      times: -1,
+      response: { kind: 'http', status: 403, body: 'No access to this campaign' },
+    });
     const bad = await hh.system.run({ dryRun: false });
     expect(bad.success).toBe(false);
     await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);
@@ -100,7 +124,10 @@ describe('report delivery', () => {
     expect(mail.text).toMatch(/Veterans/);
     expect((mail.to as { text: string }).text).toContain('charlie@example.com');
 
-    const payload = JSON.parse(slack!.bodies[0]!) as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
+    const payload = JSON.parse(slack!.bodies[0]!) as {
+      text: string;
+      blocks: Array<{ type: string; text?: { text: string } }>;
+    };
     expect(payload.blocks.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(payload.blocks)).toContain('Veterans');
     expect(JSON.stringify(payload.blocks)).toContain('Mortgage');
@@ -114,7 +141,10 @@ describe('report delivery', () => {
     const hh = await system(500);
     const report = await hh.system.run({ dryRun: false });
     expect(report.success).toBe(true);
-    await until(async () => (await hh.system.deps.store.getDeliveries(report.runId)).slack?.status === 'failed', 15_000);
+    await until(
+      async () => (await hh.system.deps.store.getDeliveries(report.runId)).slack?.status === 'failed',
+      15_000,
+    );
     const deliveries = await hh.system.deps.store.getDeliveries(report.runId);
     expect(deliveries.email?.status).toBe('sent');
     expect(deliveries.slack?.error).toMatch(/500/);
@@ -141,7 +171,11 @@ describe('report delivery', () => {
 
   it('a late retry sends a short follow-up, not the whole report again', async () => {
     const hh = await system();
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: -1, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201' },
+      times: -1,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
     const report = await hh.system.run({ dryRun: false });
     expect(report.success).toBe(false);
     await until(() => smtp!.messages.length === 1 && slack!.bodies.length === 1);

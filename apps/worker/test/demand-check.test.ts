@@ -5,8 +5,20 @@ import { runDemandCheck } from '../src/processors/demand-check';
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
-const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +30,13 @@ async function harness(opts: { withoutWorkers?: boolean } = {}) {
   const scenario = baseScenario();
   scenario.graph.adsets = [adset('201', '9001', ['NY']), adset('301', '9002', ['GA']), adset('302', '9003', ['FL'])];
   scenario.graph.ads = [ad('901', '201'), ad('903', '301'), ad('904', '302')];
-  h = await startHarness({ scenario, campaigns: [VET, MTG], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, ...opts });
+  h = await startHarness({
+    scenario,
+    campaigns: [VET, MTG],
+    closrtechCredentials: CREDENTIALS,
+    accessToken: TOKEN,
+    ...opts,
+  });
   return h;
 }
 
@@ -51,7 +69,9 @@ async function reportOf(hh: Harness, runId: string | undefined): Promise<RunRepo
 const graphWrites = (hh: Harness) => hh.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST');
 const closrtechCalls = (hh: Harness) => hh.sim.calls.filter((c) => c.api === 'closrtech');
 const regionKeys = (hh: Harness, id: string) =>
-  ((hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions ?? []).map((r) => String(r.key)).sort();
+  ((hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions ?? [])
+    .map((r) => String(r.key))
+    .sort();
 
 describe('demand checks', () => {
   it('sync a campaign with no run yet, then pick up a demand change and apply it with no manual step', async () => {
@@ -94,7 +114,12 @@ describe('demand checks', () => {
     expect(graphWrites(hh)).toHaveLength(writes);
     expect(hh.printed).toHaveLength(printed);
     // One CLOSRTECH call per campaign and not a single Graph call.
-    expect(hh.sim.calls.slice(calls).map((c) => [c.api, c.query.campaign])).toEqual(expect.arrayContaining([['closrtech', 'VET'], ['closrtech', 'MTG']]));
+    expect(hh.sim.calls.slice(calls).map((c) => [c.api, c.query.campaign])).toEqual(
+      expect.arrayContaining([
+        ['closrtech', 'VET'],
+        ['closrtech', 'MTG'],
+      ]),
+    );
     expect(hh.sim.calls.slice(calls)).toHaveLength(2);
     expect(await hh.system.deps.demandStats.counters()).toMatchObject({ checks: 2, changes: 2, runs: 1 });
     // Three reads of the same demand (two checks and the run between them) are one entry of history.
@@ -106,7 +131,10 @@ describe('demand checks', () => {
     // No workers: the run started below stays in flight for as long as the test looks.
     const hh = await harness({ withoutWorkers: true });
     const deps = hh.system.deps;
-    const inFlight = await startRun({ flow: deps.flow, store: deps.store }, { trigger: 'manual', dryRun: false, campaigns: ['Veterans'] });
+    const inFlight = await startRun(
+      { flow: deps.flow, store: deps.store },
+      { trigger: 'manual', dryRun: false, campaigns: ['Veterans'] },
+    );
     const job = await deps.queues.planSync.add(JOB_NAMES.demandCheck, { dryRun: false });
     const result = await runDemandCheck(deps, job);
 
@@ -125,7 +153,10 @@ describe('demand checks', () => {
     hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: 1, response: { kind: 'delay', ms: 5000 } });
     const first = runDemandCheck(deps, await deps.queues.planSync.add(JOB_NAMES.demandCheck, { dryRun: false }));
     // The first check is under way once CLOSRTECH has its call.
-    await vi.waitFor(() => expect(closrtechCalls(hh).map((c) => c.query.campaign)).toContain('VET'), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(closrtechCalls(hh).map((c) => c.query.campaign)).toContain('VET'), {
+      timeout: 10_000,
+      interval: 10,
+    });
     const second = await runDemandCheck(deps, await deps.queues.planSync.add(JOB_NAMES.demandCheck, { dryRun: false }));
     expect(second).toEqual({ overlapped: true, campaigns: [] });
     expect((await first).runId).toBeDefined();
@@ -138,7 +169,11 @@ describe('demand checks', () => {
     await reportOf(hh, (await check(hh)).runId);
     const runs = (await hh.system.deps.store.listRuns()).length;
     hh.sim.state.closrtech.campaigns.VET = { OH: 0, TX: 0 };
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: -1, response: { kind: 'http', status: 200, body: '<html>maintenance</html>' } });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'MTG' },
+      times: -1,
+      response: { kind: 'http', status: 200, body: '<html>maintenance</html>' },
+    });
     const bad = await check(hh);
     expect(bad.runId).toBeUndefined();
     expect(bad.campaigns.map((c) => [c.name, c.verdict])).toEqual([

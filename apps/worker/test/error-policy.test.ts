@@ -7,7 +7,13 @@ import { startWorkers, withErrorPolicy, type JobHandlers } from '../src/workers'
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -25,10 +31,18 @@ async function settled(queue: Queue, events: QueueEvents, job: Job): Promise<Job
 
 describe('the error policy of the workers', () => {
   it('fails a processor’s programming error once, keeping the original error and its stack', async () => {
-    const h: Harness = await startHarness({ scenario: baseScenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN });
+    const h: Harness = await startHarness({
+      scenario: baseScenario(),
+      campaigns: [VET],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+    });
     cleanup.push(() => h.close());
     const queue = h.system.deps.queues.finalizeReport;
-    const events = new QueueEvents(queue.name, { connection: workerConnection(h.redisUrl), prefix: h.system.deps.keys.bullPrefix });
+    const events = new QueueEvents(queue.name, {
+      connection: workerConnection(h.redisUrl),
+      prefix: h.system.deps.keys.bullPrefix,
+    });
     cleanup.push(() => events.close());
     await events.waitUntilReady();
 
@@ -54,7 +68,8 @@ describe('the error policy of the workers', () => {
     const events = new QueueEvents('policy', { connection: workerConnection(redisUrl), prefix: keys.bullPrefix });
     await events.waitUntilReady();
     const processor: Processor = async (job) => {
-      if (job.name === 'blip') throw Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET', syscall: 'connect' });
+      if (job.name === 'blip')
+        throw Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET', syscall: 'connect' });
       throw new TypeError("Cannot read properties of undefined (reading 'campaigns')");
     };
     const worker = new Worker('policy', withErrorPolicy(processor, []), { connection, prefix: keys.bullPrefix });
@@ -73,18 +88,29 @@ describe('the error policy of the workers', () => {
     expect(blip.attemptsMade).toBe(3);
     expect(blip.failedReason).toBe('connect ECONNRESET');
     expect(bug.attemptsMade).toBe(1);
-    expect((bug.stacktrace ?? []).join('\n')).toContain("TypeError: Cannot read properties of undefined (reading 'campaigns')");
+    expect((bug.stacktrace ?? []).join('\n')).toContain(
+      "TypeError: Cannot read properties of undefined (reading 'campaigns')",
+    );
   });
 
   it('fails at once a job whose result breaks its schema, or whose name its queue does not run', async () => {
-    const h: Harness = await startHarness({ scenario: baseScenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, withoutWorkers: true });
+    const h: Harness = await startHarness({
+      scenario: baseScenario(),
+      campaigns: [VET],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+      withoutWorkers: true,
+    });
     cleanup.push(() => h.close());
     // A handler with a bug in what it returns (the type system is bypassed, as a bug would).
     const broken = (async () => ({ channel: 'email', status: 'maybe' })) as unknown as JobHandlers['deliverReport'];
     const running = startWorkers(h.system.deps, { handlers: { deliverReport: broken } });
     cleanup.push(() => running.close());
     const queue = h.system.deps.queues.deliverReport;
-    const events = new QueueEvents(queue.name, { connection: workerConnection(h.redisUrl), prefix: h.system.deps.keys.bullPrefix });
+    const events = new QueueEvents(queue.name, {
+      connection: workerConnection(h.redisUrl),
+      prefix: h.system.deps.keys.bullPrefix,
+    });
     cleanup.push(() => events.close());
     await events.waitUntilReady();
     const options = jobOptions(h.system.deps.timing).deliverReport;

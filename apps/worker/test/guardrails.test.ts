@@ -3,7 +3,13 @@ import { campaign, startHarness, type Harness } from '@closrads/test-support/har
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario } from '@closrads/test-support/scenarios';
 
 const SIX = { CA: 5, FL: 3, NY: 8, OH: 2, TX: 4, WA: 1 };
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -25,7 +31,10 @@ describe('guardrails', () => {
   it('hold a drop from 6 states to 2 by default: nothing written, held, not successful, then run once approved', async () => {
     const hh = await harness();
     const first = await hh.system.run({ dryRun: false });
-    expect(first.campaigns[0]).toMatchObject({ status: 'completed', activeStates: ['CA', 'FL', 'NY', 'OH', 'TX', 'WA'] });
+    expect(first.campaigns[0]).toMatchObject({
+      status: 'completed',
+      activeStates: ['CA', 'FL', 'NY', 'OH', 'TX', 'WA'],
+    });
     const writesBefore = writes(hh).length;
     expect(writesBefore).toBe(2);
 
@@ -75,12 +84,21 @@ describe('guardrails', () => {
     const hh = await harness([strict]);
     const report = await hh.system.run({ dryRun: false });
     expect(report.campaigns[0]).toMatchObject({ status: 'held' });
-    expect(report.campaigns[0]!.holdReason).toMatch(/maps to 6 states \(CA, FL, NY, OH, TX, WA\), fewer than the minimum of 7/);
+    expect(report.campaigns[0]!.holdReason).toMatch(
+      /maps to 6 states \(CA, FL, NY, OH, TX, WA\), fewer than the minimum of 7/,
+    );
     expect(writes(hh)).toHaveLength(0);
   });
 
   it('only the approved campaign passes its guardrails', async () => {
-    const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002'], protection: false, guardrails: { minStates: 5, maxDropPercent: 50 } });
+    const MTG = campaign({
+      name: 'Mortgage',
+      closrtechCampaign: 'MTG',
+      adAccountId: 'act_2',
+      facebookCampaignIds: ['9002'],
+      protection: false,
+      guardrails: { minStates: 5, maxDropPercent: 50 },
+    });
     const strict = { ...VET, guardrails: { minStates: 7, maxDropPercent: 50 } };
     const hh = await harness([strict, MTG]);
     const report = await hh.system.run({ dryRun: true, approve: ['Veterans'] });

@@ -10,7 +10,12 @@ import { CREDENTIALS, TOKEN, ad, adset, keyOf } from '@closrads/test-support/sce
  * alone, and writes from that fresh read: an edit made in Ads Manager after planning is kept.
  */
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+});
 const ADSETS = 30;
 /** The simulator's page size here: 30 ad sets come in 3 pages. */
 const PAGE = 10;
@@ -60,7 +65,12 @@ async function runWithStaleListing(hh: Harness, meanwhile: () => Promise<void>):
   const listed = await deps.redis.hgetall(key);
   expect(Object.keys(listed)).toHaveLength(ADSETS);
   const longAgo = Date.now() - 2 * deps.listedPages.freshReadMs;
-  const aged = Object.fromEntries(Object.entries(listed).map(([id, raw]) => [id, JSON.stringify({ ...ListedAdsetSchema.parse(JSON.parse(raw)), readAt: longAgo })]));
+  const aged = Object.fromEntries(
+    Object.entries(listed).map(([id, raw]) => [
+      id,
+      JSON.stringify({ ...ListedAdsetSchema.parse(JSON.parse(raw)), readAt: longAgo }),
+    ]),
+  );
   await deps.redis.hset(key, aged);
   await meanwhile();
   hh.sim.clearCalls();
@@ -68,19 +78,34 @@ async function runWithStaleListing(hh: Harness, meanwhile: () => Promise<void>):
   return report;
 }
 
-const pageReads = (hh: Harness) => hh.sim.calls.filter((c) => c.method === 'GET' && c.objectId === '9001' && c.edge === 'adsets');
-const adsetReads = (hh: Harness) => hh.sim.calls.filter((c) => c.method === 'GET' && ids.includes(c.objectId ?? '') && !c.edge);
+const pageReads = (hh: Harness) =>
+  hh.sim.calls.filter((c) => c.method === 'GET' && c.objectId === '9001' && c.edge === 'adsets');
+const adsetReads = (hh: Harness) =>
+  hh.sim.calls.filter((c) => c.method === 'GET' && ids.includes(c.objectId ?? '') && !c.edge);
 
 /** Edits an ad set as a person in Ads Manager would: through the Graph API, the whole targeting. */
-async function editInAdsManager(hh: Harness, id: string, change: (t: Record<string, unknown>) => Record<string, unknown>) {
-  const form = new URLSearchParams({ access_token: TOKEN, targeting: JSON.stringify(change(structuredClone(hh.sim.state.adsets[id]!.targeting))) });
+async function editInAdsManager(
+  hh: Harness,
+  id: string,
+  change: (t: Record<string, unknown>) => Record<string, unknown>,
+) {
+  const form = new URLSearchParams({
+    access_token: TOKEN,
+    targeting: JSON.stringify(change(structuredClone(hh.sim.state.adsets[id]!.targeting))),
+  });
   expect((await fetch(`${hh.sim.graphUrl}/v25.0/${id}`, { method: 'POST', body: form })).status).toBe(200);
 }
 
 describe('a stale listing is read again by the page', () => {
   it('reads each page once for its jobs, reads no ad set alone, and keeps an Ads Manager edit made after planning', async () => {
     // A wide window, so the re-read pages stay fresh for every job of the page on any machine.
-    const hh = (h = await startHarness({ scenario: scenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, freshReadMs: 10 * 60_000 }));
+    const hh = (h = await startHarness({
+      scenario: scenario(),
+      campaigns: [VET],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+      freshReadMs: 10 * 60_000,
+    }));
     const edited = ids[17]!;
     const report = await runWithStaleListing(hh, () => editInAdsManager(hh, edited, (t) => ({ ...t, age_max: 44 })));
 
@@ -93,16 +118,27 @@ describe('a stale listing is read again by the page', () => {
     expect(writes).toHaveLength(ADSETS);
     // The write was computed from the page read after the edit: the edit is still there.
     expect(hh.sim.state.adsets[edited]!.targeting.age_max).toBe(44);
-    for (const id of ids) expect(stateKeysOf(hh.sim.state.adsets[id]!.targeting).sort()).toEqual([keyOf('CA'), keyOf('TX')].sort());
+    for (const id of ids)
+      expect(stateKeysOf(hh.sim.state.adsets[id]!.targeting).sort()).toEqual([keyOf('CA'), keyOf('TX')].sort());
   });
 
   it('reads the ad set alone when its page cannot be read again, and still keeps the edit', async () => {
-    const hh = (h = await startHarness({ scenario: scenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, freshReadMs: 10 * 60_000 }));
+    const hh = (h = await startHarness({
+      scenario: scenario(),
+      campaigns: [VET],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+      freshReadMs: 10 * 60_000,
+    }));
     const edited = ids[3]!;
     const report = await runWithStaleListing(hh, async () => {
       await editInAdsManager(hh, edited, (t) => ({ ...t, age_max: 44 }));
       // The first page read again is refused, as Graph refuses a cursor whose item is gone.
-      hh.sim.addFault({ match: { api: 'graph', method: 'GET', objectId: '9001', edge: 'adsets' }, times: 1, response: { kind: 'graph-error', code: 100, message: 'The cursor is invalid or its item no longer exists.' } });
+      hh.sim.addFault({
+        match: { api: 'graph', method: 'GET', objectId: '9001', edge: 'adsets' },
+        times: 1,
+        response: { kind: 'graph-error', code: 100, message: 'The cursor is invalid or its item no longer exists.' },
+      });
     });
 
     expect(report.campaigns[0]!.adsets.filter((a) => a.outcome === 'updated')).toHaveLength(ADSETS);
@@ -112,7 +148,13 @@ describe('a stale listing is read again by the page', () => {
   });
 
   it('writes the page read back to the run’s copies, so the jobs of other workers find them fresh', async () => {
-    const hh = (h = await startHarness({ scenario: scenario(), campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, freshReadMs: 10 * 60_000 }));
+    const hh = (h = await startHarness({
+      scenario: scenario(),
+      campaigns: [VET],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+      freshReadMs: 10 * 60_000,
+    }));
     let runId = '';
     let copies: Record<string, string> = {};
     const report = await runWithStaleListing(hh, async () => {
@@ -122,7 +164,16 @@ describe('a stale listing is read again by the page', () => {
       // What a job of another worker process would do with the second page: read it once.
       const second = ListedAdsetSchema.parse(JSON.parse(copies[ids[PAGE]!]!));
       const before = Date.now();
-      const read = await deps.listedPages.read({ runId, facebookCampaignId: '9001', adAccountId: 'act_1', adsetId: ids[PAGE]!, regionKeys: [keyOf('CA'), keyOf('TX')] }, second.page!);
+      const read = await deps.listedPages.read(
+        {
+          runId,
+          facebookCampaignId: '9001',
+          adAccountId: 'act_1',
+          adsetId: ids[PAGE]!,
+          regionKeys: [keyOf('CA'), keyOf('TX')],
+        },
+        second.page!,
+      );
       expect(read?.readAt).toBeGreaterThanOrEqual(before);
       const after = await deps.redis.hgetall(deps.keys.listedTargeting(runId));
       const fresh = ids.filter((id) => ListedAdsetSchema.parse(JSON.parse(after[id]!)).readAt >= before);

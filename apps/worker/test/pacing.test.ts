@@ -2,8 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
-const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -13,7 +25,12 @@ afterEach(async () => {
 
 describe('planning under a pause', () => {
   it("does not list any ad account while the app's limit pauses them all, then completes the run", async () => {
-    h = await startHarness({ scenario: baseScenario(), campaigns: [VET, MTG], closrtechCredentials: CREDENTIALS, accessToken: TOKEN });
+    h = await startHarness({
+      scenario: baseScenario(),
+      campaigns: [VET, MTG],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+    });
     const { deps } = h.system;
     await deps.pacer.throttled('act_1', 1000, { scope: 'app' });
     const pauseEnd = Number(await deps.redis.hget(deps.keys.appPace, 'pausedUntil'));
@@ -21,7 +38,12 @@ describe('planning under a pause', () => {
     const report = await h.system.run({ dryRun: false });
     expect(report.success).toBe(true);
     const graphCalls = h.sim.calls.filter((c) => c.api === 'graph' && c.adAccountId);
-    expect(graphCalls.filter((c) => c.edge === 'adsets').map((c) => c.objectId).sort()).toEqual(['9001', '9002', '9003']);
+    expect(
+      graphCalls
+        .filter((c) => c.edge === 'adsets')
+        .map((c) => c.objectId)
+        .sort(),
+    ).toEqual(['9001', '9002', '9003']);
     // Same machine, same clock: no call to any ad account was made before the pause ended.
     expect(Math.min(...graphCalls.map((c) => c.at))).toBeGreaterThanOrEqual(pauseEnd);
   });

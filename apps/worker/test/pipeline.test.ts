@@ -6,8 +6,20 @@ import { keysUnder } from '@closrads/test-support/redis';
 import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'], protection: false });
-const MTG = campaign({ name: 'Mortgage', closrtechCampaign: 'MTG', adAccountId: 'act_2', facebookCampaignIds: ['9002', '9003'], protection: false });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -15,15 +27,23 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function harness(scenario: Scenario, campaigns = [VET, MTG], extra: Parameters<typeof startHarness>[0] extends infer O ? Partial<O> : never = {}) {
+async function harness(
+  scenario: Scenario,
+  campaigns = [VET, MTG],
+  extra: Parameters<typeof startHarness>[0] extends infer O ? Partial<O> : never = {},
+) {
   h = await startHarness({ scenario, campaigns, closrtechCredentials: CREDENTIALS, accessToken: TOKEN, ...extra });
   return h;
 }
 
 const posts = (hh: Harness, objectId?: string) =>
-  hh.sim.calls.filter((c) => c.api === 'graph' && c.method === 'POST' && (objectId === undefined || c.objectId === objectId));
+  hh.sim.calls.filter(
+    (c) => c.api === 'graph' && c.method === 'POST' && (objectId === undefined || c.objectId === objectId),
+  );
 const regionKeys = (hh: Harness, id: string) =>
-  ((hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions ?? []).map((r) => String(r.key)).sort();
+  ((hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions ?? [])
+    .map((r) => String(r.key))
+    .sort();
 
 describe('a live run', () => {
   it('updates ad sets that differ, leaves in-sync and paused ones alone, and reports per campaign', async () => {
@@ -37,7 +57,13 @@ describe('a live run', () => {
     expect(vet.activeStates).toEqual(['CA', 'OH', 'TX']);
     expect(vet.counts).toMatchObject({ processed: 2, updated: 1, unchanged: 1, failed: 0 });
     expect(vet.adsets.map((a) => a.id)).toEqual(['201', '202']); // the paused ad set 203 is not there
-    expect(vet.adsets[0]).toMatchObject({ id: '201', outcome: 'updated', added: ['CA', 'TX'], removed: ['NY'], facebookCampaignId: '9001' });
+    expect(vet.adsets[0]).toMatchObject({
+      id: '201',
+      outcome: 'updated',
+      added: ['CA', 'TX'],
+      removed: ['NY'],
+      facebookCampaignId: '9001',
+    });
 
     expect(regionKeys(hh, '201')).toEqual(['CA', 'OH', 'TX'].map(keyOf).sort());
     expect(posts(hh, '202')).toHaveLength(0);
@@ -132,7 +158,12 @@ describe('demand problems abort only their campaign', () => {
       const scenario = baseScenario();
       scenario.closrtech.campaigns.VET = body;
       const hh = await harness(scenario);
-      if (typeof body === 'string') hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: -1, response: { kind: 'http', status: 200, body, contentType: 'text/html' } });
+      if (typeof body === 'string')
+        hh.sim.addFault({
+          match: { api: 'closrtech', campaign: 'VET' },
+          times: -1,
+          response: { kind: 'http', status: 200, body, contentType: 'text/html' },
+        });
       const report = await hh.system.run({ dryRun: false });
       const vet = report.campaigns.find((c) => c.name === 'Veterans')!;
       expect(vet.status).toBe('aborted');
@@ -161,7 +192,11 @@ describe('demand problems abort only their campaign', () => {
   it('retries network errors and 5xx, then succeeds', async () => {
     const hh = await harness(baseScenario());
     hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: 1, response: { kind: 'drop' } });
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: 1, response: { kind: 'http', status: 503, body: 'busy' } });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'VET' },
+      times: 1,
+      response: { kind: 'http', status: 503, body: 'busy' },
+    });
     const report = await hh.system.run({ dryRun: false });
     expect(report.campaigns.find((c) => c.name === 'Veterans')!.status).toBe('completed');
     expect(hh.sim.calls.filter((c) => c.api === 'closrtech' && c.query.campaign === 'VET')).toHaveLength(3);
@@ -169,7 +204,11 @@ describe('demand problems abort only their campaign', () => {
 
   it('aborts after three failed attempts', async () => {
     const hh = await harness(baseScenario());
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: -1, response: { kind: 'http', status: 502, body: '<html>bad gateway</html>' } });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'VET' },
+      times: -1,
+      response: { kind: 'http', status: 502, body: '<html>bad gateway</html>' },
+    });
     const report = await hh.system.run({ dryRun: false });
     const vet = report.campaigns.find((c) => c.name === 'Veterans')!;
     expect(vet.status).toBe('aborted');
@@ -189,7 +228,11 @@ describe('demand problems abort only their campaign', () => {
 
   it('aborts a campaign whose ad set listing keeps failing', async () => {
     const hh = await harness(baseScenario());
-    hh.sim.addFault({ match: { api: 'graph', objectId: '9001', edge: 'adsets' }, times: -1, response: { kind: 'graph-error', code: 2, isTransient: true, httpStatus: 500 } });
+    hh.sim.addFault({
+      match: { api: 'graph', objectId: '9001', edge: 'adsets' },
+      times: -1,
+      response: { kind: 'graph-error', code: 2, isTransient: true, httpStatus: 500 },
+    });
     const report = await hh.system.run({ dryRun: false });
     const vet = report.campaigns.find((c) => c.name === 'Veterans')!;
     expect(vet.status).toBe('aborted');
@@ -202,7 +245,11 @@ describe('demand problems abort only their campaign', () => {
 describe('Graph errors on an ad set', () => {
   it('retries a transient error and then updates', async () => {
     const hh = await harness(baseScenario(), [VET]);
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: 1, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201' },
+      times: 1,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
     const report = await hh.system.run({ dryRun: false });
     expect(report.campaigns[0]!.adsets[0]).toMatchObject({ id: '201', outcome: 'updated' });
     expect(posts(hh, '201')).toHaveLength(2);
@@ -214,11 +261,24 @@ describe('Graph errors on an ad set', () => {
     hh.sim.addFault({
       match: { api: 'graph', method: 'POST', objectId: '201' },
       times: -1,
-      response: { kind: 'graph-error', code: 100, subcode: 1885364, message: 'Invalid parameter', userTitle: 'Missing Target Audience Location', userMsg: 'Your audience is missing a location.' },
+      response: {
+        kind: 'graph-error',
+        code: 100,
+        subcode: 1885364,
+        message: 'Invalid parameter',
+        userTitle: 'Missing Target Audience Location',
+        userMsg: 'Your audience is missing a location.',
+      },
     });
     const report = await hh.system.run({ dryRun: false });
     const failed = report.campaigns[0]!.adsets.find((a) => a.id === '201')!;
-    expect(failed).toMatchObject({ outcome: 'failed', errorCode: 100, errorSubcode: 1885364, added: ['CA', 'TX'], removed: ['NY'] });
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      errorCode: 100,
+      errorSubcode: 1885364,
+      added: ['CA', 'TX'],
+      removed: ['NY'],
+    });
     expect(failed.error).toMatch(/^\(#100\/1885364\) .*Your audience is missing a location/);
     expect(posts(hh, '201')).toHaveLength(1);
     expect(report.success).toBe(false);
@@ -243,7 +303,16 @@ describe('Graph errors on an ad set', () => {
     const scenario = baseScenario();
     scenario.graph.adsets.push(adset('204', '9001', ['WA']), adset('205', '9001', ['WA']));
     const hh = await harness(scenario, [VET], { concurrency: 1 });
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST' }, times: -1, response: { kind: 'graph-error', code: 190, subcode: 463, message: 'Error validating access token: Session has expired' } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST' },
+      times: -1,
+      response: {
+        kind: 'graph-error',
+        code: 190,
+        subcode: 463,
+        message: 'Error validating access token: Session has expired',
+      },
+    });
     const report = await hh.system.run({ dryRun: false });
     const failed = report.campaigns[0]!.adsets.filter((a) => a.outcome === 'failed');
     expect(failed).toHaveLength(3);
@@ -278,12 +347,24 @@ describe('secrets', () => {
   it('never reach Redis or the logs', async () => {
     const scenario = baseScenario();
     const hh = await harness(scenario);
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '301' }, times: -1, response: { kind: 'graph-error', code: 100, message: `bad token ${TOKEN}` } });
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'MTG' }, times: 1, response: { kind: 'http', status: 500, body: 'x' } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '301' },
+      times: -1,
+      response: { kind: 'graph-error', code: 100, message: `bad token ${TOKEN}` },
+    });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'MTG' },
+      times: 1,
+      response: { kind: 'http', status: 500, body: 'x' },
+    });
     await hh.system.run({ dryRun: false });
     await hh.system.run({ dryRun: true });
     // A demand check whose CLOSRTECH answer echoes the password: its result and logs keep it out too.
-    hh.sim.addFault({ match: { api: 'closrtech', campaign: 'VET' }, times: 1, response: { kind: 'http', status: 200, body: `login ${CREDENTIALS.password}` } });
+    hh.sim.addFault({
+      match: { api: 'closrtech', campaign: 'VET' },
+      times: 1,
+      response: { kind: 'http', status: 200, body: `login ${CREDENTIALS.password}` },
+    });
     const check = await hh.system.deps.queues.planSync.add(JOB_NAMES.demandCheck, { dryRun: false });
     await vi.waitFor(async () => expect(await check.getState()).toBe('completed'), { timeout: 20_000, interval: 50 });
 

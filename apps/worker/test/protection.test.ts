@@ -5,7 +5,12 @@ import type { Scenario } from '@closrads/simulator';
 import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -14,25 +19,50 @@ afterEach(async () => {
 });
 
 async function harness(scenario: Scenario, extra: Partial<HarnessOptions> = {}) {
-  h = await startHarness({ scenario, campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, ...extra });
+  h = await startHarness({
+    scenario,
+    campaigns: [VET],
+    closrtechCredentials: CREDENTIALS,
+    accessToken: TOKEN,
+    ...extra,
+  });
   return h;
 }
 
 const postsTo = (hh: Harness, id: string) => hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id);
-const adset201 = (r: Awaited<ReturnType<Harness['system']['run']>>) => r.campaigns[0]!.adsets.find((a) => a.id === '201')!;
+const adset201 = (r: Awaited<ReturnType<Harness['system']['run']>>) =>
+  r.campaigns[0]!.adsets.find((a) => a.id === '201')!;
 
 describe('pre-flight', () => {
   it('skips an ad set with an active ad that is disapproved or has issues, and names the ad', async () => {
     const scenario = baseScenario();
     scenario.graph.ads.push(
-      ad('911', '201', { name: 'Lead form A', effective_status: 'WITH_ISSUES', issues_info: [{ level: 'AD', error_code: 3390001, error_summary: 'Lead form link broken', error_message: 'x', error_type: 'HARD_ERROR' }] }),
+      ad('911', '201', {
+        name: 'Lead form A',
+        effective_status: 'WITH_ISSUES',
+        issues_info: [
+          {
+            level: 'AD',
+            error_code: 3390001,
+            error_summary: 'Lead form link broken',
+            error_message: 'x',
+            error_type: 'HARD_ERROR',
+          },
+        ],
+      }),
       ad('912', '201', { name: 'Paused by owner', status: 'PAUSED', effective_status: 'DISAPPROVED' }),
     );
     const hh = await harness(scenario);
     const report = await hh.system.run({ dryRun: false });
     const a = adset201(report);
     expect(a.outcome).toBe('skipped_preflight');
-    expect(a.ads).toEqual([expect.objectContaining({ id: '911', name: 'Lead form A', issue: expect.stringContaining('Lead form link broken') })]);
+    expect(a.ads).toEqual([
+      expect.objectContaining({
+        id: '911',
+        name: 'Lead form A',
+        issue: expect.stringContaining('Lead form link broken'),
+      }),
+    ]);
     expect(postsTo(hh, '201')).toHaveLength(0);
     expect(report.success).toBe(true);
     expect(report.campaigns[0]!.counts.skippedPreflight).toBe(1);
@@ -62,7 +92,10 @@ describe('republish, verify and rollback', () => {
   it('republishes active ads (never paused ones) and heals an ad that breaks on the geo change', async () => {
     const scenario = baseScenario();
     scenario.graph.ads = scenario.graph.ads.filter((a) => a.adsetId !== '201');
-    scenario.graph.ads.push(ad('921', '201', { onGeoChange: 'break-heal-on-republish' }), ad('922', '201', { status: 'PAUSED', effective_status: 'PAUSED' }));
+    scenario.graph.ads.push(
+      ad('921', '201', { onGeoChange: 'break-heal-on-republish' }),
+      ad('922', '201', { status: 'PAUSED', effective_status: 'PAUSED' }),
+    );
     const hh = await harness(scenario);
     const report = await hh.system.run({ dryRun: false });
     expect(adset201(report).outcome).toBe('updated');
@@ -78,7 +111,11 @@ describe('republish, verify and rollback', () => {
     scenario.graph.ads.push(ad('931', '201', { name: 'Instant form', onGeoChange: 'break' }));
     const hh = await harness(scenario);
     const read = async () =>
-      ((await (await fetch(`${hh.sim.graphUrl}/v25.0/201?fields=targeting&access_token=${TOKEN}`)).json()) as { targeting: unknown }).targeting;
+      (
+        (await (await fetch(`${hh.sim.graphUrl}/v25.0/201?fields=targeting&access_token=${TOKEN}`)).json()) as {
+          targeting: unknown;
+        }
+      ).targeting;
     const before = await read();
     hh.sim.clearCalls();
     const report = await hh.system.run({ dryRun: false });
@@ -104,7 +141,8 @@ describe('republish, verify and rollback', () => {
     const job = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
     await job!.retry('completed');
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && (await job!.getState()) !== 'completed') await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && (await job!.getState()) !== 'completed')
+      await new Promise((r) => setTimeout(r, 50));
     // Every queue empty: nothing the retry started is still to come.
     await hh.settled();
     const again = await Job.fromId(hh.system.deps.queues.updateAdset, jobIds.adset(report.runId, '201'));
@@ -116,7 +154,11 @@ describe('republish, verify and rollback', () => {
     const scenario = baseScenario();
     scenario.graph.ads.push(ad('931', '201', { onGeoChange: 'break' }));
     const hh = await harness(scenario);
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201', nth: 2 }, times: 1, response: { kind: 'graph-error', code: 100, subcode: 1487056, message: 'Ad set is archived' } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201', nth: 2 },
+      times: 1,
+      response: { kind: 'graph-error', code: 100, subcode: 1487056, message: 'Ad set is archived' },
+    });
     const report = await hh.system.run({ dryRun: false });
     const a = adset201(report);
     expect(a).toMatchObject({ outcome: 'failed', needsAttention: true, rolledBack: false });
@@ -137,10 +179,14 @@ describe('republish, verify and rollback', () => {
     const report = await hh.system.run({ dryRun: false });
     expect(report.campaigns[0]!.counts.updated).toBe(7);
     const calls = hh.sim.calls.filter((c) => c.api === 'graph');
-    const targetingWrites = calls.map((c, i) => ({ c, i })).filter(({ c }) => c.method === 'POST' && c.body.targeting !== undefined);
+    const targetingWrites = calls
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.method === 'POST' && c.body.targeting !== undefined);
     const firstWritten = targetingWrites[0]!.c.objectId!;
     // The first look at the written ad set's ads is the campaign's ads listing after that write.
-    const firstVerification = calls.findIndex((c, i) => i > targetingWrites[0]!.i && c.edge === 'ads' && (c.objectId === firstWritten || c.objectId === '9001'));
+    const firstVerification = calls.findIndex(
+      (c, i) => i > targetingWrites[0]!.i && c.edge === 'ads' && (c.objectId === firstWritten || c.objectId === '9001'),
+    );
     expect(targetingWrites[1]!.i).toBeLessThan(firstVerification);
   });
 });
@@ -150,12 +196,17 @@ describe('runs that meet', () => {
     const scenario = baseScenario();
     for (let i = 0; i < 10; i++) scenario.graph.adsets.push(adset(String(250 + i), '9001', ['WA']));
     const hh = await harness(scenario, { latencyMs: 20, concurrency: 4 });
-    const [a, b] = await Promise.all([hh.system.run({ dryRun: false }), hh.system.run({ dryRun: false, trigger: 'schedule' })]);
+    const [a, b] = await Promise.all([
+      hh.system.run({ dryRun: false }),
+      hh.system.run({ dryRun: false, trigger: 'schedule' }),
+    ]);
     for (const id of ['201', ...Array.from({ length: 10 }, (_, i) => String(250 + i))]) {
       expect(hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id)).toHaveLength(1);
-      expect((hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions.map((r) => r.key).sort()).toEqual(
-        ['CA', 'OH', 'TX'].map(keyOf).sort(),
-      );
+      expect(
+        (hh.sim.state.adsets[id]!.targeting.geo_locations as { regions: Array<{ key: string }> }).regions
+          .map((r) => r.key)
+          .sort(),
+      ).toEqual(['CA', 'OH', 'TX'].map(keyOf).sort());
     }
     for (const report of [a, b]) {
       expect(report.campaigns[0]!.counts.processed).toBe(12);
@@ -167,7 +218,11 @@ describe('runs that meet', () => {
 
   it('a late retry brings the stored report up to date and sends a follow-up', async () => {
     const hh = await harness(baseScenario());
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: -1, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201' },
+      times: -1,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
     const first = await hh.system.run({ dryRun: false });
     expect(adset201(first).outcome).toBe('failed');
     expect(first.success).toBe(false);
@@ -193,7 +248,11 @@ describe('runs that meet', () => {
 
   it('a job retried after a newer run planned the campaign writes nothing: superseded', async () => {
     const hh = await harness(baseScenario());
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: 4, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201' },
+      times: 4,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
     const old = await hh.system.run({ dryRun: false });
     expect(adset201(old).outcome).toBe('failed');
     const newer = await hh.system.run({ dryRun: false });
@@ -219,7 +278,13 @@ describe('pacing under Meta rate limits', () => {
     scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 15, windowMs: 1000 } };
     for (let i = 0; i < 24; i++) scenario.graph.adsets.push(adset(String(300 + i), '9001', ['WA']));
     const vetNoProtection = { ...VET, protection: false };
-    h = await startHarness({ scenario, campaigns: [vetNoProtection], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, concurrency: 10 });
+    h = await startHarness({
+      scenario,
+      campaigns: [vetNoProtection],
+      closrtechCredentials: CREDENTIALS,
+      accessToken: TOKEN,
+      concurrency: 10,
+    });
     const report = await h.system.run({ dryRun: false }, 60_000);
     const c = report.campaigns[0]!;
     expect(c.counts.failed).toBe(0);

@@ -70,7 +70,8 @@ describe('report pages', () => {
       for (const [key, value] of page) processed.set(key, value);
     }
     const failed = new Map<string, unknown>();
-    for await (const page of childPages(parent, 'ignored', PAGE)) for (const [key, reason] of page) failed.set(key, reason);
+    for await (const page of childPages(parent, 'ignored', PAGE))
+      for (const [key, reason] of page) failed.set(key, reason);
 
     expect(processed).toEqual(new Map(Object.entries(await parent.getChildrenValues())));
     expect(failed).toEqual(new Map(Object.entries(await parent.getIgnoredChildrenFailures())));

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { RunMeta } from '@closrads/core';
 import { RunRecords } from '../src/processors/run-records';
 
-const meta = (runId: string): RunMeta => ({ runId, trigger: 'manual', dryRun: false, campaigns: [], startedAt: '2026-01-01T00:00:00.000Z' });
+const meta = (runId: string): RunMeta => ({
+  runId,
+  trigger: 'manual',
+  dryRun: false,
+  campaigns: [],
+  startedAt: '2026-01-01T00:00:00.000Z',
+});
 
 describe('RunRecords', () => {
   it('remembers a run’s record and its plan per campaign', () => {

@@ -8,7 +8,12 @@ import type { Scenario } from '@closrads/simulator';
 import { campaign, startHarness, type Harness, type HarnessOptions } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario, keyOf } from '@closrads/test-support/scenarios';
 
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+});
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -17,17 +22,31 @@ afterEach(async () => {
 });
 
 async function harness(scenario: Scenario = baseScenario(), extra: Partial<HarnessOptions> = {}) {
-  h = await startHarness({ scenario, campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, ...extra });
+  h = await startHarness({
+    scenario,
+    campaigns: [VET],
+    closrtechCredentials: CREDENTIALS,
+    accessToken: TOKEN,
+    ...extra,
+  });
   return h;
 }
 
 const adsetOf = (r: RunReport, id: string) => r.campaigns[0]!.adsets.find((a) => a.id === id)!;
 const stateKeys = (hh: Harness, id: string) => stateKeysOf(hh.sim.state.adsets[id]!.targeting).sort();
-const writesTo = (hh: Harness, id: string) => hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id && c.body.targeting !== undefined);
+const writesTo = (hh: Harness, id: string) =>
+  hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id && c.body.targeting !== undefined);
 
 /** Edits an ad set as a person in Ads Manager would: through the Graph API, the whole targeting. */
-async function editInAdsManager(hh: Harness, id: string, change: (t: Record<string, unknown>) => Record<string, unknown>) {
-  const form = new URLSearchParams({ access_token: TOKEN, targeting: JSON.stringify(change(structuredClone(hh.sim.state.adsets[id]!.targeting))) });
+async function editInAdsManager(
+  hh: Harness,
+  id: string,
+  change: (t: Record<string, unknown>) => Record<string, unknown>,
+) {
+  const form = new URLSearchParams({
+    access_token: TOKEN,
+    targeting: JSON.stringify(change(structuredClone(hh.sim.state.adsets[id]!.targeting))),
+  });
   expect((await fetch(`${hh.sim.graphUrl}/v25.0/${id}`, { method: 'POST', body: form })).status).toBe(200);
 }
 
@@ -56,11 +75,17 @@ describe('undo', () => {
   it('leaves an ad set whose states changed since alone: skipped_changed, nothing written', async () => {
     const hh = await harness();
     const run = await hh.system.run({ dryRun: false });
-    await editInAdsManager(hh, '201', (t) => ({ ...t, geo_locations: { ...(t.geo_locations as object), regions: [{ key: keyOf('WA') }] } }));
+    await editInAdsManager(hh, '201', (t) => ({
+      ...t,
+      geo_locations: { ...(t.geo_locations as object), regions: [{ key: keyOf('WA') }] },
+    }));
     const writes = writesTo(hh, '201').length;
 
     const undo = await hh.system.run({ dryRun: false, trigger: 'undo', undoOf: run.runId });
-    expect(adsetOf(undo, '201')).toMatchObject({ outcome: 'skipped_changed', reason: expect.stringMatching(/changed after run/) });
+    expect(adsetOf(undo, '201')).toMatchObject({
+      outcome: 'skipped_changed',
+      reason: expect.stringMatching(/changed after run/),
+    });
     expect(writesTo(hh, '201')).toHaveLength(writes);
     expect(stateKeys(hh, '201')).toEqual([keyOf('WA')]);
     expect(undo.success).toBe(true);
@@ -85,7 +110,6 @@ describe('undo', () => {
     expect(hh.sim.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
   });
 });
-
 
 describe('pnpm undo', () => {
   it('exits 2 for a run id that is unknown or a dry run, and without one; prints the undo run id for a live run', async () => {

@@ -16,7 +16,12 @@ import { CREDENTIALS, TOKEN, ad, adset, baseScenario, keyOf } from '@closrads/te
  * the geo change starts a review), review-pending-status (ads in review read PENDING_REVIEW),
  * geo-break-model (what `onGeoChange` does to an ad), republish-review and rollback-heals.
  */
-const VET = campaign({ name: 'Veterans', closrtechCampaign: 'VET', adAccountId: 'act_1', facebookCampaignIds: ['9001'] });
+const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+});
 const HOUR = 3_600_000;
 const DEMANDED = ['CA', 'OH', 'TX'].map(keyOf).sort();
 
@@ -27,7 +32,13 @@ afterEach(async () => {
 });
 
 async function harness(scenario: Scenario, extra: Partial<HarnessOptions> = {}) {
-  h = await startHarness({ scenario, campaigns: [VET], closrtechCredentials: CREDENTIALS, accessToken: TOKEN, ...extra });
+  h = await startHarness({
+    scenario,
+    campaigns: [VET],
+    closrtechCredentials: CREDENTIALS,
+    accessToken: TOKEN,
+    ...extra,
+  });
   return h;
 }
 
@@ -38,15 +49,23 @@ function reviewed(reviewMs: number): Scenario {
 }
 
 const adsetOf = (r: RunReport, id: string) => r.campaigns[0]!.adsets.find((a) => a.id === id)!;
-const targetingWrites = (hh: Harness, id: string) => hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id && c.body.targeting !== undefined);
+const targetingWrites = (hh: Harness, id: string) =>
+  hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === id && c.body.targeting !== undefined);
 const stateKeys = (hh: Harness, id: string) => stateKeysOf(hh.sim.state.adsets[id]!.targeting).sort();
 
 /** Polls until `check` holds (driving the simulator's reviews with `tick` meanwhile), or fails. */
-async function until<T>(what: string, probe: () => Promise<T>, check: (v: T) => boolean, tick: () => void = () => undefined, timeoutMs = 40_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  check: (v: T) => boolean,
+  tick: () => void = () => undefined,
+  timeoutMs = 40_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await probe();
   while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 500)}`);
     tick();
     await new Promise((r) => setTimeout(r, 50));
     last = await probe();
@@ -70,15 +89,28 @@ describe('the watch follows Meta’s review', () => {
     expect(hh.sim.pendingReviews('201').length).toBeGreaterThan(0);
 
     // Meta's review ends (and the republish's, and the rollback's): the watch heals, then restores.
-    const final = await until('the report to say reverted', storedReport(hh, first.runId), (r) => adsetOf(r, '201').outcome === 'reverted', () => hh.sim.finishReviews());
+    const final = await until(
+      'the report to say reverted',
+      storedReport(hh, first.runId),
+      (r) => adsetOf(r, '201').outcome === 'reverted',
+      () => hh.sim.finishReviews(),
+    );
     expect(final.revision).toBeGreaterThan(1);
-    expect(adsetOf(final, '201')).toMatchObject({ outcome: 'reverted', rolledBack: true, ads: [expect.objectContaining({ id: '931' })] });
+    expect(adsetOf(final, '201')).toMatchObject({
+      outcome: 'reverted',
+      rolledBack: true,
+      ads: [expect.objectContaining({ id: '931' })],
+    });
     expect(stateKeys(hh, '201')).toEqual(before);
     // The ad broken by the change was republished once, no other ad was, and blindly nothing.
     expect(hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === '931')).toHaveLength(1);
     expect(hh.sim.calls.filter((c) => c.method === 'POST' && c.objectId === '901')).toHaveLength(0);
     // A follow-up goes out with the revision (printed right after the revision is stored).
-    await until('the follow-up', async () => hh.printed.filter((t) => t.includes('revision')).length, (n) => n >= 1);
+    await until(
+      'the follow-up',
+      async () => hh.printed.filter((t) => t.includes('revision')).length,
+      (n) => n >= 1,
+    );
   });
 
   it('looks at the ads of every watched ad set of a Facebook campaign together', async () => {
@@ -94,7 +126,9 @@ describe('the watch follows Meta’s review', () => {
     const graph = hh.sim.calls.filter((c) => c.api === 'graph');
     // No read of any ad set or of its ads on its own: pre-flight came with the listing, looks are shared.
     expect(graph.filter((c) => c.method === 'GET' && c.edge === 'ads' && c.objectId !== '9001')).toHaveLength(0);
-    expect(graph.filter((c) => c.method === 'GET' && c.edge === undefined && c.objectId?.startsWith('2'))).toHaveLength(0);
+    expect(graph.filter((c) => c.method === 'GET' && c.edge === undefined && c.objectId?.startsWith('2'))).toHaveLength(
+      0,
+    );
     const looks = graph.filter((c) => c.method === 'GET' && c.edge === 'ads' && c.objectId === '9001').length;
     expect(looks).toBeGreaterThanOrEqual(1);
     expect(looks).toBeLessThan(9);
@@ -133,9 +167,18 @@ describe('a rollback that cannot be made', () => {
     const changes = targetingWrites(hh, '201').length;
     // From now on every write to the ad set (each try of the restore) fails as Meta's "service
     // temporarily unavailable".
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201' }, times: -1, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201' },
+      times: -1,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
 
-    const report = await until('the report to say failed', storedReport(hh, first.runId), (r) => adsetOf(r, '201').outcome === 'failed', () => hh.sim.finishReviews());
+    const report = await until(
+      'the report to say failed',
+      storedReport(hh, first.runId),
+      (r) => adsetOf(r, '201').outcome === 'failed',
+      () => hh.sim.finishReviews(),
+    );
     const a = adsetOf(report, '201');
     expect(a).toMatchObject({ outcome: 'failed', needsAttention: true, rolledBack: false });
     expect(a.error).toMatch(/rollback failed.*by hand/);
@@ -160,7 +203,12 @@ describe('edits made by a person meanwhile', () => {
     const form = new URLSearchParams({ access_token: TOKEN, targeting: JSON.stringify(edited) });
     expect((await fetch(`${hh.sim.graphUrl}/v25.0/201`, { method: 'POST', body: form })).status).toBe(200);
 
-    await until('the rollback', storedReport(hh, first.runId), (r) => adsetOf(r, '201').outcome === 'reverted', () => hh.sim.finishReviews());
+    await until(
+      'the rollback',
+      storedReport(hh, first.runId),
+      (r) => adsetOf(r, '201').outcome === 'reverted',
+      () => hh.sim.finishReviews(),
+    );
     const now = hh.sim.state.adsets['201']!.targeting;
     expect(now.age_max).toBe(44);
     expect(stateKeysOf(now).sort()).toEqual(before);
@@ -170,15 +218,26 @@ describe('edits made by a person meanwhile', () => {
 describe('reads that must not be written back', () => {
   it.each([
     ['an empty targeting', () => ({})],
-    ['a targeting that lacks fields the listing showed', (t: Record<string, unknown>) => ({ geo_locations: t.geo_locations })],
+    [
+      'a targeting that lacks fields the listing showed',
+      (t: Record<string, unknown>) => ({ geo_locations: t.geo_locations }),
+    ],
   ])('never writes %s, and fails the ad set with the reason', async (_name, cut) => {
     const hh = await harness(reviewed(0));
     const listed = structuredClone(hh.sim.state.adsets['201']!.targeting);
     // The first write attempt fails as Meta's transient error, so the retry reads the ad set again:
     // that read answers the cut targeting.
-    hh.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: '201', nth: 1 }, times: 1, response: { kind: 'graph-error', code: 2, isTransient: true } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: '201', nth: 1 },
+      times: 1,
+      response: { kind: 'graph-error', code: 2, isTransient: true },
+    });
     const body = JSON.stringify({ id: '201', name: 'adset 201', effective_status: 'ACTIVE', targeting: cut(listed) });
-    hh.sim.addFault({ match: { api: 'graph', method: 'GET', objectId: '201', nth: 1 }, times: 1, response: { kind: 'http', status: 200, body, contentType: 'application/json' } });
+    hh.sim.addFault({
+      match: { api: 'graph', method: 'GET', objectId: '201', nth: 1 },
+      times: 1,
+      response: { kind: 'http', status: 200, body, contentType: 'application/json' },
+    });
     const report = await hh.system.run({ dryRun: false });
     const a = adsetOf(report, '201');
     expect(a.outcome).toBe('failed');
@@ -193,14 +252,18 @@ describe('what a change leaves alone', () => {
     const scenario = reviewed(0);
     const t = scenario.graph.adsets[0]!.targeting as { geo_locations: Record<string, unknown> };
     t.geo_locations.regions = [{ key: keyOf('NY') }, { key: '527', name: 'Alberta', country: 'CA' }];
-    t.geo_locations.cities = [{ key: '2490299', name: 'New York', region_id: keyOf('NY'), radius: 10, distance_unit: 'mile' }];
+    t.geo_locations.cities = [
+      { key: '2490299', name: 'New York', region_id: keyOf('NY'), radius: 10, distance_unit: 'mile' },
+    ];
     const hh = await harness(scenario);
     const report = await hh.system.run({ dryRun: false });
     const a = adsetOf(report, '201');
     expect(a.outcome).toBe('updated');
     expect(a.removed).toEqual(['NY']);
     expect(a.warnings?.some((w) => w.includes('cities') && w.includes('NY'))).toBe(true);
-    const regions = (hh.sim.state.adsets['201']!.targeting.geo_locations as { regions: Array<{ key: string; country?: string }> }).regions;
+    const regions = (
+      hh.sim.state.adsets['201']!.targeting.geo_locations as { regions: Array<{ key: string; country?: string }> }
+    ).regions;
     expect(regions.filter((r) => r.country === 'CA')).toEqual([{ key: '527', name: 'Alberta', country: 'CA' }]);
     expect(stateKeys(hh, '201')).toEqual(DEMANDED);
   });
@@ -211,9 +274,19 @@ describe('job data edited in Redis (or the board)', () => {
     const hh = await harness(reviewed(0), { withoutWorkers: true });
     const deps = hh.system.deps;
     // Plan only, so the ad set jobs wait; then edit them as someone with Redis access could.
-    const planner = new Worker(QUEUES.planSync, createPlanSyncProcessor(deps), { connection: deps.redis, prefix: deps.keys.bullPrefix });
-    const runId = await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { trigger: 'manual', dryRun: true, campaigns: [] });
-    const job = await until('the ad set job', () => Job.fromId(deps.queues.updateAdset, jobIds.adset(runId, '201')), (j) => j !== undefined);
+    const planner = new Worker(QUEUES.planSync, createPlanSyncProcessor(deps), {
+      connection: deps.redis,
+      prefix: deps.keys.bullPrefix,
+    });
+    const runId = await startRun(
+      { flow: deps.flow, store: deps.store, timing: deps.timing },
+      { trigger: 'manual', dryRun: true, campaigns: [] },
+    );
+    const job = await until(
+      'the ad set job',
+      () => Job.fromId(deps.queues.updateAdset, jobIds.adset(runId, '201')),
+      (j) => j !== undefined,
+    );
     await planner.close();
     await job!.updateData({ ...job!.data, dryRun: false });
 
@@ -221,7 +294,10 @@ describe('job data edited in Redis (or the board)', () => {
     try {
       const report = (await waitForReport(deps.store, runId, 30_000, 50))!;
       expect(report.dryRun).toBe(true);
-      expect(adsetOf(report, '201')).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/does not match its run.*dry run/) });
+      expect(adsetOf(report, '201')).toMatchObject({
+        outcome: 'failed',
+        error: expect.stringMatching(/does not match its run.*dry run/),
+      });
       expect(hh.sim.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
     } finally {
       await running.close();

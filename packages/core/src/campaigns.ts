@@ -4,8 +4,16 @@ import { z } from 'zod';
 import { DEFAULT_GUARDRAILS } from './domain/guardrails';
 
 const GuardrailsSchema = z.strictObject({
-  minStates: z.number().int('must be a whole number').min(1, 'must be at least 1').default(DEFAULT_GUARDRAILS.minStates),
-  maxDropPercent: z.number().min(0, 'must be at least 0').max(100, 'must be at most 100').default(DEFAULT_GUARDRAILS.maxDropPercent),
+  minStates: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(DEFAULT_GUARDRAILS.minStates),
+  maxDropPercent: z
+    .number()
+    .min(0, 'must be at least 0')
+    .max(100, 'must be at most 100')
+    .default(DEFAULT_GUARDRAILS.maxDropPercent),
 });
 
 export const CampaignSchema = z.strictObject({
@@ -23,7 +31,9 @@ export const CampaignSchema = z.strictObject({
 export type Campaign = z.output<typeof CampaignSchema>;
 
 // A file without a campaign would run nothing every day while looking healthy: refuse it.
-const CampaignsFileSchema = z.strictObject({ campaigns: z.array(CampaignSchema).min(1, 'must list at least one campaign') });
+const CampaignsFileSchema = z.strictObject({
+  campaigns: z.array(CampaignSchema).min(1, 'must list at least one campaign'),
+});
 
 /**
  * Reads and validates the campaigns file. Returns the campaigns, or the list of every problem found
@@ -66,7 +76,9 @@ function crossCampaignProblems(campaigns: Campaign[], path: string): string[] {
     for (const id of c.facebookCampaignIds) {
       const owner = owners.get(id);
       if (owner && owner !== c.name) {
-        problems.push(`CAMPAIGNS_FILE ${path}: Facebook campaign ${id} is listed under both "${owner}" and "${c.name}"`);
+        problems.push(
+          `CAMPAIGNS_FILE ${path}: Facebook campaign ${id} is listed under both "${owner}" and "${c.name}"`,
+        );
       }
       owners.set(id, c.name);
     }
@@ -78,5 +90,10 @@ function crossCampaignProblems(campaigns: Campaign[], path: string): string[] {
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(root)';
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(root)'
+  );
 }

@@ -37,8 +37,12 @@ export interface CommandSpec<O extends Record<string, CommandOption>> {
 }
 
 type ValueOf<O extends CommandOption> = O['type'] extends 'boolean'
-  ? O['multiple'] extends true ? boolean[] : boolean
-  : O['multiple'] extends true ? string[] : string;
+  ? O['multiple'] extends true
+    ? boolean[]
+    : boolean
+  : O['multiple'] extends true
+    ? string[]
+    : string;
 
 export type CommandValues<O extends Record<string, CommandOption>> = { [K in keyof O]?: ValueOf<O[K]> };
 
@@ -66,7 +70,9 @@ export function parseCommand<O extends Record<string, CommandOption>>(
   spec: CommandSpec<O>,
   argv: string[] = process.argv.slice(2),
 ): { values: CommandValues<O>; positionals: string[] } {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const [flag, o] of Object.entries(spec.options)) {
     options[flag] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
   }
@@ -84,9 +90,16 @@ export function parseCommand<O extends Record<string, CommandOption>>(
 }
 
 /** One line saying what is wrong, with the usage, on stderr; exit 2. */
-export function usageError(spec: Pick<CommandSpec<Record<string, CommandOption>>, 'name' | 'usage'>, message: string): never {
+export function usageError(
+  spec: Pick<CommandSpec<Record<string, CommandOption>>, 'name' | 'usage'>,
+  message: string,
+): never {
   const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
-  exitWith(USAGE_EXIT_CODE, `${spec.name}: ${oneLine(message)} (usage: ${oneLine(spec.usage)}; --help for more)\n`, 'stderr');
+  exitWith(
+    USAGE_EXIT_CODE,
+    `${spec.name}: ${oneLine(message)} (usage: ${oneLine(spec.usage)}; --help for more)\n`,
+    'stderr',
+  );
 }
 
 function exitWith(code: number, text: string, to: 'stdout' | 'stderr'): never {

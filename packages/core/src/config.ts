@@ -24,11 +24,9 @@ export type NotifyOn = (typeof NOTIFY_ON)[number];
 /** Variables whose empty value means "off" rather than "use the default". */
 const EMPTY_MEANS_OFF = new Set(['DEMAND_CHECK_CRON']);
 
-const required = (name: string) =>
-  z.string({ error: `${name} is required` }).min(1, `${name} is required`);
+const required = (name: string) => z.string({ error: `${name} is required` }).min(1, `${name} is required`);
 
-const httpUrl = (name: string) =>
-  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` });
+const httpUrl = (name: string) => z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` });
 
 /**
  * A whole number written in plain decimal digits. `Number()` would also take `0x10`, `1e3` and `0b1`,
@@ -116,9 +114,16 @@ const sections = {
       DEMAND_CHECK_CRON: z
         .string()
         .default('*/15 * * * *')
-        .refine((v) => v === '' || isValidCron(v), 'DEMAND_CHECK_CRON is not a valid cron expression (5 fields, or 6 with seconds); leave it empty to turn demand checks off'),
+        .refine(
+          (v) => v === '' || isValidCron(v),
+          'DEMAND_CHECK_CRON is not a valid cron expression (5 fields, or 6 with seconds); leave it empty to turn demand checks off',
+        ),
     })
-    .transform((e) => ({ cron: e.SYNC_CRON, tz: e.SYNC_TZ, demandCheckCron: e.DEMAND_CHECK_CRON === '' ? undefined : e.DEMAND_CHECK_CRON })),
+    .transform((e) => ({
+      cron: e.SYNC_CRON,
+      tz: e.SYNC_TZ,
+      demandCheckCron: e.DEMAND_CHECK_CRON === '' ? undefined : e.DEMAND_CHECK_CRON,
+    })),
 
   worker: z
     .object({
@@ -170,7 +175,10 @@ const sections = {
       const set = Object.entries(emailVars).filter(([, v]) => v !== undefined);
       if (set.length > 0 && set.length < 3) {
         const missing = Object.keys(emailVars).filter((k) => emailVars[k as keyof typeof emailVars] === undefined);
-        ctx.addIssue({ code: 'custom', message: `email reports need SMTP_URL, NOTIFY_EMAIL and NOTIFY_FROM; missing ${missing.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `email reports need SMTP_URL, NOTIFY_EMAIL and NOTIFY_FROM; missing ${missing.join(', ')}`,
+        });
       }
     })
     .transform((e) => ({
@@ -205,7 +213,10 @@ const sections = {
     .transform((e) => ({
       host: e.DASHBOARD_HOST,
       port: e.DASHBOARD_PORT,
-      auth: e.DASHBOARD_USER && e.DASHBOARD_PASSWORD ? { user: e.DASHBOARD_USER, password: e.DASHBOARD_PASSWORD } : undefined,
+      auth:
+        e.DASHBOARD_USER && e.DASHBOARD_PASSWORD
+          ? { user: e.DASHBOARD_USER, password: e.DASHBOARD_PASSWORD }
+          : undefined,
       publicUrl: e.DASHBOARD_PUBLIC_URL?.replace(/\/+$/, ''),
     })),
 
@@ -270,7 +281,8 @@ export function loadDotEnv(path = process.env.ENV_FILE || '.env'): void {
 /** An empty variable counts as unset (DRY_RUN= means the default, dry). */
 function withoutEmptyValues(env: Env): Env {
   const out: Env = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && (v.trim() !== '' || EMPTY_MEANS_OFF.has(k))) out[k] = v.trim();
+  for (const [k, v] of Object.entries(env))
+    if (v !== undefined && (v.trim() !== '' || EMPTY_MEANS_OFF.has(k))) out[k] = v.trim();
   return out;
 }
 

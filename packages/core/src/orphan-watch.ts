@@ -9,7 +9,11 @@
  * one started with `nohup` or `&` from a shell is meant to outlive that shell, and one started by a
  * service manager or as a container's first process (the Dockerfile's command) is stopped by it.
  */
-export function stopWhenOrphaned(stop: (reason: string) => void, intervalMs = 500, env: NodeJS.ProcessEnv = process.env): () => void {
+export function stopWhenOrphaned(
+  stop: (reason: string) => void,
+  intervalMs = 500,
+  env: NodeJS.ProcessEnv = process.env,
+): () => void {
   const launcher = process.ppid;
   // Not under pnpm/npm, or already the child of init (or a container's first process): nothing to watch.
   if (!env.npm_lifecycle_event || launcher <= 1) return () => undefined;

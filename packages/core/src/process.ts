@@ -56,7 +56,11 @@ export function startFailure(name: string, message: string): never {
 }
 
 /** Reads the configuration, or exits 2 with every problem listed. */
-export function configOrExit<K extends SectionName>(name: string, sections: readonly K[], env?: Record<string, string | undefined>): Config<K | 'log'> {
+export function configOrExit<K extends SectionName>(
+  name: string,
+  sections: readonly K[],
+  env?: Record<string, string | undefined>,
+): Config<K | 'log'> {
   if (!env) loadDotEnv();
   try {
     return loadConfig(['log', ...sections], env ?? process.env);

@@ -5,7 +5,17 @@ const SECRET_PARAMS = ['access_token', 'appsecret_proof', 'input_token', 'client
 /** Path segments after which a webhook URL is its own secret (Slack: /services/T…/B…/secret). */
 const SECRET_PATH_MARKERS = new Set(['services', 'triggers', 'workflows']);
 /** Object keys that may hold a credential anywhere in a logged object (the logger redacts their values). */
-export const SECRET_FIELDS = ['accessToken', 'access_token', 'password', 'pass', 'appSecret', 'token', 'smtpUrl', 'webhookUrl', 'authorization'] as const;
+export const SECRET_FIELDS = [
+  'accessToken',
+  'access_token',
+  'password',
+  'pass',
+  'appSecret',
+  'token',
+  'smtpUrl',
+  'webhookUrl',
+  'authorization',
+] as const;
 /** Shorter values are not treated as secrets: scrubbing "ab" everywhere would garble every text. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -57,7 +67,11 @@ const HTML_FORMS: Array<Record<string, string>> = [
  * (`%20` and `+` for spaces), HTML-escaped (both usual spellings of quotes) and JSON-escaped.
  */
 export function secretForms(secret: string): string[] {
-  const forms = new Set<string>([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+  ]);
   for (const entities of HTML_FORMS) forms.add(secret.replace(/[&<>"']/g, (ch) => entities[ch] ?? ch));
   forms.add(JSON.stringify(secret).slice(1, -1));
   // A JSON-escaped HTML form (an HTML error page quoted in a JSON body).
@@ -71,7 +85,8 @@ function scrubPattern(secrets: readonly (string | undefined)[]): RegExp | null {
   const cached = scrubberCache.get(secrets);
   if (cached !== undefined) return cached;
   const forms = new Set<string>();
-  for (const s of secrets) if (typeof s === 'string' && s.length >= MIN_SECRET_LENGTH) for (const f of secretForms(s)) forms.add(f);
+  for (const s of secrets)
+    if (typeof s === 'string' && s.length >= MIN_SECRET_LENGTH) for (const f of secretForms(s)) forms.add(f);
   // Longest first, so a secret that contains another is masked whole. Case-insensitive: percent-encoding
   // may come back with lower-case hex, and masking a little too much is harmless.
   const sorted = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
@@ -115,7 +130,9 @@ export function webhookSecrets(webhookUrl: string): string[] {
       return s;
     }
   });
-  return [...new Set([webhookUrl, url.pathname, ...segments, ...decoded, url.search.slice(1)])].filter((s) => s.length > 0);
+  return [...new Set([webhookUrl, url.pathname, ...segments, ...decoded, url.search.slice(1)])].filter(
+    (s) => s.length > 0,
+  );
 }
 
 /** The secrets of an `smtp(s)://user:pass@host` URL: the URL, and its user and password (decoded or not). */
@@ -151,7 +168,8 @@ export function configSecrets(config: {
   const out: string[] = [];
   if (config.facebook) {
     out.push(config.facebook.accessToken);
-    if (config.facebook.appSecret) out.push(config.facebook.appSecret, appsecretProof(config.facebook.accessToken, config.facebook.appSecret));
+    if (config.facebook.appSecret)
+      out.push(config.facebook.appSecret, appsecretProof(config.facebook.accessToken, config.facebook.appSecret));
   }
   if (config.closrtech) out.push(config.closrtech.email, config.closrtech.password);
   if (config.notify?.slackWebhookUrl) out.push(...webhookSecrets(config.notify.slackWebhookUrl));

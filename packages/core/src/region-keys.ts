@@ -9,9 +9,15 @@ export interface FbRegion {
 }
 
 const RegionTableSchema = z
-  .record(z.string().regex(/^[A-Z]{2}$/), z.strictObject({ key: z.string().regex(/^\d+$/), name: z.string().min(1), country: z.literal('US') }))
+  .record(
+    z.string().regex(/^[A-Z]{2}$/),
+    z.strictObject({ key: z.string().regex(/^\d+$/), name: z.string().min(1), country: z.literal('US') }),
+  )
   .refine((t) => Object.keys(t).length === 51, 'must hold exactly 51 entries (50 states and DC)')
-  .refine((t) => new Set(Object.values(t).map((r) => r.key)).size === Object.keys(t).length, 'region keys must be unique');
+  .refine(
+    (t) => new Set(Object.values(t).map((r) => r.key)).size === Object.keys(t).length,
+    'region keys must be unique',
+  );
 
 export const DEFAULT_REGION_KEYS_FILE = new URL('../../../data/fb_region_keys.json', import.meta.url);
 
@@ -26,7 +32,9 @@ export class RegionTable {
   static load(file: URL | string = DEFAULT_REGION_KEYS_FILE): RegionTable {
     const parsed = RegionTableSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     if (!parsed.success) {
-      throw new Error(`region key table ${String(file)} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      throw new Error(
+        `region key table ${String(file)} is invalid: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
     }
     return new RegionTable(parsed.data);
   }

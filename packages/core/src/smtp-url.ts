@@ -16,7 +16,14 @@ export interface SmtpTransportSettings {
   name?: string;
 }
 
-const BOOLEAN_QUERY: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+const BOOLEAN_QUERY: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
 
 function queryBoolean(name: string, value: string): boolean {
   const parsed = BOOLEAN_QUERY[value.toLowerCase()];

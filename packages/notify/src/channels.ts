@@ -5,7 +5,16 @@
  * SMTP userinfo or a webhook URL: a Slack webhook URL is itself the credential.
  */
 import nodemailer from 'nodemailer';
-import { BodyReadError, UpstreamRedirectError, isRedirect, parseSmtpUrl, readBoundedText, scrubSecrets, smtpUrlSecrets, webhookSecrets } from '@closrads/core';
+import {
+  BodyReadError,
+  UpstreamRedirectError,
+  isRedirect,
+  parseSmtpUrl,
+  readBoundedText,
+  scrubSecrets,
+  smtpUrlSecrets,
+  webhookSecrets,
+} from '@closrads/core';
 import { oneLine } from './escape';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -68,7 +77,11 @@ export async function sendEmail(cfg: EmailConfig, message: OutgoingEmail, opts: 
 }
 
 /** Posts one Block Kit payload to an incoming webhook. */
-export async function postSlack(webhookUrl: string, payload: { text: string; blocks: object[] }, opts: SendOptions = {}): Promise<void> {
+export async function postSlack(
+  webhookUrl: string,
+  payload: { text: string; blocks: object[] },
+  opts: SendOptions = {},
+): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let url: URL;
   try {
@@ -76,7 +89,8 @@ export async function postSlack(webhookUrl: string, payload: { text: string; blo
   } catch {
     throw new Error('SLACK_WEBHOOK_URL is not a valid URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('SLACK_WEBHOOK_URL must be an http(s) URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error('SLACK_WEBHOOK_URL must be an http(s) URL');
 
   // The URL is the credential: its every part is masked in whatever the receiver sends back.
   const secrets = webhookSecrets(webhookUrl);
@@ -103,7 +117,8 @@ export async function postSlack(webhookUrl: string, payload: { text: string; blo
   try {
     body = await readBoundedText(res, SLACK_ANSWER_MAX_BYTES, signal);
   } catch (err) {
-    if (!res.ok) body = err instanceof BodyReadError && err.failure === 'too-large' ? '(an answer too large to read)' : '';
+    if (!res.ok)
+      body = err instanceof BodyReadError && err.failure === 'too-large' ? '(an answer too large to read)' : '';
     else if (signal.aborted) throw new Error(`Slack webhook did not answer within ${timeoutMs} ms`);
   }
   if (!res.ok) {

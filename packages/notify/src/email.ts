@@ -5,7 +5,17 @@
  */
 import { campaignChanges } from '@closrads/core';
 import { renderTileMapTable } from './tile-map';
-import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type OutcomeCounts, type RunReport } from '@closrads/core';
+import {
+  CHANGE_PREFIX,
+  OUTCOME_LABEL,
+  campaignCounts,
+  changeKind,
+  type AdsetResult,
+  type CampaignReport,
+  type FollowUp,
+  type OutcomeCounts,
+  type RunReport,
+} from '@closrads/core';
 import { escapeHtml as esc, oneLine } from './escape';
 import {
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
@@ -124,7 +134,9 @@ function fitToBudget(report: RunReport, max: number, budget: number, wrap: (rows
   if (fits(withMaps)) return withMaps;
   const all = render(ranked.length, campaignOrder.length);
   if (fits(all)) return all;
-  const campaigns = fits(render(0, campaignOrder.length)) ? campaignOrder.length : largest(campaignOrder.length, (m) => fits(render(0, m)));
+  const campaigns = fits(render(0, campaignOrder.length))
+    ? campaignOrder.length
+    : largest(campaignOrder.length, (m) => fits(render(0, m)));
   const rows = largest(ranked.length, (k) => fits(render(k, campaigns)));
   return render(rows, campaigns);
 }
@@ -145,11 +157,20 @@ const STATUS_RANK: Record<ReportStatus, number> = { failure: 0, warning: 1, clea
 
 /** Every notable ad set the email could show (at most `max` per campaign), most urgent first. */
 function rankedRows(report: RunReport, max: number): AdsetResult[] {
-  const candidates = report.campaigns.flatMap((c, ci) => notableAdsets(c).slice(0, Math.max(0, Math.floor(max))).map((a, i) => ({ a, ci, i })));
+  const candidates = report.campaigns.flatMap((c, ci) =>
+    notableAdsets(c)
+      .slice(0, Math.max(0, Math.floor(max)))
+      .map((a, i) => ({ a, ci, i })),
+  );
   return candidates.sort((x, y) => rankOf(x.a) - rankOf(y.a) || x.ci - y.ci || x.i - y.i).map(({ a }) => a);
 }
 
-function bodyRows(report: RunReport, shownRows: ReadonlySet<AdsetResult>, shownCampaigns: ReadonlySet<CampaignReport>, maps: boolean): string {
+function bodyRows(
+  report: RunReport,
+  shownRows: ReadonlySet<AdsetResult>,
+  shownCampaigns: ReadonlySet<CampaignReport>,
+  maps: boolean,
+): string {
   const left = report.campaigns.filter((c) => !shownCampaigns.has(c));
   return [
     headerRow(report),
@@ -170,8 +191,13 @@ function otherCampaignsRow(left: CampaignReport[], dashboardUrl?: string): strin
     .filter((s) => byStatus.get(s))
     .map((s) => `${byStatus.get(s)} ${STATUS_WORD[s]}`)
     .join(', ');
-  const link = dashboardUrl ? ` — <a href="${esc(dashboardUrl)}" style="color:#1d4ed8;">see the dashboard</a>` : ' — see the dashboard';
-  return paddedRow(`<p style="margin:0;color:${MUTED};font-style:italic;">And ${esc(plural(left.length, 'more campaign'))} (${esc(tally)})${link}</p>`, '16px 28px');
+  const link = dashboardUrl
+    ? ` — <a href="${esc(dashboardUrl)}" style="color:#1d4ed8;">see the dashboard</a>`
+    : ' — see the dashboard';
+  return paddedRow(
+    `<p style="margin:0;color:${MUTED};font-style:italic;">And ${esc(plural(left.length, 'more campaign'))} (${esc(tally)})${link}</p>`,
+    '16px 28px',
+  );
 }
 
 export function renderFollowUpEmail(followUp: FollowUp, opts: EmailOptions = {}): EmailMessage {
@@ -182,9 +208,11 @@ export function renderFollowUpEmail(followUp: FollowUp, opts: EmailOptions = {})
   const status = followUpStatus(followUp);
   const sentence = followUpSentence(n, status);
 
-  const body = followUp.changes.slice(0, max).map((ch) =>
-    adsetRow(ch.adset, `${esc(oneLine(ch.campaign, 80))} · before: ${esc(OUTCOME_LABEL[ch.previousOutcome])}`),
-  );
+  const body = followUp.changes
+    .slice(0, max)
+    .map((ch) =>
+      adsetRow(ch.adset, `${esc(oneLine(ch.campaign, 80))} · before: ${esc(OUTCOME_LABEL[ch.previousOutcome])}`),
+    );
   const rest = n > max ? moreRow(`and ${n - max} more`, followUp.dashboardUrl) : '';
 
   const rows = [
@@ -199,7 +227,11 @@ export function renderFollowUpEmail(followUp: FollowUp, opts: EmailOptions = {})
     followUp.dashboardUrl ? buttonRow(followUp.dashboardUrl, 'Open this run in the dashboard') : '',
     n ? paddedRow(adsetTable(body.join('') + rest), '8px 28px 24px') : '',
   ];
-  return { subject, html: page(subject, sentence, rows.join('')), text: renderTextFollowUp(followUp, { maxAdsetsPerCampaign: max }) };
+  return {
+    subject,
+    html: page(subject, sentence, rows.join('')),
+    text: renderTextFollowUp(followUp, { maxAdsetsPerCampaign: max }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +328,12 @@ function footerRow(report: RunReport): string {
 // ---------------------------------------------------------------------------------------------
 // Campaign sections
 
-function campaignRows(c: CampaignReport, report: RunReport, shownRows: ReadonlySet<AdsetResult>, maps: boolean): string {
+function campaignRows(
+  c: CampaignReport,
+  report: RunReport,
+  shownRows: ReadonlySet<AdsetResult>,
+  maps: boolean,
+): string {
   const status = campaignStatus(c);
   const aborted = c.status !== 'completed';
   const badge = aborted
@@ -409,29 +446,44 @@ function adsetRow(a: AdsetResult, context?: string): string {
     `<div style="font-size:11px;color:${MUTED};">${esc(a.id)}</div>`;
   const outcome =
     pill(OUTCOME_LABEL[a.outcome], p.bg, p.fg) +
-    (a.needsAttention ? `<div style="margin-top:4px;">${pill('NEEDS ATTENTION', STATUS_COLORS.failure.border, '#ffffff')}</div>` : '');
+    (a.needsAttention
+      ? `<div style="margin-top:4px;">${pill('NEEDS ATTENTION', STATUS_COLORS.failure.border, '#ffffff')}</div>`
+      : '');
   return `<tr><td style="${cell}">${name}</td><td style="${cell}">${outcome}</td><td style="${cell}">${details(a)}</td></tr>`;
 }
 
 function details(a: AdsetResult): string {
   const out: string[] = [];
   const change: string[] = [];
-  if (a.added.length) change.push(`<span style="color:${ADDED_COLOR};font-weight:bold;">+&nbsp;${esc(a.added.join(', '))}</span>`);
-  if (a.removed.length) change.push(`<span style="color:${REMOVED_COLOR};font-weight:bold;">&minus;&nbsp;${esc(a.removed.join(', '))}</span>`);
+  if (a.added.length)
+    change.push(`<span style="color:${ADDED_COLOR};font-weight:bold;">+&nbsp;${esc(a.added.join(', '))}</span>`);
+  if (a.removed.length)
+    change.push(
+      `<span style="color:${REMOVED_COLOR};font-weight:bold;">&minus;&nbsp;${esc(a.removed.join(', '))}</span>`,
+    );
   const prefix = CHANGE_PREFIX[changeKind(a)];
-  if (change.length) out.push(`<div>${prefix ? `<span style="color:${MUTED};">${esc(prefix)}</span>` : ''}${change.join('&nbsp;&nbsp; ')}</div>`);
+  if (change.length)
+    out.push(
+      `<div>${prefix ? `<span style="color:${MUTED};">${esc(prefix)}</span>` : ''}${change.join('&nbsp;&nbsp; ')}</div>`,
+    );
 
   // The Graph error is machine text (codes, ids): monospace. Context such as "restored" is prose.
   const context = adsetReason({ ...a, error: undefined });
   if (context) {
     const color = a.needsAttention ? REMOVED_COLOR : '#374151';
-    out.push(`<div style="margin-top:2px;color:${color};font-size:13px;${a.needsAttention ? 'font-weight:bold;' : ''}">${esc(context)}</div>`);
+    out.push(
+      `<div style="margin-top:2px;color:${color};font-size:13px;${a.needsAttention ? 'font-weight:bold;' : ''}">${esc(context)}</div>`,
+    );
   }
   if (a.error) {
-    out.push(`<div style="margin-top:2px;color:${REMOVED_COLOR};font-family:${MONO};font-size:12px;line-height:17px;">${esc(oneLine(a.error, 500))}</div>`);
+    out.push(
+      `<div style="margin-top:2px;color:${REMOVED_COLOR};font-family:${MONO};font-size:12px;line-height:17px;">${esc(oneLine(a.error, 500))}</div>`,
+    );
   }
   if (a.ads?.length) {
-    const items = a.ads.slice(0, MAX_ADS_PER_ROW).map((ad) => `<li style="margin:0 0 2px;">${esc(describeAd(ad))}</li>`);
+    const items = a.ads
+      .slice(0, MAX_ADS_PER_ROW)
+      .map((ad) => `<li style="margin:0 0 2px;">${esc(describeAd(ad))}</li>`);
     const rest = a.ads.length - MAX_ADS_PER_ROW;
     if (rest > 0) items.push(`<li style="margin:0;color:${MUTED};">${plural(rest, 'more ad')}</li>`);
     out.push(`<ul style="margin:4px 0 0;padding-left:16px;color:#374151;font-size:12px;">${items.join('')}</ul>`);

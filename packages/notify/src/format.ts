@@ -213,9 +213,10 @@ export function statusSentence(report: RunReport): string {
   ]);
   const problems = [adsetPart, campaignPart].filter(Boolean).join('; ');
 
-  const changed = report.dryRun || k.wouldUpdate > 0
-    ? `${plural(k.wouldUpdate, 'ad set')} would be updated and ${k.unchanged} ${k.unchanged === 1 ? 'is' : 'are'} already correct`
-    : `${plural(k.updated, 'ad set')} ${was(k.updated)} updated and ${k.unchanged} ${was(k.unchanged)} already correct`;
+  const changed =
+    report.dryRun || k.wouldUpdate > 0
+      ? `${plural(k.wouldUpdate, 'ad set')} would be updated and ${k.unchanged} ${k.unchanged === 1 ? 'is' : 'are'} already correct`
+      : `${plural(k.updated, 'ad set')} ${was(k.updated)} updated and ${k.unchanged} ${was(k.unchanged)} already correct`;
 
   // An `ok` run can still have left ad sets to a newer run: said after the changes, not as a problem.
   if (status === 'clean') return `All campaigns ran without issues: ${changed}${problems ? `; ${problems}` : ''}.`;
@@ -280,10 +281,17 @@ export function adsetReason(a: AdsetResult): string {
   if (a.needsAttention) parts.push('NEEDS ATTENTION: original targeting could not be restored');
   if (a.outcome === 'reverted' && a.rolledBack === true && !a.needsAttention) parts.push('original targeting restored');
   if (a.outcome === 'reverted' && a.rolledBack === false && !a.needsAttention) parts.push('rollback did not complete');
-  if (a.outcome === 'deferred') parts.push(a.reason ?? (a.deferredBy ? `an earlier change by run ${a.deferredBy} is still watched` : 'an earlier change is still watched'));
+  if (a.outcome === 'deferred')
+    parts.push(
+      a.reason ??
+        (a.deferredBy
+          ? `an earlier change by run ${a.deferredBy} is still watched`
+          : 'an earlier change is still watched'),
+    );
   if (a.review === 'pending') parts.push("Meta's review of its ads is not finished");
   for (const w of a.warnings ?? []) parts.push(`warning: ${w}`);
-  if (a.outcome === 'superseded') parts.push(a.supersededBy ? `newer run ${a.supersededBy} owns it` : 'a newer run owns it');
+  if (a.outcome === 'superseded')
+    parts.push(a.supersededBy ? `newer run ${a.supersededBy} owns it` : 'a newer run owns it');
   if (a.error) parts.push(oneLine(a.error, 400));
   return parts.join('; ');
 }

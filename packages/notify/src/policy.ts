@@ -38,7 +38,11 @@ export function isProblem(adset: AdsetResult): boolean {
   return adset.outcome === 'failed' || adset.outcome === 'reverted' || adset.needsAttention === true;
 }
 
-export function shouldSendFollowUp(opts: { notifyOn: NotifyOn; reportWasSent: boolean; changes: readonly { adset: AdsetResult }[] }): boolean {
+export function shouldSendFollowUp(opts: {
+  notifyOn: NotifyOn;
+  reportWasSent: boolean;
+  changes: readonly { adset: AdsetResult }[];
+}): boolean {
   if (opts.notifyOn === 'always' || opts.reportWasSent) return true;
   return opts.changes.some((c) => isProblem(c.adset));
 }

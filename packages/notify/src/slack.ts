@@ -3,7 +3,16 @@
  * invalid_blocks) when a limit is exceeded, so every size below is enforced here, whatever the run's
  * size: a report that cannot be delivered is worse than a summarised one.
  */
-import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type RunReport } from '@closrads/core';
+import {
+  CHANGE_PREFIX,
+  OUTCOME_LABEL,
+  campaignCounts,
+  changeKind,
+  type AdsetResult,
+  type CampaignReport,
+  type FollowUp,
+  type RunReport,
+} from '@closrads/core';
 import { escapeMrkdwn as md, oneLine } from './escape';
 import {
   campaignStatusWord,
@@ -72,15 +81,22 @@ const header = (text: string): Block => ({
   type: 'header',
   text: { type: 'plain_text', text: clip(text, SLACK_LIMITS.headerText), emoji: true },
 });
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) } });
+const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, SLACK_LIMITS.sectionText) },
+});
 const context = (items: string[]): Block => ({
   type: 'context',
-  elements: items.slice(0, SLACK_LIMITS.contextElements).map((t) => ({ type: 'mrkdwn', text: clip(t, SLACK_LIMITS.sectionText) })),
+  elements: items
+    .slice(0, SLACK_LIMITS.contextElements)
+    .map((t) => ({ type: 'mrkdwn', text: clip(t, SLACK_LIMITS.sectionText) })),
 });
 const divider = (): Block => ({ type: 'divider' });
 const button = (url: string, label: string): Block => ({
   type: 'actions',
-  elements: [{ type: 'button', text: { type: 'plain_text', text: clip(label, SLACK_LIMITS.buttonText) }, url, style: 'primary' }],
+  elements: [
+    { type: 'button', text: { type: 'plain_text', text: clip(label, SLACK_LIMITS.buttonText) }, url, style: 'primary' },
+  ],
 });
 
 function clip(text: string, max: number): string {
@@ -126,7 +142,10 @@ export function renderSlack(report: RunReport, opts: SlackOptions = {}): SlackPa
 
   const budget = SLACK_LIMITS.blocks - top.length - bottom.length;
   const blocks = [...top, ...campaignBlocks(report, max, budget), ...bottom];
-  const text = clip(`${report.dryRun ? '[DRY RUN] ' : ''}closrads ${STATUS_WORD[status]} — sync ${date} — ${subjectTally(report)}`, SLACK_LIMITS.text);
+  const text = clip(
+    `${report.dryRun ? '[DRY RUN] ' : ''}closrads ${STATUS_WORD[status]} — sync ${date} — ${subjectTally(report)}`,
+    SLACK_LIMITS.text,
+  );
   return { text, blocks };
 }
 
@@ -150,9 +169,13 @@ function campaignBlocks(report: RunReport, max: number, budget: number): Block[]
   if (cs.length <= budget) return cs.map(merged);
 
   const rank: Record<ReportStatus, number> = { failure: 0, warning: 1, clean: 2 };
-  const sorted = cs.map((c, i) => ({ c, i })).sort((x, y) => rank[campaignStatus(x.c)] - rank[campaignStatus(y.c)] || x.i - y.i);
+  const sorted = cs
+    .map((c, i) => ({ c, i }))
+    .sort((x, y) => rank[campaignStatus(x.c)] - rank[campaignStatus(y.c)] || x.i - y.i);
   const shown = sorted.slice(0, budget - 1).map(({ c }) => merged(c));
-  const rest = sorted.slice(budget - 1).map(({ c }) => `${STATUS_EMOJI[campaignStatus(c)]} *${md(oneLine(c.name, 60))}* — ${countsText(c)}`);
+  const rest = sorted
+    .slice(budget - 1)
+    .map(({ c }) => `${STATUS_EMOJI[campaignStatus(c)]} *${md(oneLine(c.name, 60))}* — ${countsText(c)}`);
   const more = (left: number) => `…and ${plural(left, 'more campaign')} — see the dashboard`;
   shown.push(section(`Other campaigns:\n${fitLines(rest, rest.length, SLACK_LIMITS.sectionText - 20, more)}`));
   return shown;
@@ -178,14 +201,22 @@ function campaignSummary(c: CampaignReport): string {
   const lines = [
     `${STATUS_EMOJI[status]} *${md(oneLine(c.name, 120))}* — ${c.status === 'completed' ? 'completed' : `*${campaignStatusWord(c)}*`}`,
   ];
-  if (c.status !== 'completed') lines.push(`:no_entry: ${md(oneLine(campaignStopReason(c) ?? 'no reason given', 500))}`);
+  if (c.status !== 'completed')
+    lines.push(`:no_entry: ${md(oneLine(campaignStopReason(c) ?? 'no reason given', 500))}`);
   lines.push(countsText(c));
-  lines.push(`Active states (${c.activeStates.length}): ${c.activeStates.length ? md(c.activeStates.join(', ')) : 'none'}`);
+  lines.push(
+    `Active states (${c.activeStates.length}): ${c.activeStates.length ? md(c.activeStates.join(', ')) : 'none'}`,
+  );
   if (c.unmappedStates.length) lines.push(`Unmapped states: ${md(c.unmappedStates.join(', '))}`);
   return lines.join('\n');
 }
 
-function adsetLines(c: CampaignReport, max: number, dashboardUrl?: string, limit: number = SLACK_LIMITS.sectionText): string {
+function adsetLines(
+  c: CampaignReport,
+  max: number,
+  dashboardUrl?: string,
+  limit: number = SLACK_LIMITS.sectionText,
+): string {
   const all = notableAdsets(c);
   const where = dashboardUrl ? `see the <${md(dashboardUrl)}|dashboard>` : 'see the dashboard';
   const more = (left: number) =>
@@ -215,15 +246,19 @@ export function renderSlackFollowUp(followUp: FollowUp, opts: SlackOptions = {})
   const date = dateFromRunId(followUp.runId);
   const status = followUpStatus(followUp);
   const sentence = followUpSentence(n, status);
-  const lines = followUp.changes.slice(0, max).map(
-    (ch) => `${md(oneLine(ch.campaign, 60))}: _${OUTCOME_LABEL[ch.previousOutcome]}_ → ${adsetMrkdwn(ch.adset)}`,
-  );
+  const lines = followUp.changes
+    .slice(0, max)
+    .map((ch) => `${md(oneLine(ch.campaign, 60))}: _${OUTCOME_LABEL[ch.previousOutcome]}_ → ${adsetMrkdwn(ch.adset)}`);
   const more = (left: number) => `…and ${left} more — see the dashboard`;
   const body = fitLines(lines, n, SLACK_LIMITS.sectionText, more);
 
   const blocks: Block[] = [
     header(`${followUp.dryRun ? 'DRY RUN — ' : ''}closrads update — sync ${date}`),
-    context([`Run \`${md(followUp.runId)}\``, `Revision ${followUp.revision}`, ...(followUp.dryRun ? ['*DRY RUN*'] : [])]),
+    context([
+      `Run \`${md(followUp.runId)}\``,
+      `Revision ${followUp.revision}`,
+      ...(followUp.dryRun ? ['*DRY RUN*'] : []),
+    ]),
     section(`${STATUS_EMOJI[status]} ${md(sentence)}`),
     ...(n ? [section(body)] : []),
     ...(followUp.dashboardUrl ? [button(followUp.dashboardUrl, 'Open this run in the dashboard')] : []),

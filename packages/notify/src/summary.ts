@@ -2,7 +2,16 @@
  * Plain-text rendering: what the worker and `pnpm enqueue --wait` print, and the text/plain part of
  * the email. Sized for a terminal: a 10,000 ad set run still prints a screenful per campaign.
  */
-import { CHANGE_PREFIX, OUTCOME_LABEL, campaignCounts, changeKind, type AdsetResult, type CampaignReport, type FollowUp, type RunReport } from '@closrads/core';
+import {
+  CHANGE_PREFIX,
+  OUTCOME_LABEL,
+  campaignCounts,
+  changeKind,
+  type AdsetResult,
+  type CampaignReport,
+  type FollowUp,
+  type RunReport,
+} from '@closrads/core';
 import { oneLine } from './escape';
 import {
   DEFAULT_MAX_ADSETS_PER_CAMPAIGN,
@@ -47,7 +56,10 @@ export function renderTextSummary(report: RunReport, opts: TextSummaryOptions = 
 
   const lines = [header, statusSentence(report)];
   const took = duration(report.startedAt, report.finishedAt);
-  if (took) lines.push(`Finished ${runTime(report.finishedAt)} (${took})${report.revision && report.revision > 1 ? `, revision ${report.revision}` : ''}`);
+  if (took)
+    lines.push(
+      `Finished ${runTime(report.finishedAt)} (${took})${report.revision && report.revision > 1 ? `, revision ${report.revision}` : ''}`,
+    );
   if (report.dryRun) lines.push('DRY RUN: nothing was changed on Facebook.');
   if (report.dashboardUrl) lines.push(`Dashboard: ${report.dashboardUrl}`);
   if (!report.campaigns.length) lines.push('', 'No campaigns were run.');
@@ -62,8 +74,11 @@ function campaignLines(c: CampaignReport, max: number): string[] {
   const reason = campaignStopReason(c);
   lines.push(c.status !== 'completed' && reason ? `${head} — ${oneLine(reason, 400)}` : head);
   lines.push(`  ${countsLine(c)}`);
-  lines.push(`  Active states (${c.activeStates.length}): ${c.activeStates.length ? c.activeStates.join(', ') : 'none'}`);
-  if (c.unmappedStates.length) lines.push(`  Unmapped states (${c.unmappedStates.length}): ${c.unmappedStates.join(', ')}`);
+  lines.push(
+    `  Active states (${c.activeStates.length}): ${c.activeStates.length ? c.activeStates.join(', ') : 'none'}`,
+  );
+  if (c.unmappedStates.length)
+    lines.push(`  Unmapped states (${c.unmappedStates.length}): ${c.unmappedStates.join(', ')}`);
 
   const { shown, hidden } = sliceNotable(c, max);
   for (const a of shown) lines.push(`  ${adsetLine(a)}`);

@@ -6,9 +6,15 @@ import { TILE_COLORS, TILE_COLUMNS, TILE_ROWS, US_TILES, tileStates } from '@clo
 
 const FONT = 'Arial,Helvetica,sans-serif';
 
-export function renderTileMapTable(opts: { targeted: readonly string[]; added?: readonly string[]; removed?: readonly string[] }): string {
+export function renderTileMapTable(opts: {
+  targeted: readonly string[];
+  added?: readonly string[];
+  removed?: readonly string[];
+}): string {
   const states = tileStates(opts.targeted, opts.added, opts.removed);
-  const grid: Array<Array<string | undefined>> = Array.from({ length: TILE_ROWS }, () => Array<string | undefined>(TILE_COLUMNS).fill(undefined));
+  const grid: Array<Array<string | undefined>> = Array.from({ length: TILE_ROWS }, () =>
+    Array<string | undefined>(TILE_COLUMNS).fill(undefined),
+  );
   for (const t of US_TILES) grid[t.row]![t.col] = t.code;
   const rows = grid
     .map(
@@ -26,10 +32,15 @@ export function renderTileMapTable(opts: { targeted: readonly string[]; added?: 
   const used = new Set(states.values());
   const legend = (['targeted', 'added', 'removed'] as const)
     .filter((s) => used.has(s))
-    .map((s) => `<span style="display:inline-block;margin-right:10px;"><span style="display:inline-block;width:10px;height:10px;background-color:${TILE_COLORS[s].bg};"></span> ${TILE_COLORS[s].label}</span>`)
+    .map(
+      (s) =>
+        `<span style="display:inline-block;margin-right:10px;"><span style="display:inline-block;width:10px;height:10px;background-color:${TILE_COLORS[s].bg};"></span> ${TILE_COLORS[s].label}</span>`,
+    )
     .join('');
   return (
     `<table role="presentation" cellpadding="0" cellspacing="2" border="0" style="margin:10px 0 0;border-collapse:separate;">${rows}</table>` +
-    (legend ? `<p style="margin:4px 0 0;font-family:${FONT};font-size:11px;line-height:16px;color:#6b7280;">${legend}</p>` : '')
+    (legend
+      ? `<p style="margin:4px 0 0;font-family:${FONT};font-size:11px;line-height:16px;color:#6b7280;">${legend}</p>`
+      : '')
   );
 }

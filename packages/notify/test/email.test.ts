@@ -1,7 +1,17 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMAIL_HTML_BUDGET_BYTES, STATUS_COLORS, renderEmail, renderFollowUpEmail, sendEmail } from '../src';
-import { bigReport, cleanReport, dryRunReport, followUp, hugeFailingReport, mixedReport, revertedOnlyReport, warningReport, XSS_NAME } from './fixtures';
+import {
+  bigReport,
+  cleanReport,
+  dryRunReport,
+  followUp,
+  hugeFailingReport,
+  mixedReport,
+  revertedOnlyReport,
+  warningReport,
+  XSS_NAME,
+} from './fixtures';
 import { startSmtp, type SmtpSink } from '@closrads/test-support/sinks';
 
 const FROM = 'closrads <closrads@example.com>';
@@ -21,12 +31,15 @@ describe('renderEmail', () => {
       '[closrads] FAILED — sync 2026-11-26 — 1 failed, 1 reverted, 1 campaign aborted, 1 skipped pre-flight, 1 superseded',
     );
     expect(renderEmail(cleanReport()).subject).toBe('[closrads] OK — sync 2026-11-26 — 1 updated');
-    expect(renderEmail(warningReport()).subject).toBe('[closrads] Needs attention — sync 2026-11-26 — 1 skipped pre-flight');
+    expect(renderEmail(warningReport()).subject).toBe(
+      '[closrads] Needs attention — sync 2026-11-26 — 1 skipped pre-flight',
+    );
     expect(renderEmail(dryRunReport()).subject).toBe('[closrads] OK — sync 2026-11-27 — DRY RUN — 1 would update');
   });
 
   it('uses the green, orange and red boxes as the run deserves', () => {
-    const box = (s: keyof typeof STATUS_COLORS) => `background-color:${STATUS_COLORS[s].bg};border:1px solid ${STATUS_COLORS[s].border}`;
+    const box = (s: keyof typeof STATUS_COLORS) =>
+      `background-color:${STATUS_COLORS[s].bg};border:1px solid ${STATUS_COLORS[s].border}`;
     const clean = renderEmail(cleanReport()).html;
     expect(clean).toContain(box('clean'));
     expect(clean).toContain('All campaigns ran without issues');
@@ -70,19 +83,25 @@ describe('renderEmail', () => {
     const { html, text } = renderEmail(bigReport());
     const rows = html.match(/<tr><td style="padding:8px;border-bottom/g) ?? [];
     expect(rows).toHaveLength(50);
-    expect(html).toMatch(/and \d+ more \(250 failed, \d+ updated\) — <a href="https:\/\/ads\.example\.com[^"]*"[^>]*>see the dashboard<\/a>/);
+    expect(html).toMatch(
+      /and \d+ more \(250 failed, \d+ updated\) — <a href="https:\/\/ads\.example\.com[^"]*"[^>]*>see the dashboard<\/a>/,
+    );
     expect(html.length).toBeLessThan(100_000); // Gmail clips messages above ~102 KB
     expect(text).toContain('… and');
-    expect(renderEmail(bigReport(), { maxAdsetsPerCampaign: 10 }).html.match(/<tr><td style="padding:8px;border-bottom/g)).toHaveLength(10);
+    expect(
+      renderEmail(bigReport(), { maxAdsetsPerCampaign: 10 }).html.match(/<tr><td style="padding:8px;border-bottom/g),
+    ).toHaveLength(10);
   });
 
-  it('stays under Gmail\'s clipping size whatever the run: problems first, then a count with the link', () => {
+  it("stays under Gmail's clipping size whatever the run: problems first, then a count with the link", () => {
     const { html } = renderEmail(hugeFailingReport());
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThanOrEqual(EMAIL_HTML_BUDGET_BYTES);
     expect(html).toContain('</html>'); // whole, not cut
     expect(html).toMatch(/And \d+ more campaigns \(\d+ FAILED\) — <a href="https:\/\/ads\.example\.com/);
     // Only failed rows are shown while failed ones are left: problems before changes.
-    const outcomes = [...html.matchAll(/font-weight:bold;letter-spacing:0\.5px;white-space:nowrap;">(failed|updated)<\/span>/g)].map((m) => m[1]);
+    const outcomes = [
+      ...html.matchAll(/font-weight:bold;letter-spacing:0\.5px;white-space:nowrap;">(failed|updated)<\/span>/g),
+    ].map((m) => m[1]);
     expect(outcomes.length).toBeGreaterThan(0);
     expect(outcomes.every((o) => o === 'failed')).toBe(true);
   });
@@ -112,7 +131,9 @@ describe('renderEmail', () => {
     const two = followUp();
     two.changes.push({ ...two.changes[0]!, campaign: 'Truckers' });
     two.dryRun = true;
-    expect(renderFollowUpEmail(two).subject).toBe('[closrads] Update — sync 2026-11-26 (DRY RUN): 2 ad sets changed after retry');
+    expect(renderFollowUpEmail(two).subject).toBe(
+      '[closrads] Update — sync 2026-11-26 (DRY RUN): 2 ad sets changed after retry',
+    );
   });
 });
 
@@ -172,7 +193,9 @@ describe('sendEmail over SMTP', () => {
     smtp = await startSmtp({ user: 'reports', pass: 'right-password' });
     const wrong = 'Wr0ngSecretPassw0rd';
     const url = `smtp://reports:${wrong}@127.0.0.1:${smtp.port}`;
-    const err = await sendEmail({ smtpUrl: url, from: FROM, to: TO }, renderEmail(cleanReport())).catch((e: unknown) => e);
+    const err = await sendEmail({ smtpUrl: url, from: FROM, to: TO }, renderEmail(cleanReport())).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     const message = (err as Error).message;
     expect(message).toMatch(/Email not sent via smtp:\/\/127\.0\.0\.1:\d+: .*(auth|login|535)/i);
@@ -188,7 +211,9 @@ describe('sendEmail over SMTP', () => {
     await probe.close();
     const started = Date.now();
     await expect(
-      sendEmail({ smtpUrl: `smtp://u:hunter22@127.0.0.1:${port}`, from: FROM, to: TO }, renderEmail(cleanReport()), { timeoutMs: 2000 }),
+      sendEmail({ smtpUrl: `smtp://u:hunter22@127.0.0.1:${port}`, from: FROM, to: TO }, renderEmail(cleanReport()), {
+        timeoutMs: 2000,
+      }),
     ).rejects.toThrow(/Email not sent via smtp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     expect(Date.now() - started).toBeLessThan(3000);
   });
@@ -201,7 +226,9 @@ describe('sendEmail over SMTP', () => {
     const started = Date.now();
     try {
       await expect(
-        sendEmail({ smtpUrl: `smtp://127.0.0.1:${port}`, from: FROM, to: TO }, renderEmail(cleanReport()), { timeoutMs: 300 }),
+        sendEmail({ smtpUrl: `smtp://127.0.0.1:${port}`, from: FROM, to: TO }, renderEmail(cleanReport()), {
+          timeoutMs: 300,
+        }),
       ).rejects.toThrow(/Email not sent via smtp:\/\/127\.0\.0\.1:\d+: .*(greeting|timeout)/i);
       // The server never greets: any bound below the test's timeout shows the 300 ms timeout worked.
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -212,8 +239,8 @@ describe('sendEmail over SMTP', () => {
   });
 
   it('refuses to send without recipients', async () => {
-    await expect(sendEmail({ smtpUrl: 'smtp://127.0.0.1:25', from: FROM, to: [' '] }, renderEmail(cleanReport()))).rejects.toThrow(
-      /no recipients/,
-    );
+    await expect(
+      sendEmail({ smtpUrl: 'smtp://127.0.0.1:25', from: FROM, to: [' '] }, renderEmail(cleanReport())),
+    ).rejects.toThrow(/no recipients/);
   });
 });

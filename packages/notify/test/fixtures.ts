@@ -3,7 +3,59 @@ import type { AdsetResult, CampaignReport, FollowUp, OutcomeCounts, RunReport } 
 
 export const XSS_NAME = 'VET <script>alert("x")</script> & "friends"';
 
-const US = ['AK', 'AL', 'AR', 'AZ', 'CA', 'CO', 'CT', 'DC', 'DE', 'FL', 'GA', 'HI', 'IA', 'ID', 'IL', 'IN', 'KS', 'KY', 'LA', 'MA', 'MD', 'ME', 'MI', 'MN', 'MO', 'MS', 'MT', 'NC', 'ND', 'NE', 'NH', 'NJ', 'NM', 'NV', 'NY', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VA', 'VT', 'WA', 'WI', 'WV', 'WY'];
+const US = [
+  'AK',
+  'AL',
+  'AR',
+  'AZ',
+  'CA',
+  'CO',
+  'CT',
+  'DC',
+  'DE',
+  'FL',
+  'GA',
+  'HI',
+  'IA',
+  'ID',
+  'IL',
+  'IN',
+  'KS',
+  'KY',
+  'LA',
+  'MA',
+  'MD',
+  'ME',
+  'MI',
+  'MN',
+  'MO',
+  'MS',
+  'MT',
+  'NC',
+  'ND',
+  'NE',
+  'NH',
+  'NJ',
+  'NM',
+  'NV',
+  'NY',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VA',
+  'VT',
+  'WA',
+  'WI',
+  'WV',
+  'WY',
+];
 
 export function countsOf(adsets: AdsetResult[]): OutcomeCounts {
   const n = (o: AdsetResult['outcome']) => adsets.filter((a) => a.outcome === o).length;
@@ -21,11 +73,21 @@ export function countsOf(adsets: AdsetResult[]): OutcomeCounts {
   };
 }
 
-function campaign(name: string, activeStates: string[], adsets: AdsetResult[], extra: Partial<CampaignReport> = {}): CampaignReport {
+function campaign(
+  name: string,
+  activeStates: string[],
+  adsets: AdsetResult[],
+  extra: Partial<CampaignReport> = {},
+): CampaignReport {
   return { name, status: 'completed', activeStates, unmappedStates: [], counts: countsOf(adsets), adsets, ...extra };
 }
 
-function adset(id: string, name: string, outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}): AdsetResult {
+function adset(
+  id: string,
+  name: string,
+  outcome: AdsetResult['outcome'],
+  extra: Partial<AdsetResult> = {},
+): AdsetResult {
   return { id, name, facebookCampaignId: '120000000000000001', outcome, added: [], removed: [], ...extra };
 }
 
@@ -43,10 +105,14 @@ export function cleanReport(): RunReport {
     ...base,
     success: true,
     campaigns: [
-      campaign('Veterans', ['CA', 'DC', 'OH', 'TX'], [
-        adset('201', 'VET broad', 'updated', { added: ['CA', 'DC', 'TX'], removed: ['NY'] }),
-        adset('202', 'VET lookalike', 'unchanged'),
-      ]),
+      campaign(
+        'Veterans',
+        ['CA', 'DC', 'OH', 'TX'],
+        [
+          adset('201', 'VET broad', 'updated', { added: ['CA', 'DC', 'TX'], removed: ['NY'] }),
+          adset('202', 'VET lookalike', 'unchanged'),
+        ],
+      ),
       campaign('Final Expense', ['FL', 'GA'], [adset('301', 'FE 50+', 'unchanged')]),
     ],
   };
@@ -67,15 +133,33 @@ export function mixedReport(): RunReport {
     adset('120200000000000205', XSS_NAME, 'skipped_preflight', {
       added: ['OH'],
       ads: [
-        { id: '120210000000000901', name: 'Flag video v3', effectiveStatus: 'WITH_ISSUES', issue: 'Ad creative rejected: text over image', errorCode: 1487390 },
-        { id: '120210000000000902', name: 'Carousel <b>bold</b>', effectiveStatus: 'DISAPPROVED', issue: 'DISAPPROVED' },
+        {
+          id: '120210000000000901',
+          name: 'Flag video v3',
+          effectiveStatus: 'WITH_ISSUES',
+          issue: 'Ad creative rejected: text over image',
+          errorCode: 1487390,
+        },
+        {
+          id: '120210000000000902',
+          name: 'Carousel <b>bold</b>',
+          effectiveStatus: 'DISAPPROVED',
+          issue: 'DISAPPROVED',
+        },
       ],
     }),
     adset('120200000000000206', 'VET retarget', 'reverted', {
       added: ['TX'],
       removed: ['CA'],
       rolledBack: true,
-      ads: [{ id: '120210000000000903', name: 'Testimonial 15s', effectiveStatus: 'WITH_ISSUES', issue: 'Landing page not working' }],
+      ads: [
+        {
+          id: '120210000000000903',
+          name: 'Testimonial 15s',
+          effectiveStatus: 'WITH_ISSUES',
+          issue: 'Landing page not working',
+        },
+      ],
     }),
     adset('120200000000000207', 'VET overnight', 'superseded', { supersededBy: 'r-20261126-140000-9b1c' }),
   ];
@@ -84,7 +168,10 @@ export function mixedReport(): RunReport {
     success: false,
     campaigns: [
       campaign('Veterans', ['CA', 'DC', 'OH', 'TX'], veterans, { unmappedStates: ['XX'] }),
-      campaign('Truckers', [], [], { status: 'aborted', abortReason: 'every state reports zero demand; targeting left as it is' }),
+      campaign('Truckers', [], [], {
+        status: 'aborted',
+        abortReason: 'every state reports zero demand; targeting left as it is',
+      }),
     ],
   };
 }
@@ -123,12 +210,14 @@ export function bigReport(): RunReport {
   for (let i = 0; i < 5000; i++) {
     const id = String(120200000000100000 + i);
     if ((i < 2500 && i % 25 === 7) || (i >= 4000 && i < 4200)) {
-      adsets.push(adset(id, `BIG adset #${i} <geo test>`, 'failed', {
-        added: US.slice(0, 20),
-        removed: US.slice(40, 45),
-        error: `(#2/0) Service temporarily unavailable — request ${i} timed out after 3 attempts`,
-        errorCode: 2,
-      }));
+      adsets.push(
+        adset(id, `BIG adset #${i} <geo test>`, 'failed', {
+          added: US.slice(0, 20),
+          removed: US.slice(40, 45),
+          error: `(#2/0) Service temporarily unavailable — request ${i} timed out after 3 attempts`,
+          errorCode: 2,
+        }),
+      );
     } else if (i % 3 === 0) {
       adsets.push(adset(id, `BIG adset #${i}`, 'updated', { added: US.slice(0, 25), removed: US.slice(30, 40) }));
     } else {
@@ -142,7 +231,10 @@ export function manyCampaignsReport(n = 40): RunReport {
   const campaigns: CampaignReport[] = [];
   for (let c = 0; c < n; c++) {
     const adsets = [
-      adset(`${c}01`, `C${c} broad`, c % 7 === 3 ? 'failed' : 'updated', { added: ['CA'], error: c % 7 === 3 ? '(#1) Unknown error' : undefined }),
+      adset(`${c}01`, `C${c} broad`, c % 7 === 3 ? 'failed' : 'updated', {
+        added: ['CA'],
+        error: c % 7 === 3 ? '(#1) Unknown error' : undefined,
+      }),
       adset(`${c}02`, `C${c} narrow`, 'unchanged'),
     ];
     campaigns.push(campaign(`Campaign ${c}`, ['CA', 'TX'], adsets));
@@ -187,11 +279,13 @@ export function hugeFailingReport(campaigns = 60, perCampaign = 400): RunReport 
   for (let c = 0; c < campaigns; c++) {
     const adsets: AdsetResult[] = [];
     for (let i = 0; i < perCampaign; i++) {
-      adsets.push(adset(`${c}-${i}`, `HUGE ${c} adset #${i} ${'x'.repeat(60)}`, i % 2 ? 'updated' : 'failed', {
-        added: US.slice(0, 30),
-        removed: US.slice(30, 50),
-        ...(i % 2 ? {} : { error: `(#2/0) Service temporarily unavailable ${'y'.repeat(200)}` }),
-      }));
+      adsets.push(
+        adset(`${c}-${i}`, `HUGE ${c} adset #${i} ${'x'.repeat(60)}`, i % 2 ? 'updated' : 'failed', {
+          added: US.slice(0, 30),
+          removed: US.slice(30, 50),
+          ...(i % 2 ? {} : { error: `(#2/0) Service temporarily unavailable ${'y'.repeat(200)}` }),
+        }),
+      );
     }
     list.push(campaign(`Campaign ${c} ${'z'.repeat(80)}`, US.slice(0, 30), adsets));
   }

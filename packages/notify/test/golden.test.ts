@@ -4,10 +4,34 @@
  * meant to alter the output updates the snapshot in the same commit, where the diff shows what moved.
  */
 import { describe, expect, it } from 'vitest';
-import { renderEmail, renderFollowUpEmail, renderSlack, renderSlackFollowUp, renderTextFollowUp, renderTextSummary } from '../src';
-import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
+import {
+  renderEmail,
+  renderFollowUpEmail,
+  renderSlack,
+  renderSlackFollowUp,
+  renderTextFollowUp,
+  renderTextSummary,
+} from '../src';
+import {
+  bigReport,
+  cleanReport,
+  dryRunReport,
+  followUp,
+  manyCampaignsReport,
+  mixedReport,
+  revertedOnlyReport,
+  warningReport,
+} from './fixtures';
 
-const reports = { cleanReport, mixedReport, warningReport, dryRunReport, bigReport, manyCampaignsReport, revertedOnlyReport };
+const reports = {
+  cleanReport,
+  mixedReport,
+  warningReport,
+  dryRunReport,
+  bigReport,
+  manyCampaignsReport,
+  revertedOnlyReport,
+};
 
 describe('rendered outputs stay as they are', () => {
   for (const [name, make] of Object.entries(reports)) {
@@ -27,7 +51,17 @@ describe('rendered outputs stay as they are', () => {
     expect(renderTextFollowUp(f)).toMatchSnapshot('text');
     expect(renderFollowUpEmail(f)).toMatchSnapshot('email');
     expect(renderSlackFollowUp(f)).toMatchSnapshot('slack');
-    const failing = { ...f, success: false, verdict: 'failed' as const, changes: [{ ...f.changes[0]!, adset: { ...f.changes[0]!.adset, outcome: 'failed' as const, error: '(#100) Invalid parameter' } }] };
+    const failing = {
+      ...f,
+      success: false,
+      verdict: 'failed' as const,
+      changes: [
+        {
+          ...f.changes[0]!,
+          adset: { ...f.changes[0]!.adset, outcome: 'failed' as const, error: '(#100) Invalid parameter' },
+        },
+      ],
+    };
     expect(renderTextFollowUp(failing)).toMatchSnapshot('failing text');
     expect(renderSlackFollowUp(failing)).toMatchSnapshot('failing slack');
   });

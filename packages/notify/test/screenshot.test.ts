@@ -45,7 +45,11 @@ describe('email screenshot', () => {
     if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(artifact, docsCopy);
     // What the pictures show, read from the PNGs: the email's width, a real height, more than a few
     // colours. Byte sizes are not compared: they change with fonts and the machine, not the product.
-    const shown = { width: 720, height: expect.toSatisfy((h: number) => h >= 900), colours: expect.toSatisfy((c: number) => c > 16) };
+    const shown = {
+      width: 720,
+      height: expect.toSatisfy((h: number) => h >= 900),
+      colours: expect.toSatisfy((c: number) => c > 16),
+    };
     expect(readPicture(artifact)).toMatchObject(shown);
     // The README's copy is a real picture of the same email (refreshed with UPDATE_SCREENSHOTS=1).
     expect(readPicture(docsCopy)).toMatchObject(shown);

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, postSlack, renderSlack, renderSlackFollowUp, type SlackPayload } from '../src';
-import { bigReport, cleanReport, dryRunReport, followUp, manyCampaignsReport, mixedReport, revertedOnlyReport, warningReport } from './fixtures';
+import {
+  bigReport,
+  cleanReport,
+  dryRunReport,
+  followUp,
+  manyCampaignsReport,
+  mixedReport,
+  revertedOnlyReport,
+  warningReport,
+} from './fixtures';
 import { startReceiver, type HttpSink } from '@closrads/test-support/sinks';
 
 type Text = { type: string; text: string };
@@ -32,7 +41,8 @@ function expectValidBlockKit(payload: SlackPayload) {
   }
 }
 
-const sectionTexts = (p: SlackPayload) => (p.blocks as Block[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
+const sectionTexts = (p: SlackPayload) =>
+  (p.blocks as Block[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
 
 describe('renderSlack follows the verdict', () => {
   it('a reverted-only run needs attention and says FAILED nowhere', () => {
@@ -51,12 +61,19 @@ describe('renderSlack', () => {
     const payload = renderSlack(mixedReport());
     expectValidBlockKit(payload);
     const blocks = payload.blocks as Block[];
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'closrads sync — 2026-11-26', emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'closrads sync — 2026-11-26', emoji: true },
+    });
     expect(JSON.stringify(blocks[1])).toContain('Trigger: *schedule*');
     const texts = sectionTexts(payload);
     expect(texts[0]).toMatch(/^:red_circle: \*FAILED\* — 1 ad set failed/);
-    expect(texts.some((t) => t.includes('*Veterans* — completed') && t.includes('Active states (4): CA, DC, OH, TX'))).toBe(true);
-    expect(texts.some((t) => t.includes('*Truckers* — *ABORTED*') && t.includes('every state reports zero demand'))).toBe(true);
+    expect(
+      texts.some((t) => t.includes('*Veterans* — completed') && t.includes('Active states (4): CA, DC, OH, TX')),
+    ).toBe(true);
+    expect(
+      texts.some((t) => t.includes('*Truckers* — *ABORTED*') && t.includes('every state reports zero demand')),
+    ).toBe(true);
     const adsets = texts.find((t) => t.includes('VET rejects'))!;
     expect(adsets).toContain('(#100/1885364) Missing Target Audience Location');
     expect(adsets).toContain('VET &lt;script&gt;alert("x")&lt;/script&gt; &amp; "friends"');
@@ -64,7 +81,9 @@ describe('renderSlack', () => {
     expect(adsets.indexOf('VET rejects')).toBeLessThan(adsets.indexOf('VET broad')); // failed first
     const actions = blocks.find((b) => b.type === 'actions')!;
     expect(JSON.stringify(actions)).toContain('https://ads.example.com/runs/r-20261126-130000-4f2a');
-    expect(payload.text).toBe('closrads FAILED — sync 2026-11-26 — 1 failed, 1 reverted, 1 campaign aborted, 1 skipped pre-flight, 1 superseded');
+    expect(payload.text).toBe(
+      'closrads FAILED — sync 2026-11-26 — 1 failed, 1 reverted, 1 campaign aborted, 1 skipped pre-flight, 1 superseded',
+    );
   });
 
   it('marks dry runs and uses green/orange for clean/warning runs', () => {
@@ -81,11 +100,21 @@ describe('renderSlack', () => {
     const payload = renderSlack(bigReport());
     expectValidBlockKit(payload);
     const adsets = sectionTexts(payload).find((t) => t.includes('BIG adset'))!;
-    expect(adsets).toMatch(/…and \d+ more ad sets \(\d+ failed, \d+ updated\) — see the <https:\/\/ads\.example\.com[^|]*\|dashboard>/);
-    expect(adsets.split('\n').slice(0, -1).every((l) => l.startsWith(':x:'))).toBe(true);
+    expect(adsets).toMatch(
+      /…and \d+ more ad sets \(\d+ failed, \d+ updated\) — see the <https:\/\/ads\.example\.com[^|]*\|dashboard>/,
+    );
+    expect(
+      adsets
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.startsWith(':x:')),
+    ).toBe(true);
     expect(JSON.stringify(payload).length).toBeLessThan(60_000);
 
-    const many = renderSlack({ ...bigReport(), campaigns: Array.from({ length: 3 }, () => bigReport().campaigns[0]!) }, { maxAdsetsPerCampaign: 1000 });
+    const many = renderSlack(
+      { ...bigReport(), campaigns: Array.from({ length: 3 }, () => bigReport().campaigns[0]!) },
+      { maxAdsetsPerCampaign: 1000 },
+    );
     expectValidBlockKit(many);
   });
 
@@ -139,7 +168,9 @@ describe('postSlack', () => {
     for (const segment of ['T0AAAAAAA', 'B0BBBBBBB', 's3cr3tW3bh00kT0k3n']) {
       for (const echoed of [segment, encodeURIComponent(`/${segment}`), `&quot;${segment}&quot;`]) {
         sink = await startReceiver({ status: 404, body: `no_team: ${echoed}` });
-        const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport())).catch((e: unknown) => e)) as Error;
+        const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport())).catch(
+          (e: unknown) => e,
+        )) as Error;
         expect(err.message).toMatch(/^Slack webhook answered 404: no_team/);
         expect(err.message).not.toContain(segment);
         await sink.close();
@@ -157,15 +188,19 @@ describe('postSlack', () => {
     await elsewhere.close();
   });
 
-  it('reports Slack\'s own error text', async () => {
+  it("reports Slack's own error text", async () => {
     sink = await startReceiver({ status: 400, body: 'invalid_blocks' });
-    await expect(postSlack(sink.url + secretPath, renderSlack(cleanReport()))).rejects.toThrow('Slack webhook answered 400: invalid_blocks');
+    await expect(postSlack(sink.url + secretPath, renderSlack(cleanReport()))).rejects.toThrow(
+      'Slack webhook answered 400: invalid_blocks',
+    );
   });
 
   it('gives up quickly when the webhook does not answer', async () => {
     sink = await startReceiver({ hang: true });
     const started = Date.now();
-    const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport()), { timeoutMs: 200 }).catch((e: unknown) => e)) as Error;
+    const err = (await postSlack(sink.url + secretPath, renderSlack(cleanReport()), { timeoutMs: 200 }).catch(
+      (e: unknown) => e,
+    )) as Error;
     // The receiver never answers: any bound below the test's timeout shows the 200 ms timeout worked,
     // and a wide one holds on a loaded machine.
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -176,7 +211,9 @@ describe('postSlack', () => {
   it('names a refused connection without the path', async () => {
     const probe = await startReceiver();
     await probe.close();
-    const err = (await postSlack(probe.url + secretPath, renderSlack(cleanReport()), { timeoutMs: 2000 }).catch((e: unknown) => e)) as Error;
+    const err = (await postSlack(probe.url + secretPath, renderSlack(cleanReport()), { timeoutMs: 2000 }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(err.message).toMatch(/^Slack webhook request failed: .*ECONNREFUSED/);
     expect(err.message).not.toContain('s3cr3t');
   });

@@ -14,7 +14,13 @@ describe('US tile grid', () => {
   it('tells targeted, added, removed and off apart', () => {
     const s = tileStates(['CA', 'TX'], ['TX'], ['NY']);
     expect([s.get('CA'), s.get('TX'), s.get('NY'), s.get('OH')]).toEqual(['targeted', 'added', 'removed', 'off']);
-    expect(campaignChanges([{ outcome: 'updated', added: ['TX'], removed: ['NY'] }, { outcome: 'would_update', added: ['TX', 'CA'], removed: [] }, { outcome: 'failed', added: ['OH'], removed: ['WA'] }])).toEqual({ added: ['CA', 'TX'], removed: ['NY'] });
+    expect(
+      campaignChanges([
+        { outcome: 'updated', added: ['TX'], removed: ['NY'] },
+        { outcome: 'would_update', added: ['TX', 'CA'], removed: [] },
+        { outcome: 'failed', added: ['OH'], removed: ['WA'] },
+      ]),
+    ).toEqual({ added: ['CA', 'TX'], removed: ['NY'] });
   });
 });
 

@@ -24,7 +24,11 @@ const COMMAND = {
     'Serves the simulated CLOSRTECH and Meta Graph APIs on one HTTP port until SIGINT/SIGTERM, and prints the\n' +
     'environment lines (CLOSRTECH_URL, FB_GRAPH_URL, credentials) that point the product at it.',
   options: {
-    scenario: { type: 'string', value: 'NAME|PATH', help: `a bundled scenario (${bundled.join(', ')}; default demo) or a JSON file` },
+    scenario: {
+      type: 'string',
+      value: 'NAME|PATH',
+      help: `a bundled scenario (${bundled.join(', ')}; default demo) or a JSON file`,
+    },
     port: { type: 'string', value: 'N', help: 'port to listen on (default SIMULATOR_PORT or 4010; 0 = any free port)' },
     host: { type: 'string', value: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
     latency: { type: 'string', value: 'MS', help: "added to every answer (default: the scenario's latencyMs)" },
@@ -42,7 +46,8 @@ const { values } = parseCommand(COMMAND);
 function whole(flag: string, raw: string | undefined, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(n) || n < 0 || n > max) usageError(COMMAND, `--${flag} must be a whole number from 0 to ${max}, not "${raw}"`);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < 0 || n > max)
+    usageError(COMMAND, `--${flag} must be a whole number from 0 to ${max}, not "${raw}"`);
   return n;
 }
 
@@ -56,11 +61,20 @@ let scenario: Scenario;
 try {
   scenario = loadScenario(scenarioName);
 } catch (err) {
-  const reason = err instanceof SyntaxError ? `scenario ${scenarioName} is not valid JSON: ${err.message}` : (err as Error).message;
+  const reason =
+    err instanceof SyntaxError ? `scenario ${scenarioName} is not valid JSON: ${err.message}` : (err as Error).message;
   usageError(COMMAND, `${reason} (bundled: ${bundled.join(', ')})`);
 }
-if (typeof scenario !== 'object' || scenario === null || typeof scenario.closrtech !== 'object' || typeof scenario.graph !== 'object') {
-  usageError(COMMAND, `scenario ${scenarioName} needs "closrtech" and "graph" objects (see packages/simulator/scenarios/demo.json)`);
+if (
+  typeof scenario !== 'object' ||
+  scenario === null ||
+  typeof scenario.closrtech !== 'object' ||
+  typeof scenario.graph !== 'object'
+) {
+  usageError(
+    COMMAND,
+    `scenario ${scenarioName} needs "closrtech" and "graph" objects (see packages/simulator/scenarios/demo.json)`,
+  );
 }
 
 let sim;
@@ -69,7 +83,8 @@ try {
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') usageError(COMMAND, `port ${port} on ${host} is in use: pick another with --port`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') usageError(COMMAND, `cannot listen on ${host}:${port} (${code})`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
+    usageError(COMMAND, `cannot listen on ${host}:${port} (${code})`);
   usageError(COMMAND, `the scenario ${scenarioName} could not be loaded: ${(err as Error).message}`);
 }
 

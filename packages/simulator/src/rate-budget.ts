@@ -27,9 +27,7 @@ interface Score {
   at: number;
 }
 
-export type Admission =
-  | { ok: true }
-  | { ok: false; reason: 'budget' | 'qps'; resetSeconds: number };
+export type Admission = { ok: true } | { ok: false; reason: 'budget' | 'qps'; resetSeconds: number };
 
 export interface AccountUsage {
   /** percent of the budget spent in the current window (1 when the account has no budget) */
@@ -94,7 +92,12 @@ export class RateLedger {
       const score = this.score(account, budget, now);
       const over = score.points + cost - budget.maxPoints;
       if (over > 0) {
-        if (budget.blockMs === undefined) return { ok: false, reason: 'budget', resetSeconds: Math.max(1, Math.ceil(this.drainMs(over, budget) / 1000)) };
+        if (budget.blockMs === undefined)
+          return {
+            ok: false,
+            reason: 'budget',
+            resetSeconds: Math.max(1, Math.ceil(this.drainMs(over, budget) / 1000)),
+          };
         this.blockedUntil.set(account, now + budget.blockMs);
         return { ok: false, reason: 'budget', resetSeconds: Math.ceil(budget.blockMs / 1000) };
       }

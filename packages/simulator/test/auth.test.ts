@@ -44,7 +44,10 @@ describe('appsecret_proof', () => {
     const missing = await graphGet(sim, '1001');
     expect(missing.json.error.code).toBe(100);
     const wrong = await graphGet(sim, '1001', { appsecret_proof: 'abc' });
-    expect(wrong.json.error).toMatchObject({ code: 100, message: 'Invalid appsecret_proof provided in the API argument' });
+    expect(wrong.json.error).toMatchObject({
+      code: 100,
+      message: 'Invalid appsecret_proof provided in the API argument',
+    });
     const good = await graphGet(sim, '1001', { appsecret_proof: appsecretProof('s3cret', TOKEN) });
     expect(good.status).toBe(200);
     const time = String(Math.floor(Date.now() / 1000));

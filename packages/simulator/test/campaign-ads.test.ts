@@ -11,7 +11,13 @@ function threeAdsets(): ReturnType<typeof smallScenario> {
   scenario.graph.ads = [];
   for (const adset of ['1001', '1002', '1003', '1101']) {
     for (const n of [1, 2]) {
-      scenario.graph.ads.push({ id: `7${adset}${n}`, adsetId: adset, name: `ad ${adset}.${n}`, status: 'ACTIVE', effective_status: 'ACTIVE' });
+      scenario.graph.ads.push({
+        id: `7${adset}${n}`,
+        adsetId: adset,
+        name: `ad ${adset}.${n}`,
+        status: 'ACTIVE',
+        effective_status: 'ACTIVE',
+      });
     }
   }
   return scenario;
@@ -22,7 +28,14 @@ describe('GET /{campaign}/ads', () => {
     const sim = await start({ scenario: threeAdsets() });
     const r = await graphGet(sim, '9001/ads', { fields: FIELDS });
     expect(r.status).toBe(200);
-    expect(r.json.data.map((a: { id: string }) => a.id)).toEqual(['710011', '710012', '710021', '710022', '710031', '710032']);
+    expect(r.json.data.map((a: { id: string }) => a.id)).toEqual([
+      '710011',
+      '710012',
+      '710021',
+      '710022',
+      '710031',
+      '710032',
+    ]);
     expect(r.json.data[2]).toEqual({
       adset_id: '1002',
       id: '710021',
@@ -40,7 +53,10 @@ describe('GET /{campaign}/ads', () => {
     const sim = await start({ scenario });
     const p1 = await graphGet(sim, '9001/ads', { fields: 'id', limit: '50' });
     expect(p1.json.data).toHaveLength(4);
-    const p2 = (await (await fetch(p1.json.paging.next as string)).json()) as { data: Array<{ id: string }>; paging: { next?: string } };
+    const p2 = (await (await fetch(p1.json.paging.next as string)).json()) as {
+      data: Array<{ id: string }>;
+      paging: { next?: string };
+    };
     expect(p2.data.map((a) => a.id)).toEqual(['710031', '710032']);
     expect(p2.paging.next).toBeUndefined();
     const small = await graphGet(sim, '9001/ads', { fields: 'id', limit: '2' });

@@ -25,7 +25,10 @@ describe('faults', () => {
     });
     const r = await graphGet(sim, '9001/adsets');
     expect(r.json.error).toMatchObject({ code: 80004, error_subcode: 2446079, is_transient: false });
-    const buc = JSON.parse(r.headers.get('x-business-use-case-usage')!) as Record<string, Array<Record<string, number>>>;
+    const buc = JSON.parse(r.headers.get('x-business-use-case-usage')!) as Record<
+      string,
+      Array<Record<string, number>>
+    >;
     expect(buc['1']![0]!.estimated_time_to_regain_access).toBe(3);
     expect(JSON.parse(r.headers.get('x-ad-account-usage')!).reset_time_duration).toBe(180);
     expect(sim.calls.at(-1)!.throttled).toBe(true);
@@ -33,7 +36,10 @@ describe('faults', () => {
 
   it('sends raw HTTP answers such as an HTML error page', async () => {
     const sim = await start();
-    sim.addFault({ match: { api: 'graph' }, response: { kind: 'http', status: 502, body: '<html><body>Bad Gateway</body></html>' } });
+    sim.addFault({
+      match: { api: 'graph' },
+      response: { kind: 'http', status: 502, body: '<html><body>Bad Gateway</body></html>' },
+    });
     const r = await fetch(`${sim.graphUrl}/${V}/1001?access_token=${TOKEN}`);
     expect(r.status).toBe(502);
     expect(r.headers.get('content-type')).toContain('text/html');
@@ -92,7 +98,9 @@ describe('admin routes', () => {
   it('exposes state and calls, takes faults, and resets', async () => {
     const sim = await start();
     await graphPost(sim, '1001', { targeting: geo('3843') });
-    const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as { adsets: Record<string, { targeting: unknown }> };
+    const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as {
+      adsets: Record<string, { targeting: unknown }>;
+    };
     expect(state.adsets['1001']!.targeting).toEqual(geo('3843'));
     const calls = (await (await fetch(`${sim.url}/__sim/calls`)).json()) as Array<{ api: string }>;
     expect(calls.map((c) => c.api)).toEqual(['graph', 'admin', 'admin']);

@@ -16,7 +16,13 @@ describe('fields parser', () => {
       {
         name: 'ads',
         limit: 50,
-        fields: [{ name: 'id' }, { name: 'name' }, { name: 'status' }, { name: 'effective_status' }, { name: 'issues_info' }],
+        fields: [
+          { name: 'id' },
+          { name: 'name' },
+          { name: 'status' },
+          { name: 'effective_status' },
+          { name: 'issues_info' },
+        ],
       },
     ]);
     expect(parseFieldSpecs(' ads { id , creative{ id } } .limit( 3 ) , name ,')).toEqual([
@@ -72,7 +78,13 @@ describe('field expansion of ads', () => {
     expect(first.targeting.geo_locations.regions).toEqual([{ key: '3847', name: 'California', country: 'US' }]);
     // ARCHIVED ads are left out, as on the edge without a status filter.
     expect(first.ads.data.map((a: { id: string }) => a.id)).toEqual(['5001', '5003', '5004']);
-    expect(first.ads.data[0]).toEqual({ id: '5001', name: 'ad ok', status: 'ACTIVE', effective_status: 'ACTIVE', issues_info: [] });
+    expect(first.ads.data[0]).toEqual({
+      id: '5001',
+      name: 'ad ok',
+      status: 'ACTIVE',
+      effective_status: 'ACTIVE',
+      issues_info: [],
+    });
     expect(first.ads.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
     expect(first.ads.paging.next).toBeUndefined();
     // Simulator assumption empty-expansion (src/graph/paging.ts): an empty expansion answers {data: []}; Meta may omit the field.

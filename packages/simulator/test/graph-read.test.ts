@@ -84,7 +84,9 @@ describe('listing ad sets', () => {
 describe('fields selection', () => {
   it('returns id always, only the asked fields, and drops unknown ones', async () => {
     const sim = await start();
-    const r = await graphGet(sim, '1001', { fields: 'name,bogus,configured_status,campaign_id,account_id,issues_info' });
+    const r = await graphGet(sim, '1001', {
+      fields: 'name,bogus,configured_status,campaign_id,account_id,issues_info',
+    });
     expect(r.json).toEqual({
       id: '1001',
       name: 'set 1',
@@ -127,8 +129,18 @@ describe('fields selection', () => {
 describe('meta endpoints', () => {
   it('searches regions by substring, case-insensitively', async () => {
     const sim = await start();
-    const r = await graphGet(sim, 'search', { type: 'adgeolocation', location_types: '["region"]', q: 'new', country_code: 'US' });
-    expect(r.json.data.map((x: { name: string }) => x.name)).toEqual(['New Hampshire', 'New Jersey', 'New Mexico', 'New York']);
+    const r = await graphGet(sim, 'search', {
+      type: 'adgeolocation',
+      location_types: '["region"]',
+      q: 'new',
+      country_code: 'US',
+    });
+    expect(r.json.data.map((x: { name: string }) => x.name)).toEqual([
+      'New Hampshire',
+      'New Jersey',
+      'New Mexico',
+      'New York',
+    ]);
     expect(r.json.data[0]).toEqual({
       key: '3872',
       name: 'New Hampshire',
@@ -147,7 +159,12 @@ describe('meta endpoints', () => {
   it('debug_token describes valid, invalid and expired tokens', async () => {
     const sim = await start();
     const ok = await graphGet(sim, 'debug_token', { input_token: TOKEN });
-    expect(ok.json.data).toMatchObject({ app_id: '1000000000000001', type: 'SYSTEM_USER', is_valid: true, expires_at: 0 });
+    expect(ok.json.data).toMatchObject({
+      app_id: '1000000000000001',
+      type: 'SYSTEM_USER',
+      is_valid: true,
+      expires_at: 0,
+    });
     expect(ok.json.data.scopes).toContain('ads_management');
     const bad = await graphGet(sim, 'debug_token', { input_token: 'nope' });
     expect(bad.json.data.is_valid).toBe(false);

@@ -18,7 +18,14 @@ describe('updating ad set targeting', () => {
     expect(sim.state.adsets['1001']!.targeting).toEqual(FULL);
     expect(sim.state.writes.filter((w) => w.objectId === '1001')).toHaveLength(1);
     const call = sim.calls.at(-1)!;
-    expect(call).toMatchObject({ api: 'graph', method: 'POST', path: `/${V}/1001`, objectId: '1001', status: 200, adAccountId: 'act_1' });
+    expect(call).toMatchObject({
+      api: 'graph',
+      method: 'POST',
+      path: `/${V}/1001`,
+      objectId: '1001',
+      status: 200,
+      adAccountId: 'act_1',
+    });
     expect(typeof call.body.targeting).toBe('string');
   });
 
@@ -116,9 +123,15 @@ describe('updating ad set targeting', () => {
   ])('refuses Advantage+ audience with %s, leaving state alone', async (_name, ages) => {
     const sim = await start();
     const before = structuredClone(sim.state.adsets['1001']!.targeting);
-    const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+    const r = await graphPost(sim, '1001', {
+      targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } },
+    });
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatchObject({ code: 100, message: 'Invalid parameter', error_user_title: 'Age Not Available With Advantage+ Audience' });
+    expect(r.json.error).toMatchObject({
+      code: 100,
+      message: 'Invalid parameter',
+      error_user_title: 'Age Not Available With Advantage+ Audience',
+    });
     expect(r.json.error.error_user_msg).toContain('age_min must be 18 to 25 and age_max must be 65');
     expect(sim.state.adsets['1001']!.targeting).toEqual(before);
     expect(sim.state.writes).toHaveLength(0);
@@ -126,12 +139,21 @@ describe('updating ad set targeting', () => {
 
   it('accepts Advantage+ audience with age_min 18..25 and age_max 65, default ages, or numbers sent as text', async () => {
     const sim = await start();
-    for (const ages of [{ age_min: 18, age_max: 65 }, { age_min: 25, age_max: 65 }, {}, { age_min: '21', age_max: '65' }]) {
-      const r = await graphPost(sim, '1001', { targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } } });
+    for (const ages of [
+      { age_min: 18, age_max: 65 },
+      { age_min: 25, age_max: 65 },
+      {},
+      { age_min: '21', age_max: '65' },
+    ]) {
+      const r = await graphPost(sim, '1001', {
+        targeting: { ...geo('3878'), ...ages, targeting_automation: { advantage_audience: 1 } },
+      });
       expect(r.status, JSON.stringify(ages)).toBe(200);
     }
     // Without Advantage+ audience the same ages are fine.
-    const off = await graphPost(sim, '1001', { targeting: { ...geo('3878'), age_min: 30, age_max: 54, targeting_automation: { advantage_audience: 0 } } });
+    const off = await graphPost(sim, '1001', {
+      targeting: { ...geo('3878'), age_min: 30, age_max: 54, targeting_automation: { advantage_audience: 0 } },
+    });
     expect(off.status).toBe(200);
   });
 

@@ -14,7 +14,11 @@ export function smallScenario(adsetCount = 3): Scenario {
       name: `set ${i + 1}`,
       status: 'ACTIVE',
       effective_status: 'ACTIVE',
-      targeting: { age_min: 30, geo_locations: { regions: [{ key: '3847' }] }, targeting_automation: { advantage_audience: 0 } },
+      targeting: {
+        age_min: 30,
+        geo_locations: { regions: [{ key: '3847' }] },
+        targeting_automation: { advantage_audience: 0 },
+      },
     });
   }
   return {
@@ -30,10 +34,38 @@ export function smallScenario(adsetCount = 3): Scenario {
       campaigns: { '9001': { adAccountId: 'act_1', name: 'C' } },
       adsets,
       ads: [
-        { id: '5001', adsetId: '1001', name: 'ad ok', status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'none' },
-        { id: '5002', adsetId: '1001', name: 'ad break', status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break' },
-        { id: '5003', adsetId: '1001', name: 'ad heal', status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break-heal-on-republish' },
-        { id: '5004', adsetId: '1001', name: 'ad paused', status: 'PAUSED', effective_status: 'PAUSED', onGeoChange: 'break' },
+        {
+          id: '5001',
+          adsetId: '1001',
+          name: 'ad ok',
+          status: 'ACTIVE',
+          effective_status: 'ACTIVE',
+          onGeoChange: 'none',
+        },
+        {
+          id: '5002',
+          adsetId: '1001',
+          name: 'ad break',
+          status: 'ACTIVE',
+          effective_status: 'ACTIVE',
+          onGeoChange: 'break',
+        },
+        {
+          id: '5003',
+          adsetId: '1001',
+          name: 'ad heal',
+          status: 'ACTIVE',
+          effective_status: 'ACTIVE',
+          onGeoChange: 'break-heal-on-republish',
+        },
+        {
+          id: '5004',
+          adsetId: '1001',
+          name: 'ad paused',
+          status: 'PAUSED',
+          effective_status: 'PAUSED',
+          onGeoChange: 'break',
+        },
       ],
     },
   };
@@ -42,7 +74,9 @@ export function smallScenario(adsetCount = 3): Scenario {
 const running: Simulator[] = [];
 
 /** Starts a simulator that is closed after the current test. */
-export async function start(opts: Partial<StartOptions> & { scenario?: StartOptions['scenario'] } = {}): Promise<Simulator> {
+export async function start(
+  opts: Partial<StartOptions> & { scenario?: StartOptions['scenario'] } = {},
+): Promise<Simulator> {
   const sim = await startSimulator({ scenario: smallScenario(), ...opts });
   running.push(sim);
   return sim;
@@ -55,7 +89,7 @@ afterEach(async () => {
 export interface GraphAnswer {
   status: number;
   headers: Headers;
-   
+
   json: any;
 }
 

@@ -27,7 +27,9 @@ describe('latency', () => {
     const sim = await start({ scenario });
     expect(sim.state.latencyMs).toBe(1500);
     const order: string[] = [];
-    const slow = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() => order.push('sent with latency 1500'));
+    const slow = fetch(`${sim.graphUrl}/${V}/me?access_token=${TOKEN}`).then(() =>
+      order.push('sent with latency 1500'),
+    );
     // The simulator records a call just before it starts waiting, so once the call is recorded the
     // first request is committed to the old setting (no guess at how long its arrival takes).
     await vi.waitFor(() => expect(sim.calls).toHaveLength(1), { timeout: 10_000, interval: 5 });

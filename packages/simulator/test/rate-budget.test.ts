@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RATE_TIERS, RateLedger, resolveBudget } from '../src/rate-budget.js';
 import { graphGet, graphPost, smallScenario, start, geo } from './helpers.js';
 
-const header = (h: Headers, name: string): Record<string, unknown> => JSON.parse(h.get(name) ?? 'null') as Record<string, unknown>;
+const header = (h: Headers, name: string): Record<string, unknown> =>
+  JSON.parse(h.get(name) ?? 'null') as Record<string, unknown>;
 
 describe('usage headers', () => {
   it('sends app usage on every call, and account usage on calls charged to an ad account', async () => {
@@ -113,7 +114,12 @@ describe("Meta's score budget (fixed block)", () => {
   const limited = { rateBudget: { tier: 'limited' as const } };
 
   it('names the documented tiers: Limited 60 points and a 300 s block, Full 9000 and 60 s, both decaying over 300 s', () => {
-    expect(resolveBudget({ tier: 'limited', headers: 'buc' })).toEqual({ maxPoints: 60, windowMs: 300_000, blockMs: 300_000, headers: 'buc' });
+    expect(resolveBudget({ tier: 'limited', headers: 'buc' })).toEqual({
+      maxPoints: 60,
+      windowMs: 300_000,
+      blockMs: 300_000,
+      headers: 'buc',
+    });
     expect(resolveBudget({ tier: 'full' })).toEqual(RATE_TIERS.full);
     expect(RATE_TIERS.full).toEqual({ maxPoints: 9000, windowMs: 300_000, blockMs: 60_000 });
     const custom = { maxPoints: 7, windowMs: 1500 };
@@ -165,7 +171,9 @@ describe("Meta's score budget (fixed block)", () => {
 
   it('sends the BUC header alone when the budget says so, with the minutes left of a block', async () => {
     const scenario = smallScenario();
-    scenario.graph.adAccounts.act_1 = { rateBudget: { maxPoints: 6, windowMs: 300_000, blockMs: 120_000, headers: 'buc' } };
+    scenario.graph.adAccounts.act_1 = {
+      rateBudget: { maxPoints: 6, windowMs: 300_000, blockMs: 120_000, headers: 'buc' },
+    };
     const sim = await start({ scenario, budgetClock: () => 1_000_000 });
     const ok = await graphPost(sim, '1001', { targeting: geo('3843') });
     expect(ok.status).toBe(200);

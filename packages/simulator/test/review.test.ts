@@ -12,13 +12,30 @@ function longReviews(): ReturnType<typeof smallScenario> {
   const scenario = smallScenario();
   scenario.graph.reviewMs = LONG;
   scenario.graph.ads.push(
-    { id: '5005', adsetId: '1001', name: 'ad disapprove', status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'disapprove' },
-    { id: '5006', adsetId: '1002', name: 'other set', status: 'ACTIVE', effective_status: 'ACTIVE', onGeoChange: 'break' },
+    {
+      id: '5005',
+      adsetId: '1001',
+      name: 'ad disapprove',
+      status: 'ACTIVE',
+      effective_status: 'ACTIVE',
+      onGeoChange: 'disapprove',
+    },
+    {
+      id: '5006',
+      adsetId: '1002',
+      name: 'other set',
+      status: 'ACTIVE',
+      effective_status: 'ACTIVE',
+      onGeoChange: 'break',
+    },
   );
   return scenario;
 }
 
-async function adsOf(sim: Simulator, adsetId: string): Promise<Record<string, { effective_status: string; issues_info: Array<{ error_code: number }> }>> {
+async function adsOf(
+  sim: Simulator,
+  adsetId: string,
+): Promise<Record<string, { effective_status: string; issues_info: Array<{ error_code: number }> }>> {
   const r = await graphGet(sim, `${adsetId}/ads`, { fields: 'status,effective_status,issues_info' });
   return Object.fromEntries(r.json.data.map((a: { id: string }) => [a.id, a]));
 }
@@ -26,7 +43,12 @@ async function adsOf(sim: Simulator, adsetId: string): Promise<Record<string, { 
 const statuses = async (sim: Simulator, adsetId: string): Promise<Record<string, string>> =>
   Object.fromEntries(Object.entries(await adsOf(sim, adsetId)).map(([id, a]) => [id, a.effective_status]));
 
-async function admin(sim: Simulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function admin(
+  sim: Simulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${sim.url}${path}`, {
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
@@ -45,7 +67,8 @@ describe('review after a geo change', () => {
     expect((await graphPost(sim, '1001', { targeting: NEW_GEO })).status).toBe(200);
     const after = Date.now();
     const ads = await adsOf(sim, '1001');
-    for (const id of ['5001', '5002', '5003', '5005']) expect(ads[id], id).toMatchObject({ effective_status: 'PENDING_REVIEW', issues_info: [] });
+    for (const id of ['5001', '5002', '5003', '5005'])
+      expect(ads[id], id).toMatchObject({ effective_status: 'PENDING_REVIEW', issues_info: [] });
     expect(ads['5004']!.effective_status).toBe('PAUSED');
 
     const pending = await admin(sim, 'GET', '/__sim/review');
@@ -104,7 +127,12 @@ describe('review after a geo change', () => {
     expect(finish.json.finished).toEqual([{ adId: '5006', adsetId: '1002', endsAt: expect.any(Number) }]);
     expect((await statuses(sim, '1002'))['5006']).toBe('WITH_ISSUES');
     expect((await statuses(sim, '1001'))['5002']).toBe('PENDING_REVIEW');
-    expect(sim.finishReviews('1001').map((r) => r.adId).sort()).toEqual(['5001', '5002', '5003', '5005']);
+    expect(
+      sim
+        .finishReviews('1001')
+        .map((r) => r.adId)
+        .sort(),
+    ).toEqual(['5001', '5002', '5003', '5005']);
     expect((await statuses(sim, '1001'))['5002']).toBe('WITH_ISSUES');
     expect((await admin(sim, 'POST', '/__sim/review/finish', { adsetId: 1001 })).status).toBe(400);
   });
@@ -131,7 +159,12 @@ describe('republish after a review', () => {
     const inReview = await adsOf(sim, '1001');
     expect(inReview['5003']).toMatchObject({ effective_status: 'PENDING_REVIEW', issues_info: [] });
     expect(inReview['5002']).toMatchObject({ effective_status: 'PENDING_REVIEW', issues_info: [] });
-    expect(sim.pendingReviews().map((r) => r.adId).sort()).toEqual(['5002', '5003']);
+    expect(
+      sim
+        .pendingReviews()
+        .map((r) => r.adId)
+        .sort(),
+    ).toEqual(['5002', '5003']);
     sim.finishReviews('1001');
     const done = await adsOf(sim, '1001');
     expect(done['5003']).toMatchObject({ effective_status: 'ACTIVE', issues_info: [] });
@@ -185,13 +218,23 @@ describe('rollback', () => {
     const sim = await start({ scenario: longReviews() });
     await graphPost(sim, '1001', { targeting: NEW_GEO });
     sim.finishReviews();
-    expect(await statuses(sim, '1001')).toMatchObject({ '5002': 'WITH_ISSUES', '5003': 'WITH_ISSUES', '5005': 'DISAPPROVED' });
+    expect(await statuses(sim, '1001')).toMatchObject({
+      '5002': 'WITH_ISSUES',
+      '5003': 'WITH_ISSUES',
+      '5005': 'DISAPPROVED',
+    });
     await graphPost(sim, '1001', { targeting: ORIGINAL });
     // The rejected ad stays rejected; the broken ones are reviewed again.
-    expect(await statuses(sim, '1001')).toMatchObject({ '5001': 'PENDING_REVIEW', '5002': 'PENDING_REVIEW', '5003': 'PENDING_REVIEW', '5005': 'DISAPPROVED' });
+    expect(await statuses(sim, '1001')).toMatchObject({
+      '5001': 'PENDING_REVIEW',
+      '5002': 'PENDING_REVIEW',
+      '5003': 'PENDING_REVIEW',
+      '5005': 'DISAPPROVED',
+    });
     sim.finishReviews();
     const healed = await adsOf(sim, '1001');
-    for (const id of ['5001', '5002', '5003']) expect(healed[id], id).toMatchObject({ effective_status: 'ACTIVE', issues_info: [] });
+    for (const id of ['5001', '5002', '5003'])
+      expect(healed[id], id).toMatchObject({ effective_status: 'ACTIVE', issues_info: [] });
   });
 
   it('heals nothing when the ad set moves to yet another geo', async () => {
@@ -200,7 +243,11 @@ describe('rollback', () => {
     sim.finishReviews();
     await graphPost(sim, '1001', { targeting: geo('3843') });
     sim.finishReviews();
-    expect(await statuses(sim, '1001')).toMatchObject({ '5001': 'ACTIVE', '5002': 'WITH_ISSUES', '5003': 'WITH_ISSUES' });
+    expect(await statuses(sim, '1001')).toMatchObject({
+      '5001': 'ACTIVE',
+      '5002': 'WITH_ISSUES',
+      '5003': 'WITH_ISSUES',
+    });
   });
 
   it('heals at once with review time 0, as the worker tests rely on', async () => {
@@ -243,7 +290,11 @@ describe('review time', () => {
     const sim = await start({ scenario });
     await graphPost(sim, '1001', { targeting: NEW_GEO });
     expect(sim.pendingReviews().map((r) => r.adId)).toEqual(['5002']);
-    expect(await statuses(sim, '1001')).toMatchObject({ '5001': 'ACTIVE', '5002': 'PENDING_REVIEW', '5003': 'WITH_ISSUES' });
+    expect(await statuses(sim, '1001')).toMatchObject({
+      '5001': 'ACTIVE',
+      '5002': 'PENDING_REVIEW',
+      '5003': 'WITH_ISSUES',
+    });
   });
 
   it('starts over on reset', async () => {

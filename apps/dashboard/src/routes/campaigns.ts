@@ -24,7 +24,10 @@ export function campaignRoutes(deps: DashboardDeps): Router {
 
   router.get('/campaigns', async (_req, res) => {
     const list = await Promise.all(deps.config.campaigns.map((c) => overview(c.name)));
-    res.status(200).type('html').send(campaignsPage(list.filter((o): o is CampaignOverview => o !== undefined)));
+    res
+      .status(200)
+      .type('html')
+      .send(campaignsPage(list.filter((o): o is CampaignOverview => o !== undefined)));
   });
 
   router.get('/campaigns/:name', async (req, res) => {
@@ -36,11 +39,21 @@ export function campaignRoutes(deps: DashboardDeps): Router {
     const asked = Number(req.query.days ?? DEFAULT_DAYS);
     const days = Number.isInteger(asked) && asked >= 7 ? Math.min(asked, DEMAND_HISTORY_DAYS - 1) : DEFAULT_DAYS;
     const now = Date.now();
-    const [points, runs] = await Promise.all([history.since(found.campaign.name, now - days * DAY_MS), deps.store.listRuns(RUN_SCAN)]);
+    const [points, runs] = await Promise.all([
+      history.since(found.campaign.name, now - days * DAY_MS),
+      deps.store.listRuns(RUN_SCAN),
+    ]);
     const mine = runs
-      .filter(({ meta, report }) => (report ? report.campaigns.some((c) => c.name === found.campaign.name) : meta.campaigns.length === 0 || meta.campaigns.includes(found.campaign.name)))
+      .filter(({ meta, report }) =>
+        report
+          ? report.campaigns.some((c) => c.name === found.campaign.name)
+          : meta.campaigns.length === 0 || meta.campaigns.includes(found.campaign.name),
+      )
       .slice(0, RECENT_RUNS);
-    res.status(200).type('html').send(campaignPage({ overview: found, days: dailyDemand(points, days, now), runs: mine }));
+    res
+      .status(200)
+      .type('html')
+      .send(campaignPage({ overview: found, days: dailyDemand(points, days, now), runs: mine }));
   });
 
   return router;

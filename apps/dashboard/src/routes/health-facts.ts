@@ -18,7 +18,11 @@ function fact(r: ReportSummary): LastRunFact {
  * says nothing about whether Facebook is in step), with the verdict every other output shows, and how
  * many recent runs have no report yet.
  */
-export function lastRunFacts(runs: readonly RunSummary[]): { lastRun: LastRunFact | null; lastLiveRun: LastRunFact | null; runsWaiting: number } {
+export function lastRunFacts(runs: readonly RunSummary[]): {
+  lastRun: LastRunFact | null;
+  lastLiveRun: LastRunFact | null;
+  runsWaiting: number;
+} {
   const finished = runs.map((r) => r.report).filter((r): r is ReportSummary => r !== undefined);
   const last = finished[0];
   const lastLive = finished.find((r) => !r.dryRun);

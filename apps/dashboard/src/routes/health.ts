@@ -29,7 +29,15 @@ export function healthRoutes(deps: DashboardDeps): Router {
       res.status(200).json({ status: 'ok', redis, workers, ...facts, problems });
     } catch {
       // Redis answered PING but not the rest: still reachable, so 200, with what is missing said.
-      res.status(200).json({ status: 'degraded', redis, workers: null, lastRun: null, lastLiveRun: null, runsWaiting: null, problems: ['run figures unavailable'] });
+      res.status(200).json({
+        status: 'degraded',
+        redis,
+        workers: null,
+        lastRun: null,
+        lastLiveRun: null,
+        runsWaiting: null,
+        problems: ['run figures unavailable'],
+      });
     }
   });
 

@@ -21,7 +21,11 @@ function sendPage(res: Response, status: number, page: string): void {
 }
 
 function notFoundPage(res: Response, runId: string): void {
-  sendPage(res, 404, `<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><p>No run ${runId.replace(/[^A-Za-z0-9._-]/g, '?')}. <a href="/runs">All runs</a></p>`);
+  sendPage(
+    res,
+    404,
+    `<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not found</title><p>No run ${runId.replace(/[^A-Za-z0-9._-]/g, '?')}. <a href="/runs">All runs</a></p>`,
+  );
 }
 
 /** A form field that may be absent, a string, or repeated. */
@@ -51,9 +55,16 @@ export function runRoutes(deps: DashboardDeps): Router {
     const meta = isRunId(runId) ? await deps.store.getMeta(runId) : undefined;
     if (meta) {
       const view = await pendingRunView(deps, runId);
-      res.status(202).json({ runId, status: 'in_progress', trigger: meta.trigger, dryRun: meta.dryRun, campaigns: meta.campaigns, startedAt: meta.startedAt, ...view });
-    }
-    else res.status(404).json({ error: 'not_found', message: `no run ${runId}` });
+      res.status(202).json({
+        runId,
+        status: 'in_progress',
+        trigger: meta.trigger,
+        dryRun: meta.dryRun,
+        campaigns: meta.campaigns,
+        startedAt: meta.startedAt,
+        ...view,
+      });
+    } else res.status(404).json({ error: 'not_found', message: `no run ${runId}` });
   });
 
   router.get('/runs', async (req, res) => {
@@ -64,7 +75,15 @@ export function runRoutes(deps: DashboardDeps): Router {
   });
 
   router.get('/runs/new', (_req, res) => {
-    sendPage(res, 200, runNowPage({ campaigns: deps.config.campaigns, defaultDryRun: deps.config.dryRun, csrfToken: csrf.issue(identityOf(res)) }));
+    sendPage(
+      res,
+      200,
+      runNowPage({
+        campaigns: deps.config.campaigns,
+        defaultDryRun: deps.config.dryRun,
+        csrfToken: csrf.issue(identityOf(res)),
+      }),
+    );
   });
 
   router.get('/runs/:runId', async (req, res) => {
@@ -75,7 +94,11 @@ export function runRoutes(deps: DashboardDeps): Router {
     }
     const report = await deps.store.getReport(runId);
     if (report) {
-      sendPage(res, 200, runPage(report, await deps.store.getDeliveries(runId), { csrfToken: csrf.issue(identityOf(res)) }));
+      sendPage(
+        res,
+        200,
+        runPage(report, await deps.store.getDeliveries(runId), { csrfToken: csrf.issue(identityOf(res)) }),
+      );
       return;
     }
     const meta = await deps.store.getMeta(runId);
@@ -84,31 +107,54 @@ export function runRoutes(deps: DashboardDeps): Router {
   });
 
   // Run now: dry runs start at once; a live run first shows a confirmation step (no JavaScript needed).
-  router.post('/runs', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }), async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const token = csrf.issue(identityOf(res));
-    if (!csrf.verify(identityOf(res), body.csrf)) {
-      sendPage(res, 403, runNowPage({ campaigns: deps.config.campaigns, defaultDryRun: deps.config.dryRun, csrfToken: token, error: 'The form expired or did not come from this dashboard; please submit it again.' }));
-      return;
-    }
-    const campaigns = [...new Set(list(body.campaign))];
-    const known = new Set(deps.config.campaigns.map((c) => c.name));
-    const unknown = campaigns.filter((c) => !known.has(c));
-    const mode = body.mode;
-    if (unknown.length > 0 || (mode !== 'dry' && mode !== 'live')) {
-      const error = unknown.length > 0 ? `Unknown campaign ${unknown.join(', ')}` : 'Choose dry run or live';
-      sendPage(res, 400, runNowPage({ campaigns: deps.config.campaigns, defaultDryRun: deps.config.dryRun, csrfToken: token, error }));
-      return;
-    }
-    if (mode === 'live' && body.confirm !== 'yes') {
-      const error = body.step === 'confirm' ? 'Tick the box to confirm the live run.' : undefined;
-      sendPage(res, error ? 422 : 200, confirmLivePage({ campaigns, csrfToken: token, error }));
-      return;
-    }
-    const runId = await startRun({ flow: deps.flow, store: deps.store }, { trigger: 'manual', dryRun: mode === 'dry', campaigns });
-    deps.logger.info({ runId, dryRun: mode === 'dry', campaigns, user: identityOf(res) }, 'run started from the dashboard');
-    res.redirect(303, `/runs/${encodeURIComponent(runId)}`);
-  });
+  router.post(
+    '/runs',
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }),
+    async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const token = csrf.issue(identityOf(res));
+      if (!csrf.verify(identityOf(res), body.csrf)) {
+        sendPage(
+          res,
+          403,
+          runNowPage({
+            campaigns: deps.config.campaigns,
+            defaultDryRun: deps.config.dryRun,
+            csrfToken: token,
+            error: 'The form expired or did not come from this dashboard; please submit it again.',
+          }),
+        );
+        return;
+      }
+      const campaigns = [...new Set(list(body.campaign))];
+      const known = new Set(deps.config.campaigns.map((c) => c.name));
+      const unknown = campaigns.filter((c) => !known.has(c));
+      const mode = body.mode;
+      if (unknown.length > 0 || (mode !== 'dry' && mode !== 'live')) {
+        const error = unknown.length > 0 ? `Unknown campaign ${unknown.join(', ')}` : 'Choose dry run or live';
+        sendPage(
+          res,
+          400,
+          runNowPage({ campaigns: deps.config.campaigns, defaultDryRun: deps.config.dryRun, csrfToken: token, error }),
+        );
+        return;
+      }
+      if (mode === 'live' && body.confirm !== 'yes') {
+        const error = body.step === 'confirm' ? 'Tick the box to confirm the live run.' : undefined;
+        sendPage(res, error ? 422 : 200, confirmLivePage({ campaigns, csrfToken: token, error }));
+        return;
+      }
+      const runId = await startRun(
+        { flow: deps.flow, store: deps.store },
+        { trigger: 'manual', dryRun: mode === 'dry', campaigns },
+      );
+      deps.logger.info(
+        { runId, dryRun: mode === 'dry', campaigns, user: identityOf(res) },
+        'run started from the dashboard',
+      );
+      res.redirect(303, `/runs/${encodeURIComponent(runId)}`);
+    },
+  );
 
   return router;
 }

@@ -13,7 +13,12 @@ export function approveButton(report: RunReport, c: CampaignReport, csrfToken: s
 }
 
 /** Step two: nothing runs before the operator has read the hold and ticked the box. */
-export function confirmApprovePage(f: { report: RunReport; campaign: CampaignReport; csrfToken: string; error?: string }): string {
+export function confirmApprovePage(f: {
+  report: RunReport;
+  campaign: CampaignReport;
+  csrfToken: string;
+  error?: string;
+}): string {
   const { report, campaign: c } = f;
   const body = html`<h1>Approve ${c.name}</h1>
 ${f.error ? html`<p class="notice bad">${f.error}</p>` : ''}

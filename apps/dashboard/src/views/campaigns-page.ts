@@ -1,4 +1,11 @@
-import { resultOf, type Campaign, type DemandDay, type HeldMarker, type LastCompleted, type RunSummary } from '@closrads/core';
+import {
+  resultOf,
+  type Campaign,
+  type DemandDay,
+  type HeldMarker,
+  type LastCompleted,
+  type RunSummary,
+} from '@closrads/core';
 import { demandHeatmap } from './demand-heatmap';
 import { campaignBadge, modeBadge, pendingBadge, states, verdictBadge, when } from './common';
 import { html, type SafeHtml } from './html';
@@ -35,7 +42,11 @@ export function campaignsPage(list: readonly CampaignOverview[]): string {
 }
 
 /** `/campaigns/:name`: the map of what it targets now, its demand over the days, and its recent runs. */
-export function campaignPage(opts: { overview: CampaignOverview; days: readonly DemandDay[]; runs: readonly RunSummary[] }): string {
+export function campaignPage(opts: {
+  overview: CampaignOverview;
+  days: readonly DemandDay[];
+  runs: readonly RunSummary[];
+}): string {
   const { campaign: c, live, held } = opts.overview;
   const runRows = opts.runs.map(({ meta, report }) => {
     const mine = report?.campaigns.find((x) => x.name === c.name);
@@ -50,10 +61,12 @@ export function campaignPage(opts: { overview: CampaignOverview; days: readonly 
 ${held ? html`<p class="notice bad">Its newest run was held by its guardrails on ${held.activeStates.length} states (${held.activeStates.join(', ')}): nothing was written. <a href="/runs/${encodeURIComponent(held.runId)}">Open the run</a> to read why and approve it.</p>` : ''}
 <section class="card">
 <h2>States targeted now</h2>
-${live
-  ? html`<p class="small">${live.activeStates.length} states, as the last completed live run (<a href="/runs/${encodeURIComponent(live.runId)}">${when(new Date(live.startedMs).toISOString())}</a>) set them.</p>
+${
+  live
+    ? html`<p class="small">${live.activeStates.length} states, as the last completed live run (<a href="/runs/${encodeURIComponent(live.runId)}">${when(new Date(live.startedMs).toISOString())}</a>) set them.</p>
 ${usMap({ targeted: live.activeStates, label: `States ${c.name} targets now` })}`
-  : html`<p class="small">No completed live run yet.</p>`}
+    : html`<p class="small">No completed live run yet.</p>`
+}
 </section>
 <section class="card">
 <h2>Demand, last ${opts.days.length} days</h2>
@@ -62,9 +75,11 @@ ${demandHeatmap(opts.days)}
 </section>
 <section class="card">
 <h2>Recent runs</h2>
-${opts.runs.length === 0
-  ? html`<p class="small">No run of this campaign yet.</p>`
-  : html`<div class="scroll"><table><thead><tr><th>Started</th><th>Trigger</th><th>Mode</th><th>Result</th><th>Active states</th></tr></thead><tbody>${runRows}</tbody></table></div>`}
+${
+  opts.runs.length === 0
+    ? html`<p class="small">No run of this campaign yet.</p>`
+    : html`<div class="scroll"><table><thead><tr><th>Started</th><th>Trigger</th><th>Mode</th><th>Result</th><th>Active states</th></tr></thead><tbody>${runRows}</tbody></table></div>`
+}
 </section>`;
   return layout({ title: c.name, body });
 }

@@ -27,12 +27,16 @@ export function verdictBadge(verdict: Verdict): SafeHtml {
 
 /** An unfinished run: in progress while a worker is there to run it, else said plainly. */
 export function pendingBadge(noWorker: boolean): SafeHtml {
-  return noWorker ? html`<span class="badge bad">no worker is running</span>` : html`<span class="badge info">in progress</span>`;
+  return noWorker
+    ? html`<span class="badge bad">no worker is running</span>`
+    : html`<span class="badge info">in progress</span>`;
 }
 
 /** A campaign's own status: completed, aborted or held. */
 export function campaignBadge(status: string): SafeHtml {
-  return status === 'completed' ? html`<span class="badge ok">completed</span>` : html`<span class="badge bad">${status}</span>`;
+  return status === 'completed'
+    ? html`<span class="badge ok">completed</span>`
+    : html`<span class="badge bad">${status}</span>`;
 }
 
 export function modeBadge(dryRun: boolean): SafeHtml {

@@ -20,8 +20,17 @@ function shade(value: number, max: number): string {
  * first reading are hatched grey. Scrolls sideways on a phone.
  */
 export function demandHeatmap(days: readonly DemandDay[]): SafeHtml {
-  const codes = [...new Set(days.flatMap((d) => Object.entries(d.demand ?? {}).filter(([, n]) => n > 0).map(([c]) => c)))].sort();
-  if (codes.length === 0) return html`<p class="small">No demand recorded in these ${days.length} days yet: it is recorded from every run and demand check.</p>`;
+  const codes = [
+    ...new Set(
+      days.flatMap((d) =>
+        Object.entries(d.demand ?? {})
+          .filter(([, n]) => n > 0)
+          .map(([c]) => c),
+      ),
+    ),
+  ].sort();
+  if (codes.length === 0)
+    return html`<p class="small">No demand recorded in these ${days.length} days yet: it is recorded from every run and demand check.</p>`;
   const max = Math.max(...days.flatMap((d) => Object.values(d.demand ?? {})));
   const width = LABEL_W + days.length * (CELL + GAP);
   const height = HEADER_H + codes.length * (CELL + GAP);
@@ -34,7 +43,8 @@ export function demandHeatmap(days: readonly DemandDay[]): SafeHtml {
     const y = HEADER_H + r * (CELL + GAP);
     const cells = days.map((d, i) => {
       const x = LABEL_W + i * (CELL + GAP);
-      if (!d.demand) return html`<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" fill="#e6e8ec" opacity="0.5"><title>${code} ${d.day}: no reading yet</title></rect>`;
+      if (!d.demand)
+        return html`<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" fill="#e6e8ec" opacity="0.5"><title>${code} ${d.day}: no reading yet</title></rect>`;
       const value = d.demand[code] ?? 0;
       return html`<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" rx="2" fill="${shade(value, max)}"><title>${code} ${d.day}: ${value}</title></rect>`;
     });

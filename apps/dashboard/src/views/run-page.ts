@@ -14,7 +14,17 @@ import {
   type RunProgress,
   type RunReport,
 } from '@closrads/core';
-import { boardJobUrl, campaignBadge, duration, modeBadge, outcomeBadge, pendingBadge, states, verdictBadge, when } from './common';
+import {
+  boardJobUrl,
+  campaignBadge,
+  duration,
+  modeBadge,
+  outcomeBadge,
+  pendingBadge,
+  states,
+  verdictBadge,
+  when,
+} from './common';
 import { html, type SafeHtml } from './html';
 import { approveButton } from './approve-page';
 import { undoButton } from './undo-page';
@@ -58,7 +68,11 @@ ${p.adsetsTotal !== undefined ? html`<div class="progress" role="progressbar" ar
 }
 
 /** `/runs/:runId`: the run's report, with each channel's delivery as recorded by the worker. */
-export function runPage(report: RunReport, deliveryRecords: Record<string, DeliveryStatus> = {}, opts: { csrfToken?: string } = {}): string {
+export function runPage(
+  report: RunReport,
+  deliveryRecords: Record<string, DeliveryStatus> = {},
+  opts: { csrfToken?: string } = {},
+): string {
   const { verdict } = resultOf(report);
   const body = html`<h1>Run ${report.runId}</h1>
 <section class="card">
@@ -156,7 +170,8 @@ function adsetTable(report: RunReport, adsets: AdsetResult[]): SafeHtml {
 function change(a: AdsetResult, codes: string[], cls: 'add' | 'rem'): SafeHtml {
   if (codes.length === 0) return states(codes);
   const kind = changeKind(a);
-  if (kind === 'would_have') return html`<div class="small">would have</div><span class="would">${states(codes, cls)}</span>`;
+  if (kind === 'would_have')
+    return html`<div class="small">would have</div><span class="would">${states(codes, cls)}</span>`;
   if (kind === 'undone') return html`<div class="small">undone</div><span class="would">${states(codes, cls)}</span>`;
   return states(codes, cls);
 }

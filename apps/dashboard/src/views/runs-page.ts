@@ -40,8 +40,8 @@ ${
 
 function campaignTally(c: RunListItem['campaigns'][number]) {
   if (c.status !== 'completed') return campaignBadge(c.status);
-  const parts = COUNT_ORDER.filter(([k]) => c.counts[k] > 0).map(([k, label]) =>
-    html`<span class="${label === 'failed' ? 'err' : ''}">${c.counts[k]} ${label}</span>`,
+  const parts = COUNT_ORDER.filter(([k]) => c.counts[k] > 0).map(
+    ([k, label]) => html`<span class="${label === 'failed' ? 'err' : ''}">${c.counts[k]} ${label}</span>`,
   );
   if (parts.length === 0) return html`<span class="small">no active ad set</span>`;
   return html`${parts.map((p, i) => html`${i > 0 ? ' · ' : ''}${p}`)}`;

@@ -9,7 +9,12 @@ const GAP = 3;
  * removed states in the colours of the legend. Scales to the width of a phone; every tile carries a
  * title, so the map reads without colour too.
  */
-export function usMap(opts: { targeted: readonly string[]; added?: readonly string[]; removed?: readonly string[]; label: string }): SafeHtml {
+export function usMap(opts: {
+  targeted: readonly string[];
+  added?: readonly string[];
+  removed?: readonly string[];
+  label: string;
+}): SafeHtml {
   const states = tileStates(opts.targeted, opts.added, opts.removed);
   const width = TILE_COLUMNS * (TILE + GAP) - GAP;
   const height = TILE_ROWS * (TILE + GAP) - GAP;

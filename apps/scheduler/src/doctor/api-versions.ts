@@ -42,19 +42,34 @@ export function checkApiVersion(version: string, today: Date): CheckResult {
   const newest = MARKETING_API_VERSIONS[MARKETING_API_VERSIONS.length - 1]!;
   if (!known) {
     if (major(version) > major(newest.version)) {
-      return { status: 'pass', detail: `${version} is newer than the versions this check knows (up to ${newest.version}); its support dates are not checked` };
+      return {
+        status: 'pass',
+        detail: `${version} is newer than the versions this check knows (up to ${newest.version}); its support dates are not checked`,
+      };
     }
-    return { status: 'fail', detail: `${version} is not a Marketing API version this check knows, or long expired: set FB_API_VERSION to ${newest.version}` };
+    return {
+      status: 'fail',
+      detail: `${version} is not a Marketing API version this check knows, or long expired: set FB_API_VERSION to ${newest.version}`,
+    };
   }
   if (!known.expires) {
-    return { status: 'pass', detail: `${version} (released ${known.released}) is current; Meta has not announced when its Marketing API support ends` };
+    return {
+      status: 'pass',
+      detail: `${version} (released ${known.released}) is current; Meta has not announced when its Marketing API support ends`,
+    };
   }
   const daysLeft = Math.floor((Date.parse(`${known.expires}T00:00:00Z`) - today.getTime()) / DAY_MS);
   if (daysLeft < 0) {
-    return { status: 'fail', detail: `${version} Marketing API support ended ${known.expires}: calls fail (error 2635) or are auto-upgraded; set FB_API_VERSION to ${newest.version}` };
+    return {
+      status: 'fail',
+      detail: `${version} Marketing API support ended ${known.expires}: calls fail (error 2635) or are auto-upgraded; set FB_API_VERSION to ${newest.version}`,
+    };
   }
   if (daysLeft <= EXPIRY_WARNING_DAYS) {
-    return { status: 'warn', detail: `${version} Marketing API support ends ${known.expires} (in ${daysLeft} days): move FB_API_VERSION to ${newest.version}` };
+    return {
+      status: 'warn',
+      detail: `${version} Marketing API support ends ${known.expires} (in ${daysLeft} days): move FB_API_VERSION to ${newest.version}`,
+    };
   }
   return { status: 'pass', detail: `${version} Marketing API support ends ${known.expires} (in ${daysLeft} days)` };
 }

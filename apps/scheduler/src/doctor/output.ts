@@ -13,7 +13,11 @@ export function formatDoctorLines(lines: readonly DoctorLine[]): string {
   const width = Math.max(0, ...lines.map((l) => l.name.length));
   const body = lines.map((l) => `${WORD[l.status]}  ${l.name.padEnd(width)}  ${l.detail}\n`).join('');
   const n = (s: CheckStatus) => lines.filter((l) => l.status === s).length;
-  const tail = [n('fail') && `${n('fail')} failed`, n('warn') && `${n('warn')} with a warning`, n('skip') && `${n('skip')} skipped`].filter(Boolean);
+  const tail = [
+    n('fail') && `${n('fail')} failed`,
+    n('warn') && `${n('warn')} with a warning`,
+    n('skip') && `${n('skip')} skipped`,
+  ].filter(Boolean);
   return `${body}\n${n('fail') === 0 ? 'No check failed' : 'Some checks failed'}${tail.length ? ` (${tail.join(', ')})` : ''}.\n`;
 }
 

@@ -12,7 +12,10 @@ const EXPIRY_MARGIN_MS = 7 * 24 * 3600 * 1000;
  * debug_token for this token (it needs an app token or an app developer's token), `/me` still proves
  * the token works, but its scopes are unknown: a warning, never a silent pass.
  */
-export async function checkToken(graph: Pick<GraphClient, 'debugToken' | 'me'>, now = Date.now()): Promise<CheckResult> {
+export async function checkToken(
+  graph: Pick<GraphClient, 'debugToken' | 'me'>,
+  now = Date.now(),
+): Promise<CheckResult> {
   let data: Record<string, unknown>;
   try {
     data = await graph.debugToken();
@@ -24,27 +27,41 @@ export async function checkToken(graph: Pick<GraphClient, 'debugToken' | 'me'>, 
     };
   }
   if (data.is_valid !== true) {
-    return { status: 'fail', detail: 'the token is invalid or expired: issue a new System User token and set FB_ACCESS_TOKEN' };
+    return {
+      status: 'fail',
+      detail: 'the token is invalid or expired: issue a new System User token and set FB_ACCESS_TOKEN',
+    };
   }
   const type = typeof data.type === 'string' ? data.type : 'unknown type';
   const scopes = scopesOf(data);
   if (!scopes.includes(REQUIRED_SCOPE)) {
-    return { status: 'fail', detail: `the ${type} token lacks the ${REQUIRED_SCOPE} permission (scopes: ${scopes.join(', ') || 'none'})` };
+    return {
+      status: 'fail',
+      detail: `the ${type} token lacks the ${REQUIRED_SCOPE} permission (scopes: ${scopes.join(', ') || 'none'})`,
+    };
   }
   const expiresAt = Number(data.expires_at ?? 0);
   const expiry = expiresAt === 0 ? 'never expires' : `expires ${new Date(expiresAt * 1000).toISOString()}`;
   if (expiresAt !== 0 && expiresAt * 1000 < now + EXPIRY_MARGIN_MS) {
     return { status: 'fail', detail: `the ${type} token ${expiry}: issue a new System User token soon` };
   }
-  const advice = type === 'SYSTEM_USER' ? '' : ' (a System User token is recommended for a server: it does not expire with a person)';
-  return { status: 'pass', detail: `valid ${type} token, ${expiry}, has ${REQUIRED_SCOPE}; scopes: ${scopes.join(', ')}${advice}` };
+  const advice =
+    type === 'SYSTEM_USER'
+      ? ''
+      : ' (a System User token is recommended for a server: it does not expire with a person)';
+  return {
+    status: 'pass',
+    detail: `valid ${type} token, ${expiry}, has ${REQUIRED_SCOPE}; scopes: ${scopes.join(', ')}${advice}`,
+  };
 }
 
 /** `scopes`, completed with `granular_scopes[].scope` (some tokens list only the latter). */
 function scopesOf(data: Record<string, unknown>): string[] {
   const flat = Array.isArray(data.scopes) ? data.scopes.filter((s): s is string => typeof s === 'string') : [];
   const granular = Array.isArray(data.granular_scopes)
-    ? data.granular_scopes.map((g) => (g as { scope?: unknown }).scope).filter((s): s is string => typeof s === 'string')
+    ? data.granular_scopes
+        .map((g) => (g as { scope?: unknown }).scope)
+        .filter((s): s is string => typeof s === 'string')
     : [];
   return [...new Set([...flat, ...granular])];
 }

@@ -39,7 +39,11 @@ export function createDeliverReportProcessor(deps: WorkerDeps) {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (lastAttempt) {
         log.error({ err: message }, 'report delivery failed for good');
-        await deps.store.recordDelivery(data.runId, slot, { status: 'failed', at: new Date().toISOString(), error: message });
+        await deps.store.recordDelivery(data.runId, slot, {
+          status: 'failed',
+          at: new Date().toISOString(),
+          error: message,
+        });
       } else {
         log.warn({ err: message, attempt: job.attemptsMade + 1 }, 'report delivery failed, will retry');
       }

@@ -58,16 +58,27 @@ async function check(deps: WorkerDeps, job: Job, dryRun: boolean): Promise<Deman
       if (inFlight.has(campaign.name)) return { name: campaign.name, verdict: 'in-flight' };
       const read = await readDemand(deps, campaign);
       if (!read.ok) return { name: campaign.name, verdict: 'unreadable', reason: read.reason };
-      const [lastCompleted, held] = await Promise.all([deps.campaignState.lastCompleted(campaign.name, mode), deps.campaignState.held(campaign.name, mode)]);
-      const decision = decideDemandCheck({ activeStates: read.plan.activeStates, lastCompleted, held, inFlight: false });
+      const [lastCompleted, held] = await Promise.all([
+        deps.campaignState.lastCompleted(campaign.name, mode),
+        deps.campaignState.held(campaign.name, mode),
+      ]);
+      const decision = decideDemandCheck({
+        activeStates: read.plan.activeStates,
+        lastCompleted,
+        held,
+        inFlight: false,
+      });
       if (decision.clearHold) await deps.campaignState.clearHeld(campaign.name, mode);
       return { name: campaign.name, verdict: decision.verdict };
     }),
   );
   for (const r of results) {
-    if (r.verdict === 'unreadable') log.warn({ campaign: r.name, reason: r.reason }, 'demand check: demand unreadable; nothing started');
+    if (r.verdict === 'unreadable')
+      log.warn({ campaign: r.name, reason: r.reason }, 'demand check: demand unreadable; nothing started');
   }
-  const toSync = results.filter((r) => r.verdict === 'first-run' || r.verdict === 'changed' || r.verdict === 'deferred').map((r) => r.name);
+  const toSync = results
+    .filter((r) => r.verdict === 'first-run' || r.verdict === 'changed' || r.verdict === 'deferred')
+    .map((r) => r.name);
   await deps.demandStats.count('changes', toSync.length);
   if (toSync.length === 0) {
     log.debug({ campaigns: results.map((r) => [r.name, r.verdict]) }, 'demand check: every campaign in step');
@@ -76,7 +87,10 @@ async function check(deps: WorkerDeps, job: Job, dryRun: boolean): Promise<Deman
   // The run id derives from the check's job id: a check that is run again restarts the same run.
   const at = new Date(Number(/(\d{10,})$/.exec(job.id ?? '')?.[1] ?? job.timestamp));
   const runId = newRunId(at, `demand-${job.id ?? at.getTime()}`);
-  await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { runId, trigger: 'demand-change', dryRun, campaigns: toSync, at: new Date() });
+  await startRun(
+    { flow: deps.flow, store: deps.store, timing: deps.timing },
+    { runId, trigger: 'demand-change', dryRun, campaigns: toSync, at: new Date() },
+  );
   await deps.demandStats.count('runs');
   log.info({ runId, campaigns: toSync, dryRun }, 'demand changed: run started');
   return { campaigns: results, runId };

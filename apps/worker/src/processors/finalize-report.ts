@@ -37,13 +37,18 @@ type Log = WorkerDeps['logger'];
  * brought up to date and a follow-up is sent. The results are read page by page and folded into
  * the one assembly (report/assemble.ts), which decides the report, its revision and its follow-up.
  */
-export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)) {
+export function createFinalizeReportProcessor(
+  deps: WorkerDeps,
+  out: (text: string) => void = (t) => process.stdout.write(`${t}\n`),
+) {
   return async (job: Job): Promise<{ runId: string; success: boolean; revision: number }> => {
     const data = FinalizeReportData.parse(job.data);
     const log = deps.logger.child({ job: job.name, jobId: job.id, runId: data.runId });
     const [meta, previous] = await Promise.all([deps.store.getMeta(data.runId), deps.store.getReport(data.runId)]);
     const { fold, plan, planFailure } = await gatherLines(deps, job, data.runId, log);
-    const requested = meta?.campaigns.length ? meta.campaigns : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
+    const requested = meta?.campaigns.length
+      ? meta.campaigns
+      : deps.campaigns.filter((c) => c.enabled).map((c) => c.name);
 
     const { report, revision, followUp, changed } = assembleReport({
       meta: {
@@ -63,17 +68,28 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
     // the campaigns' state recorded before the report is stored, so whoever sees the stored report
     // (enqueue --wait, a test, the next demand check) can count on them.
     if (!previous) await printOnce(deps, data.runId, deliverySlot('stdout'), () => out(renderTextSummary(report)));
-    else if (followUp) await printOnce(deps, data.runId, deliverySlot('stdout', revision), () => out(renderTextFollowUp(followUp)));
+    else if (followUp)
+      await printOnce(deps, data.runId, deliverySlot('stdout', revision), () => out(renderTextFollowUp(followUp)));
     // An undo follows no demand: the campaign's last completed run stays the one undone, so a demand
     // check does not re-apply the same demand minutes later; a change of demand (or the daily run) does.
     if (report.trigger !== 'undo') await deps.campaignState.recordReport(report);
     if (changed) await deps.store.saveReport(report);
 
     if (!previous) {
-      log.info({ success: report.success, verdict: report.verdict, campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })) }, 'run finished');
+      log.info(
+        {
+          success: report.success,
+          verdict: report.verdict,
+          campaigns: report.campaigns.map((c) => ({ name: c.name, status: c.status, counts: c.counts })),
+        },
+        'run finished',
+      );
       await enqueueDeliveries(deps, data.runId, 'report', 1);
     } else if (followUp) {
-      log.info({ revision, changed: followUp.changes.length, success: report.success }, 'run report brought up to date after a late retry');
+      log.info(
+        { revision, changed: followUp.changes.length, success: report.success },
+        'run report brought up to date after a late retry',
+      );
       await enqueueDeliveries(deps, data.runId, 'followup', revision);
     }
     return { runId: data.runId, success: report.success, revision };
@@ -84,17 +100,26 @@ export function createFinalizeReportProcessor(deps: WorkerDeps, out: (text: stri
  * Every line of the run, folded page by page: ad sets found in step while planning, the children's
  * results, failed children (each by its recorded failure), and over them the watch's newer word.
  */
-async function gatherLines(deps: WorkerDeps, job: Job, runId: string, log: Log): Promise<{ fold: LineFold; plan?: CampaignPlanSummary[]; planFailure?: string }> {
+async function gatherLines(
+  deps: WorkerDeps,
+  job: Job,
+  runId: string,
+  log: Log,
+): Promise<{ fold: LineFold; plan?: CampaignPlanSummary[]; planFailure?: string }> {
   // The watch's word is taken as it stands when the finalizer starts, as raw text (compact), before
   // the children: a failed child's line tells that the watch is checking, and what the watch learns
   // after this moment comes as the next revision.
   const watched = new Map<string, string>();
-  for await (const page of hashPages(deps.redis, deps.keys.runWatchResults(runId))) for (const [id, raw] of page) watched.set(id, raw);
+  for await (const page of hashPages(deps.redis, deps.keys.runWatchResults(runId)))
+    for (const [id, raw] of page) watched.set(id, raw);
   const fold = newFold();
   let plan: CampaignPlanSummary[] | undefined;
   let planFailure: string | undefined;
   for await (const page of hashPages(deps.redis, deps.keys.unchangedAdsets(runId))) {
-    foldLines(fold, page.map(([, raw]) => AdsetJobResultSchema.parse(JSON.parse(raw))));
+    foldLines(
+      fold,
+      page.map(([, raw]) => AdsetJobResultSchema.parse(JSON.parse(raw))),
+    );
   }
   for await (const page of childPages(job, 'processed')) {
     for (const [key, value] of page) {
@@ -134,7 +159,12 @@ function parseJson(raw: string): unknown {
  * job returned; one that no longer reads (stored by another version) fails only its own line of the
  * report, not the report.
  */
-async function childLine(deps: WorkerDeps, key: string, value: unknown, log: Log): Promise<{ plan?: CampaignPlanSummary[]; line?: ReportLine }> {
+async function childLine(
+  deps: WorkerDeps,
+  key: string,
+  value: unknown,
+  log: Log,
+): Promise<{ plan?: CampaignPlanSummary[]; line?: ReportLine }> {
   const unreadable = (issues: unknown) => log.error({ child: key, issues }, 'a job result does not match its schema');
   if (queueOfKey(key) === QUEUES.planSync) {
     const parsed = PlanSyncResultSchema.safeParse(value);
@@ -164,7 +194,17 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
   const id = key.split(':').pop() ?? '';
   const child = await Job.fromId(deps.queues.updateAdset, id);
   const parsed = UpdateAdsetData.safeParse(child?.data);
-  if (!parsed.success) return { campaign: '', id, name: id, facebookCampaignId: '', outcome: 'failed', added: [], removed: [], error: reason || 'failed without a reason' };
+  if (!parsed.success)
+    return {
+      campaign: '',
+      id,
+      name: id,
+      facebookCampaignId: '',
+      outcome: 'failed',
+      added: [],
+      removed: [],
+      error: reason || 'failed without a reason',
+    };
   const data = parsed.data;
   if (!data.dryRun) {
     const entry = await deps.journal.get(data.adsetId);
@@ -175,7 +215,13 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
         await watchAdset(deps, unsure, Date.now());
       }
       if (entry.phase === 'writing' || entry.phase === 'unsure') {
-        return { ...resultLine(entry, { outcome: 'failed', error: `${reason}; the watch is checking whether its write landed, and the report will follow` }), campaign: entry.campaign };
+        return {
+          ...resultLine(entry, {
+            outcome: 'failed',
+            error: `${reason}; the watch is checking whether its write landed, and the report will follow`,
+          }),
+          campaign: entry.campaign,
+        };
       }
       return resultLine(entry, entry.result ?? { outcome: 'updated', review: 'pending' });
     }
@@ -197,12 +243,21 @@ async function failedAdset(deps: WorkerDeps, key: string, reason: string): Promi
 }
 
 async function printOnce(deps: WorkerDeps, runId: string, channel: string, print: () => void): Promise<void> {
-  const first = await deps.redis.hsetnx(deps.keys.deliveries(runId), channel, JSON.stringify({ status: 'sent', at: new Date().toISOString() }));
+  const first = await deps.redis.hsetnx(
+    deps.keys.deliveries(runId),
+    channel,
+    JSON.stringify({ status: 'sent', at: new Date().toISOString() }),
+  );
   if (first === 1) print();
 }
 
 /** One delivery job per configured channel, when NOTIFY_ON lets it through; the job id makes a second enqueue a no-op. */
-export async function enqueueDeliveries(deps: WorkerDeps, runId: string, kind: 'report' | 'followup', revision: number): Promise<void> {
+export async function enqueueDeliveries(
+  deps: WorkerDeps,
+  runId: string,
+  kind: 'report' | 'followup',
+  revision: number,
+): Promise<void> {
   const channels: ReportChannel[] = [];
   if (deps.notify.email) channels.push('email');
   if (deps.notify.slackWebhookUrl) channels.push('slack');

@@ -67,16 +67,23 @@ export function createPlanSyncProcessor(deps: WorkerDeps) {
     if (!job.parent) throw new Error('plan-sync must run as the child of a finalize-report job');
     if (data.dryRun) log.warn('DRY RUN: this run makes no change on Facebook');
 
-    const selected = deps.campaigns.filter((c) => (data.campaigns.length > 0 ? data.campaigns.includes(c.name) : c.enabled));
+    const selected = deps.campaigns.filter((c) =>
+      data.campaigns.length > 0 ? data.campaigns.includes(c.name) : c.enabled,
+    );
     const tokenState = { invalid: false };
     // An undo puts back what an earlier run changed: no demand, no listing.
-    const plans = data.undoOf ? await planUndo(deps, data, data.undoOf) : await Promise.all(selected.map((c) => planCampaignAlone(deps, data, c, tokenState)));
+    const plans = data.undoOf
+      ? await planUndo(deps, data, data.undoOf)
+      : await Promise.all(selected.map((c) => planCampaignAlone(deps, data, c, tokenState)));
 
     const parent = { id: job.parent.id ?? '', queue: job.parent.queueKey };
     const planned = plans.filter((p) => p.summary.status === 'completed');
     for (const plan of plans) {
       if (plan.summary.status === 'completed') {
-        log.info({ campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length }, 'campaign planned');
+        log.info(
+          { campaign: plan.summary.name, adsets: plan.jobs.length, states: plan.summary.activeStates.length },
+          'campaign planned',
+        );
       } else if (plan.summary.status === 'held') {
         log.warn({ campaign: plan.summary.name, reason: plan.summary.holdReason }, 'campaign held by its guardrails');
       } else {
@@ -97,7 +104,10 @@ export async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<Sch
   const plannedAt = Number(/(\d{10,})$/.exec(job.id ?? '')?.[1] ?? job.timestamp);
   const at = new Date(plannedAt);
   const runId = newRunId(at, job.id ?? String(plannedAt));
-  await startRun({ flow: deps.flow, store: deps.store, timing: deps.timing }, { runId, trigger: 'schedule', dryRun: data.dryRun, campaigns: [], at });
+  await startRun(
+    { flow: deps.flow, store: deps.store, timing: deps.timing },
+    { runId, trigger: 'schedule', dryRun: data.dryRun, campaigns: [], at },
+  );
   deps.logger.info({ runId, dryRun: data.dryRun }, 'scheduled run started');
   return { runId };
 }
@@ -106,10 +116,21 @@ export async function startScheduledRun(deps: WorkerDeps, job: Job): Promise<Sch
  * One campaign's planning, isolated: whatever its upstream answers make it throw, or however long they
  * keep it, only that campaign aborts (with the reason); the others of the run are planned and synced.
  */
-async function planCampaignAlone(deps: WorkerDeps, run: PlanSyncData, campaign: Campaign, tokenState: { invalid: boolean }): Promise<CampaignPlan> {
+async function planCampaignAlone(
+  deps: WorkerDeps,
+  run: PlanSyncData,
+  campaign: Campaign,
+  tokenState: { invalid: boolean },
+): Promise<CampaignPlan> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`planning did not finish within ${PLANNING_DEADLINE_MS / 60_000} min; targeting left as it is`)), PLANNING_DEADLINE_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`planning did not finish within ${PLANNING_DEADLINE_MS / 60_000} min; targeting left as it is`),
+        ),
+      PLANNING_DEADLINE_MS,
+    );
   });
   try {
     return await Promise.race([planCampaign(deps, run, campaign, tokenState), deadline]);
@@ -120,7 +141,12 @@ async function planCampaignAlone(deps: WorkerDeps, run: PlanSyncData, campaign: 
   }
 }
 
-function abortedPlan(deps: WorkerDeps, campaign: Campaign, reason: string, states: { activeStates?: string[]; unmappedStates?: string[] } = {}): CampaignPlan {
+function abortedPlan(
+  deps: WorkerDeps,
+  campaign: Campaign,
+  reason: string,
+  states: { activeStates?: string[]; unmappedStates?: string[] } = {},
+): CampaignPlan {
   return {
     summary: {
       name: campaign.name,
@@ -158,7 +184,8 @@ async function planCampaign(
   const adsets: Array<Adset & { facebookCampaignId: string }> = [];
   // Facebook campaigns are listed a few at a time (paging within one campaign is sequential).
   const listings = await mapBounded(campaign.facebookCampaignIds, LISTING_PARALLELISM, async (facebookCampaignId) => {
-    if (tokenState.invalid) return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON), listed: [] as Adset[] };
+    if (tokenState.invalid)
+      return { facebookCampaignId, error: new Error(TOKEN_REJECTED_REASON), listed: [] as Adset[] };
     try {
       const listed = await withRetry(
         // A paused ad account (or app) is not listed until the pause ends: calls during a block extend it.
@@ -170,7 +197,11 @@ async function planCampaign(
             }),
           ),
         deps.planningRetry,
-        (err, attempt, delayMs) => log.warn({ facebookCampaignId, attempt, delayMs, err: errorMessage(err) }, 'listing ad sets failed, retrying'),
+        (err, attempt, delayMs) =>
+          log.warn(
+            { facebookCampaignId, attempt, delayMs, err: errorMessage(err) },
+            'listing ad sets failed, retrying',
+          ),
       );
       return { facebookCampaignId, listed, error: undefined };
     } catch (error) {
@@ -179,10 +210,14 @@ async function planCampaign(
     }
   });
   for (const { facebookCampaignId, listed, error } of listings) {
-    if (error instanceof GraphApiError && error.errorClass === 'auth') return aborted(`${TOKEN_REJECTED_REASON} (${error.message})`, regionPlan);
+    if (error instanceof GraphApiError && error.errorClass === 'auth')
+      return aborted(`${TOKEN_REJECTED_REASON} (${error.message})`, regionPlan);
     if (error !== undefined && tokenState.invalid) return aborted(TOKEN_REJECTED_REASON, regionPlan);
     if (error !== undefined) {
-      return aborted(`could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(error)}`, regionPlan);
+      return aborted(
+        `could not list the ad sets of Facebook campaign ${facebookCampaignId}: ${errorMessage(error)}`,
+        regionPlan,
+      );
     }
     for (const a of listed) if (a.effective_status === 'ACTIVE') adsets.push({ ...a, facebookCampaignId });
   }
@@ -197,7 +232,15 @@ async function planCampaign(
     // Already in step with demand: nothing to write and no protection call to make, so no job either;
     // the finalizer reports it as `unchanged`.
     if (added.length === 0 && removed.length === 0) {
-      unchanged.push({ campaign: campaign.name, id: a.id, name: a.name, facebookCampaignId: a.facebookCampaignId, outcome: 'unchanged', added, removed });
+      unchanged.push({
+        campaign: campaign.name,
+        id: a.id,
+        name: a.name,
+        facebookCampaignId: a.facebookCampaignId,
+        outcome: 'unchanged',
+        added,
+        removed,
+      });
       continue;
     }
     // Where the ad set was listed, so a job that runs when this copy is stale reads that page again.
@@ -240,19 +283,40 @@ async function planCampaign(
  * The guardrails, before anything is listed or written: the reason to hold the campaign, or undefined.
  * A dry run compares with the last completed live run too, so it shows the hold a live run would make.
  */
-async function guardrailHold(deps: WorkerDeps, run: PlanSyncData, campaign: Campaign, activeStates: string[]): Promise<string | undefined> {
+async function guardrailHold(
+  deps: WorkerDeps,
+  run: PlanSyncData,
+  campaign: Campaign,
+  activeStates: string[],
+): Promise<string | undefined> {
   if (run.approve.includes(campaign.name)) {
     deps.logger.warn({ runId: run.runId, campaign: campaign.name }, 'guardrails skipped: approved for this run');
     return undefined;
   }
   const last = await deps.campaignState.lastCompleted(campaign.name, 'live');
-  const decision = checkGuardrails({ campaign: campaign.name, guardrails: campaign.guardrails ?? DEFAULT_GUARDRAILS, activeStates, lastLiveStates: last?.activeStates });
+  const decision = checkGuardrails({
+    campaign: campaign.name,
+    guardrails: campaign.guardrails ?? DEFAULT_GUARDRAILS,
+    activeStates,
+    lastLiveStates: last?.activeStates,
+  });
   return decision.hold ? decision.reason : undefined;
 }
 
-function heldPlan(campaign: Campaign, holdReason: string, regionPlan: { activeStates: string[]; unmappedStates: string[] }): CampaignPlan {
+function heldPlan(
+  campaign: Campaign,
+  holdReason: string,
+  regionPlan: { activeStates: string[]; unmappedStates: string[] },
+): CampaignPlan {
   return {
-    summary: { name: campaign.name, status: 'held', holdReason, activeStates: regionPlan.activeStates, unmappedStates: regionPlan.unmappedStates, adsetCount: 0 },
+    summary: {
+      name: campaign.name,
+      status: 'held',
+      holdReason,
+      activeStates: regionPlan.activeStates,
+      unmappedStates: regionPlan.unmappedStates,
+      adsetCount: 0,
+    },
     jobs: [],
     unchanged: [],
     listed: new Map(),
@@ -266,15 +330,27 @@ function heldPlan(campaign: Campaign, holdReason: string, regionPlan: { activeSt
  * not all hit one ad account's rate limits. Job ids derive from the run id: a retried plan re-adds
  * nothing twice.
  */
-async function fanOut(deps: WorkerDeps, run: PlanSyncData, plans: CampaignPlan[], parent: { id: string; queue: string }): Promise<void> {
+async function fanOut(
+  deps: WorkerDeps,
+  run: PlanSyncData,
+  plans: CampaignPlan[],
+  parent: { id: string; queue: string },
+): Promise<void> {
   if (!run.dryRun) for (const plan of plans) await claimCampaign(deps, plan.summary.name, run.runId);
   const planKey = deps.keys.runPlan(run.runId);
-  const planned = Object.fromEntries(plans.filter((p) => p.regionKeys).map((p) => [p.summary.name, JSON.stringify({ regionKeys: p.regionKeys })]));
-  if (Object.keys(planned).length > 0) await deps.redis.multi().hset(planKey, planned).expire(planKey, RUN_RETENTION_S).exec();
+  const planned = Object.fromEntries(
+    plans.filter((p) => p.regionKeys).map((p) => [p.summary.name, JSON.stringify({ regionKeys: p.regionKeys })]),
+  );
+  if (Object.keys(planned).length > 0)
+    await deps.redis.multi().hset(planKey, planned).expire(planKey, RUN_RETENTION_S).exec();
   const listedKey = deps.keys.listedTargeting(run.runId);
   const entries = plans.flatMap((p) => [...p.listed]);
   for (let i = 0; i < entries.length; i += FAN_OUT_CHUNK) {
-    await deps.redis.multi().hset(listedKey, Object.fromEntries(entries.slice(i, i + FAN_OUT_CHUNK))).expire(listedKey, LISTED_TTL_S).exec();
+    await deps.redis
+      .multi()
+      .hset(listedKey, Object.fromEntries(entries.slice(i, i + FAN_OUT_CHUNK)))
+      .expire(listedKey, LISTED_TTL_S)
+      .exec();
   }
   const unchangedKey = deps.keys.unchangedAdsets(run.runId);
   const unchanged = plans.flatMap((p) => p.unchanged);
@@ -328,5 +404,12 @@ return 1`;
 
 /** Marks this run as the newest live run of the campaign: older runs' pending jobs become superseded. */
 async function claimCampaign(deps: WorkerDeps, campaign: string, runId: string): Promise<void> {
-  await deps.redis.eval(CLAIM, 1, deps.keys.campaignOwner(campaign), runId, String(Date.now()), String(KEY_TTL_S.campaignOwner));
+  await deps.redis.eval(
+    CLAIM,
+    1,
+    deps.keys.campaignOwner(campaign),
+    runId,
+    String(Date.now()),
+    String(KEY_TTL_S.campaignOwner),
+  );
 }

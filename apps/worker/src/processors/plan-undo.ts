@@ -22,7 +22,9 @@ export async function planUndo(deps: WorkerDeps, run: PlanSyncData, undoOf: stri
   for (const [name, targets] of undoTargets(report, changes, run.campaigns)) {
     const campaign = deps.campaigns.find((c) => c.name === name);
     if (!campaign) {
-      plans.push(aborted(name, `campaign ${name} is no longer in the campaigns file; its ad sets were left as they are`));
+      plans.push(
+        aborted(name, `campaign ${name} is no longer in the campaigns file; its ad sets were left as they are`),
+      );
       continue;
     }
     const jobs: UpdateAdsetData[] = [];
@@ -31,9 +33,20 @@ export async function planUndo(deps: WorkerDeps, run: PlanSyncData, undoOf: stri
       const usps = (keys: string[]) => keys.map((k) => deps.regions.uspsOf(k) ?? `key ${k}`);
       const added = usps(t.before.filter((k) => !t.after.includes(k))).sort();
       const removed = usps(t.after.filter((k) => !t.before.includes(k))).sort();
-      const base = { campaign: name, id: t.adsetId, name: t.adsetName, facebookCampaignId: t.facebookCampaignId, added, removed };
+      const base = {
+        campaign: name,
+        id: t.adsetId,
+        name: t.adsetName,
+        facebookCampaignId: t.facebookCampaignId,
+        added,
+        removed,
+      };
       if (t.before.length === 0) {
-        lines.push({ ...base, outcome: 'failed', error: `it had no US state before run ${undoOf}; an undo would leave it without one, so it was left as it is` });
+        lines.push({
+          ...base,
+          outcome: 'failed',
+          error: `it had no US state before run ${undoOf}; an undo would leave it without one, so it was left as it is`,
+        });
         continue;
       }
       jobs.push({
@@ -66,5 +79,10 @@ export async function planUndo(deps: WorkerDeps, run: PlanSyncData, undoOf: stri
 }
 
 function aborted(name: string, reason: string): CampaignPlan {
-  return { summary: { name, status: 'aborted', abortReason: reason, activeStates: [], unmappedStates: [], adsetCount: 0 }, jobs: [], unchanged: [], listed: new Map() };
+  return {
+    summary: { name, status: 'aborted', abortReason: reason, activeStates: [], unmappedStates: [], adsetCount: 0 },
+    jobs: [],
+    unchanged: [],
+    listed: new Map(),
+  };
 }

@@ -94,10 +94,21 @@ export function createUpdateAdsetProcessor(deps: WorkerDeps) {
 }
 
 function baseLine(data: UpdateAdsetData) {
-  return { campaign: data.campaign, id: data.adsetId, name: data.adsetName, facebookCampaignId: data.facebookCampaignId, added: data.added, removed: data.removed };
+  return {
+    campaign: data.campaign,
+    id: data.adsetId,
+    name: data.adsetName,
+    facebookCampaignId: data.facebookCampaignId,
+    added: data.added,
+    removed: data.removed,
+  };
 }
 
-function line(data: UpdateAdsetData, outcome: AdsetResult['outcome'], extra: Partial<AdsetResult> = {}): AdsetJobResult {
+function line(
+  data: UpdateAdsetData,
+  outcome: AdsetResult['outcome'],
+  extra: Partial<AdsetResult> = {},
+): AdsetJobResult {
   return { ...baseLine(data), outcome, ...extra };
 }
 
@@ -130,7 +141,8 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: R
   read('listed', () => pipe.hget(deps.keys.listedTargeting(data.runId), data.adsetId));
   read('journal', () => pipe.get(deps.keys.adsetJournal(data.adsetId)));
   if (!known.meta) read('meta', () => pipe.get(deps.keys.runMeta(data.runId)));
-  if (!known.plannedKeys || !sameRegionKeys(known.plannedKeys, data.regionKeys)) read('plan', () => pipe.hget(deps.keys.runPlan(data.runId), data.campaign));
+  if (!known.plannedKeys || !sameRegionKeys(known.plannedKeys, data.regionKeys))
+    read('plan', () => pipe.hget(deps.keys.runPlan(data.runId), data.campaign));
   if (data.undoOf) read('undone', () => pipe.hget(deps.keys.runChanges(data.undoOf!), data.adsetId));
   const replies = await pipe.exec();
   const reply = (name: string): unknown => {
@@ -151,7 +163,8 @@ async function readGateState(deps: WorkerDeps, data: UpdateAdsetData, records: R
   const owner = json('owner') as { runId: string; plannedAt: number } | undefined;
   const listed = ListedAdsetSchema.safeParse(json('listed'));
   const meta = known.meta ?? (json('meta') as RunMeta | undefined);
-  const plannedKeys = 'plan' in at ? (json('plan') as { regionKeys?: string[] } | undefined)?.regionKeys : known.plannedKeys;
+  const plannedKeys =
+    'plan' in at ? (json('plan') as { regionKeys?: string[] } | undefined)?.regionKeys : known.plannedKeys;
   records.remember(data.runId, data.campaign, { meta, plannedKeys });
   return {
     supersededBy: owner && owner.runId !== data.runId && owner.plannedAt > data.plannedAt ? owner.runId : undefined,
@@ -173,25 +186,41 @@ function checkIntegrity(deps: WorkerDeps, data: UpdateAdsetData, state: GateStat
   const campaign = deps.campaigns.find((c) => c.name === data.campaign);
   const problems: string[] = [];
   if (!state.meta) problems.push('its run is unknown');
-  else if (state.meta.dryRun !== data.dryRun) problems.push(`it says ${data.dryRun ? 'dry run' : 'live'} but its run is ${state.meta.dryRun ? 'a dry run' : 'live'}`);
+  else if (state.meta.dryRun !== data.dryRun)
+    problems.push(
+      `it says ${data.dryRun ? 'dry run' : 'live'} but its run is ${state.meta.dryRun ? 'a dry run' : 'live'}`,
+    );
   if (!campaign) problems.push(`campaign ${data.campaign} is not configured`);
   else {
     if (campaign.adAccountId !== data.adAccountId) problems.push('its ad account is not the campaign’s');
-    if (!campaign.facebookCampaignIds.includes(data.facebookCampaignId)) problems.push('its Facebook campaign is not the campaign’s');
+    if (!campaign.facebookCampaignIds.includes(data.facebookCampaignId))
+      problems.push('its Facebook campaign is not the campaign’s');
     if (campaign.protection !== data.protection) problems.push('its protection setting is not the campaign’s');
   }
   if (data.undoOf) {
     // An undo writes back what the undone run recorded, nothing else.
     const change = state.undoneChange;
     if (state.meta?.undoOf !== data.undoOf) problems.push(`its run does not undo ${data.undoOf}`);
-    else if (!change || !sameRegionKeys(change.before, data.regionKeys) || !sameRegionKeys(change.after, data.expectKeys ?? [])) {
+    else if (
+      !change ||
+      !sameRegionKeys(change.before, data.regionKeys) ||
+      !sameRegionKeys(change.after, data.expectKeys ?? [])
+    ) {
       problems.push(`its states are not the ones run ${data.undoOf} changed`);
     }
-  } else if (!state.plannedKeys || !sameRegionKeys(state.plannedKeys, data.regionKeys)) problems.push('its states are not the ones its run planned');
-  if (problems.length > 0) throw new UnrecoverableError(`job data does not match its run (${problems.join('; ')}); nothing was written`);
+  } else if (!state.plannedKeys || !sameRegionKeys(state.plannedKeys, data.regionKeys))
+    problems.push('its states are not the ones its run planned');
+  if (problems.length > 0)
+    throw new UnrecoverableError(`job data does not match its run (${problems.join('; ')}); nothing was written`);
 }
 
-async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log, records: RunRecords): Promise<AdsetJobResult> {
+async function startStep(
+  deps: WorkerDeps,
+  job: Job,
+  data: UpdateAdsetData,
+  log: Log,
+  records: RunRecords,
+): Promise<AdsetJobResult> {
   const state = await readGateState(deps, data, records);
   checkIntegrity(deps, data, state);
   if (!data.dryRun && state.supersededBy) {
@@ -213,7 +242,9 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
   const current = stateKeysOf(read.targeting, deps.regions);
   if (sameRegionKeys(current, data.regionKeys)) return line(data, 'unchanged', { added: [], removed: [] });
   if (data.expectKeys && !sameRegionKeys(current, data.expectKeys)) {
-    return line(data, 'skipped_changed', { reason: `its states changed after run ${data.undoOf ?? ''} (by a later run or in Ads Manager); left as it is` });
+    return line(data, 'skipped_changed', {
+      reason: `its states changed after run ${data.undoOf ?? ''} (by a later run or in Ads Manager); left as it is`,
+    });
   }
   const next = withRegions(read.targeting, desired, deps.regions);
   const diff = diffRegions(read.targeting, desired, deps.regions);
@@ -271,14 +302,23 @@ async function startStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
  * attempt is carried on from where it stands; another run's unfinished change defers this one.
  * Undefined when the job goes on from the pacing gate.
  */
-async function earlierChange(deps: WorkerDeps, job: Job, data: UpdateAdsetData, state: GateState, log: Log, records: RunRecords): Promise<AdsetJobResult | undefined> {
+async function earlierChange(
+  deps: WorkerDeps,
+  job: Job,
+  data: UpdateAdsetData,
+  state: GateState,
+  log: Log,
+  records: RunRecords,
+): Promise<AdsetJobResult | undefined> {
   // This run's own record of an earlier attempt whose write never landed does not count: start over.
   const own = state.journal?.runId === data.runId && !released(state.journal) ? state.journal : undefined;
   // What the watch said of an earlier attempt of this job that never wrote is not about what comes now.
   if (state.journal?.runId === data.runId && !own) await deps.journal.forgetResult(data.runId, data.adsetId);
   if (own) {
     // This job claimed the ad set in an earlier attempt: carry on from where its change stands.
-    return own.phase === 'writing' ? writeStep(deps, job, { ...data, step: 'write' }, log, records) : awaitLookStep(deps, data);
+    return own.phase === 'writing'
+      ? writeStep(deps, job, { ...data, step: 'write' }, log, records)
+      : awaitLookStep(deps, data);
   }
   if (state.journal && state.journal.phase !== 'done') return deferred(data, state.journal);
   return undefined;
@@ -318,11 +358,16 @@ async function paceGate(deps: WorkerDeps, data: UpdateAdsetData): Promise<void> 
  * page's jobs, listed-reads.ts); else a fresh read of the ad set alone. A read is refused when it is
  * empty or lacks fields the listing showed.
  */
-async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateState): Promise<{ targeting: Targeting; ads?: Ad[] }> {
+async function currentRead(
+  deps: WorkerDeps,
+  data: UpdateAdsetData,
+  state: GateState,
+): Promise<{ targeting: Targeting; ads?: Ad[] }> {
   const listed = state.listed;
   // A retried job (or one parked by throttling) has written nothing yet: the start step comes before
   // any claim. What makes a copy stale is time, or a write to the ad set since it was read.
-  const usable = (copy: ListedAdset | undefined): copy is ListedAdset => copy !== undefined && (state.journal?.writtenAt ?? 0) < copy.readAt;
+  const usable = (copy: ListedAdset | undefined): copy is ListedAdset =>
+    copy !== undefined && (state.journal?.writtenAt ?? 0) < copy.readAt;
   if (usable(listed) && Date.now() - listed.readAt <= deps.listedPages.freshReadMs) {
     return { targeting: listed.targeting, ads: listed.ads };
   }
@@ -342,7 +387,13 @@ async function currentRead(deps: WorkerDeps, data: UpdateAdsetData, state: GateS
  * The write step, also where a resumed job lands: an earlier attempt may have sent the write before
  * the worker stopped, so the ad set is read again first, and written only if the write did not land.
  */
-async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log: Log, records: RunRecords): Promise<AdsetJobResult> {
+async function writeStep(
+  deps: WorkerDeps,
+  job: Job,
+  data: UpdateAdsetData,
+  log: Log,
+  records: RunRecords,
+): Promise<AdsetJobResult> {
   const entry = await deps.journal.get(data.adsetId);
   if (!entry || entry.runId !== data.runId || released(entry)) {
     // Retried after this job had given up without a write landing: back to the gates (a newer run may
@@ -358,10 +409,16 @@ async function writeStep(deps: WorkerDeps, job: Job, data: UpdateAdsetData, log:
     log.warn('resuming after an interrupted attempt whose write had landed');
     return written(deps, job, data, entry, log);
   }
-  const listed = ListedAdsetSchema.safeParse(JSON.parse((await deps.redis.hget(deps.keys.listedTargeting(data.runId), data.adsetId)) ?? 'null'));
+  const listed = ListedAdsetSchema.safeParse(
+    JSON.parse((await deps.redis.hget(deps.keys.listedTargeting(data.runId), data.adsetId)) ?? 'null'),
+  );
   const problem = incompleteRead(fresh.targeting, listed.success ? listed.data.targeting : undefined);
   if (problem) throw new UnrecoverableError(problem);
-  const next = withRegions(fresh.targeting, data.regionKeys.map((key) => regionOf(deps, key)), deps.regions);
+  const next = withRegions(
+    fresh.targeting,
+    data.regionKeys.map((key) => regionOf(deps, key)),
+    deps.regions,
+  );
   return send(deps, job, data, entry, { targeting: next }, log);
 }
 
@@ -371,24 +428,53 @@ interface Write {
   moment?: WriteMoment;
 }
 
-async function send(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, write: Write, log: Log): Promise<AdsetJobResult> {
-  await deps.graph.updateTargeting(data.adsetId, write.targeting, { adAccountId: data.adAccountId, ...(write.moment ? { writeMoment: write.moment } : {}) });
+async function send(
+  deps: WorkerDeps,
+  job: Job,
+  data: UpdateAdsetData,
+  entry: AdsetWatch,
+  write: Write,
+  log: Log,
+): Promise<AdsetJobResult> {
+  await deps.graph.updateTargeting(data.adsetId, write.targeting, {
+    adAccountId: data.adAccountId,
+    ...(write.moment ? { writeMoment: write.moment } : {}),
+  });
   log.info({ added: entry.added, removed: entry.removed }, 'ad set targeting updated');
   return written(deps, job, data, entry, log);
 }
 
 /** After a confirmed write: without protection the change is done; with it, the watch takes over. */
-async function written(deps: WorkerDeps, job: Job, data: UpdateAdsetData, entry: AdsetWatch, log: Log): Promise<AdsetJobResult> {
+async function written(
+  deps: WorkerDeps,
+  job: Job,
+  data: UpdateAdsetData,
+  entry: AdsetWatch,
+  log: Log,
+): Promise<AdsetJobResult> {
   const now = Date.now();
   const { verifyDelayMs, watchMs } = deps.worker;
   const firstLookAt = now + verifyDelayMs;
   const next: AdsetWatch = data.protection
-    ? { ...entry, phase: 'watching', writtenAt: now, watchUntil: now + Math.max(watchMs, verifyDelayMs), nextLookAt: firstLookAt, looks: 0, result: { outcome: 'updated', review: 'pending' } }
+    ? {
+        ...entry,
+        phase: 'watching',
+        writtenAt: now,
+        watchUntil: now + Math.max(watchMs, verifyDelayMs),
+        nextLookAt: firstLookAt,
+        looks: 0,
+        result: { outcome: 'updated', review: 'pending' },
+      }
     : { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } };
-  if (!(await deps.journal.save(next))) log.warn('the ad set’s change record was taken over by another run after the write');
+  if (!(await deps.journal.save(next)))
+    log.warn('the ad set’s change record was taken over by another run after the write');
   if (!data.protection) return resultLine(next, next.result!);
   await watchAdset(deps, next, firstLookAt);
-  throw new Park(firstLookAt + AWAIT_LOOK_FALLBACK_MS, 'waiting for the first look at the ads', { step: 'await-look', added: entry.added, removed: entry.removed });
+  throw new Park(firstLookAt + AWAIT_LOOK_FALLBACK_MS, 'waiting for the first look at the ads', {
+    step: 'await-look',
+    added: entry.added,
+    removed: entry.removed,
+  });
 }
 
 /** The report takes the ad set's result once the watch's first look is in (the watch wakes this job). */
@@ -420,7 +506,14 @@ function regionOf(deps: WorkerDeps, key: string) {
  * its write step hands the ad set over: released when Meta refused the write, otherwise to the watch,
  * which finds out whether the write landed.
  */
-async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined, parsed: UpdateAdsetData, err: unknown, log: Log): Promise<Error> {
+async function toJobError(
+  deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
+  parsed: UpdateAdsetData,
+  err: unknown,
+  log: Log,
+): Promise<Error> {
   if (err instanceof DelayedError) return err;
   // The step may have moved on within this attempt (job.updateData keeps job.data current).
   const data = UpdateAdsetData.safeParse(job.data).data ?? parsed;
@@ -428,14 +521,16 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
   let out: Error;
   if (err instanceof UnrecoverableError) out = err;
   else if (err instanceof GraphApiError) {
-    if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED) return parkThrottled(deps, job, token, data, err, log);
+    if (err.errorClass === 'throttle' && data.throttled < MAX_THROTTLED)
+      return parkThrottled(deps, job, token, data, err, log);
     if (err.errorClass === 'auth') {
       const reason = `${TOKEN_REJECTED_REASON} (${message})`;
       await deps.redis.set(deps.keys.tokenFailure(data.runId), reason, 'EX', KEY_TTL_S.tokenFailure);
       log.error({ code: err.code, subcode: err.subcode }, 'Facebook token rejected');
       out = new UnrecoverableError(reason);
     } else out = err.retryable ? new Error(message, { cause: err }) : new UnrecoverableError(message);
-  } else if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable)) out = new UnrecoverableError(message);
+  } else if (err instanceof TargetingConflictError || (err instanceof AppError && !err.retryable))
+    out = new UnrecoverableError(message);
   else out = classifyJobError(err) === 'programming' ? unrecoverable(message, err) : new Error(message, { cause: err });
 
   const lastAttempt = out instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -448,10 +543,21 @@ async function toJobError(deps: WorkerDeps, job: Job, token: string | undefined,
 }
 
 /** Throttling parks the job until the ad account's pause ends, without spending an attempt. */
-async function parkThrottled(deps: WorkerDeps, job: Job, token: string | undefined, data: UpdateAdsetData, err: GraphApiError, log: Log): Promise<DelayedError> {
+async function parkThrottled(
+  deps: WorkerDeps,
+  job: Job,
+  token: string | undefined,
+  data: UpdateAdsetData,
+  err: GraphApiError,
+  log: Log,
+): Promise<DelayedError> {
   const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus });
   // The pause may be longer than Meta's figure (abuse prevention): park until it ends, once.
-  const waitMs = await deps.pacer.throttled(data.adAccountId, err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000, kind ?? {});
+  const waitMs = await deps.pacer.throttled(
+    data.adAccountId,
+    err.details.retryAfterMs ?? kind?.defaultWaitMs ?? 60_000,
+    kind ?? {},
+  );
   log.warn({ waitMs, code: err.code, subcode: err.subcode }, 'throttled by Meta; ad account paused');
   // A refused write did not happen: the ad set is released and the job starts over from the gates
   // (the listing's copy still serves if it is fresh), instead of reading the ad set to find out.
@@ -463,7 +569,9 @@ async function parkThrottled(deps: WorkerDeps, job: Job, token: string | undefin
 
 /** The report's word on this ad set when its job gives up: what failed, as facts, not as text to parse. */
 async function recordFailure(deps: WorkerDeps, data: UpdateAdsetData, err: unknown, out: Error): Promise<void> {
-  const facts = describeFailure(err, scrubSecrets(out.message, deps.secrets), { refused: err instanceof UnrecoverableError });
+  const facts = describeFailure(err, scrubSecrets(out.message, deps.secrets), {
+    refused: err instanceof UnrecoverableError,
+  });
   await deps.store.recordFailure(data.runId, {
     campaign: data.campaign,
     adsetId: data.adsetId,
@@ -488,9 +596,15 @@ async function handOver(deps: WorkerDeps, data: UpdateAdsetData, err: unknown, l
   const entry = await deps.journal.get(data.adsetId);
   if (!entry || entry.runId !== data.runId || entry.phase !== 'writing') return;
   // Meta refused the write outright: nothing landed, the ad set is free again.
-  const refused = err instanceof GraphApiError && (err.errorClass === 'invalid' || err.errorClass === 'permission' || err.errorClass === 'auth');
+  const refused =
+    err instanceof GraphApiError &&
+    (err.errorClass === 'invalid' || err.errorClass === 'permission' || err.errorClass === 'auth');
   if (refused || err instanceof TargetingConflictError) {
-    await deps.journal.save({ ...entry, phase: 'done', result: { outcome: 'failed', error: scrubSecrets(errorMessage(err), deps.secrets) } });
+    await deps.journal.save({
+      ...entry,
+      phase: 'done',
+      result: { outcome: 'failed', error: scrubSecrets(errorMessage(err), deps.secrets) },
+    });
     return;
   }
   log.warn('giving up during the write; the watch will read the ad set to learn whether it landed');

@@ -49,7 +49,8 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
       const now = Date.now();
       const { due, nextAt } = await deps.journal.due(data.facebookCampaignId, now);
       if (due.length === 0) {
-        if (nextAt !== undefined) return park(nextAt + Math.min(BATCH_WINDOW_MS, deps.worker.verifyDelayMs), 'next look');
+        if (nextAt !== undefined)
+          return park(nextAt + Math.min(BATCH_WINDOW_MS, deps.worker.verifyDelayMs), 'next look');
         if (await deps.journal.retireWatchJob(data.facebookCampaignId, job.id ?? '')) return { retired: true };
         // Another watch job took the campaign over (ensureWatcher found this one not yet added, or
         // gone): it watches what is scheduled, and this one ends instead of looking for ever.
@@ -64,7 +65,9 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
       let ads: Map<string, CampaignAd[]> | undefined;
       if (entries.some((e) => e.phase === 'watching' || e.phase === 'healing' || e.phase === 'restored')) {
         try {
-          ads = groupByAdset(await deps.graph.listCampaignAds(data.facebookCampaignId, { adAccountId: data.adAccountId }));
+          ads = groupByAdset(
+            await deps.graph.listCampaignAds(data.facebookCampaignId, { adAccountId: data.adAccountId }),
+          );
         } catch (err) {
           const wait = await failedCall(deps, data.adAccountId, err, log, 'looking at the campaign’s ads failed');
           for (const e of entries) await deps.journal.schedule(e, Date.now() + wait);
@@ -73,7 +76,12 @@ export function createWatchAdsProcessor(deps: WorkerDeps) {
       }
       for (const entry of entries) {
         try {
-          await advance(deps, entry, ads?.get(entry.adsetId) ?? [], log.child({ runId: entry.runId, adsetId: entry.adsetId }));
+          await advance(
+            deps,
+            entry,
+            ads?.get(entry.adsetId) ?? [],
+            log.child({ runId: entry.runId, adsetId: entry.adsetId }),
+          );
         } catch (err) {
           // One ad set's trouble never stops the others' watch: it is looked at again later.
           const wait = await failedCall(deps, entry.adAccountId, err, log, 'a watch step failed');
@@ -90,7 +98,8 @@ async function loadDue(deps: WorkerDeps, facebookCampaignId: string, ids: string
   const out: AdsetWatch[] = [];
   const stale: string[] = [];
   entries.forEach((entry, i) => {
-    if (entry && entry.phase !== 'done' && entry.phase !== 'writing' && entry.facebookCampaignId === facebookCampaignId) out.push(entry);
+    if (entry && entry.phase !== 'done' && entry.phase !== 'writing' && entry.facebookCampaignId === facebookCampaignId)
+      out.push(entry);
     else stale.push(ids[i]!);
   });
   if (stale.length > 0) await deps.redis.zrem(deps.keys.watchDue(facebookCampaignId), ...stale);
@@ -108,7 +117,13 @@ function groupByAdset(ads: CampaignAd[]): Map<string, CampaignAd[]> {
 }
 
 /** Pauses the account when Meta throttled; returns how long to wait before trying again. */
-async function failedCall(deps: WorkerDeps, adAccountId: string, err: unknown, log: Log, what: string): Promise<number> {
+async function failedCall(
+  deps: WorkerDeps,
+  adAccountId: string,
+  err: unknown,
+  log: Log,
+  what: string,
+): Promise<number> {
   const message = scrubSecrets(errorMessage(err), deps.secrets);
   if (err instanceof GraphApiError && err.errorClass === 'throttle') {
     const waitMs = await pauseFor(deps, adAccountId, err);
@@ -136,7 +151,12 @@ async function advance(deps: WorkerDeps, entry: AdsetWatch, ads: CampaignAd[], l
   const firstLookAt = entry.firstLookAt ?? now;
   switch (decision.kind) {
     case 'wait':
-      return store(deps, entry, { ...entry, looks: entry.looks + 1, nextLookAt: decision.nextLookAt, firstLookAt, result: decision.result }, log);
+      return store(
+        deps,
+        entry,
+        { ...entry, looks: entry.looks + 1, nextLookAt: decision.nextLookAt, firstLookAt, result: decision.result },
+        log,
+      );
     case 'republish': {
       if (!(await writeSlot(deps, entry))) return deps.journal.schedule(entry, Date.now() + INLINE_PACE_MS);
       for (const id of decision.adIds) {
@@ -148,12 +168,29 @@ async function advance(deps: WorkerDeps, entry: AdsetWatch, ads: CampaignAd[], l
         }
       }
       log.info({ ads: decision.adIds }, 'ads broke after the change; republished once');
-      return store(deps, entry, { ...entry, phase: 'healing', republished: decision.adIds, looks: 0, nextLookAt: decision.nextLookAt, firstLookAt }, log);
+      return store(
+        deps,
+        entry,
+        {
+          ...entry,
+          phase: 'healing',
+          republished: decision.adIds,
+          looks: 0,
+          nextLookAt: decision.nextLookAt,
+          firstLookAt,
+        },
+        log,
+      );
     }
     case 'restore':
       return restore(deps, entry, { ...entry, firstLookAt }, decision.broken, log);
     case 'finish':
-      return store(deps, entry, { ...entry, phase: 'done', nextLookAt: undefined, firstLookAt, result: decision.result }, log);
+      return store(
+        deps,
+        entry,
+        { ...entry, phase: 'done', nextLookAt: undefined, firstLookAt, result: decision.result },
+        log,
+      );
   }
 }
 
@@ -163,36 +200,85 @@ async function resolveUnsure(deps: WorkerDeps, entry: AdsetWatch, log: Log): Pro
   const now = Date.now();
   if (decideUnsure(entry, stateKeysOf(adset.targeting, deps.regions)) === 'not-landed') {
     log.info('the interrupted write did not land; nothing changed');
-    return store(deps, entry, { ...entry, phase: 'done', result: { outcome: 'failed', error: 'the job stopped during its write, and Facebook had not applied it; nothing changed' } }, log);
+    return store(
+      deps,
+      entry,
+      {
+        ...entry,
+        phase: 'done',
+        result: {
+          outcome: 'failed',
+          error: 'the job stopped during its write, and Facebook had not applied it; nothing changed',
+        },
+      },
+      log,
+    );
   }
   log.warn('the interrupted write had landed; its protection goes on');
-  if (!entry.protection) return store(deps, entry, { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } }, log);
+  if (!entry.protection)
+    return store(deps, entry, { ...entry, phase: 'done', writtenAt: now, result: { outcome: 'updated' } }, log);
   const { verifyDelayMs, watchMs } = deps.worker;
   return store(
     deps,
     entry,
-    { ...entry, phase: 'watching', writtenAt: now, watchUntil: now + Math.max(watchMs, verifyDelayMs), nextLookAt: now + verifyDelayMs, looks: 0, result: { outcome: 'updated', review: 'pending' } },
+    {
+      ...entry,
+      phase: 'watching',
+      writtenAt: now,
+      watchUntil: now + Math.max(watchMs, verifyDelayMs),
+      nextLookAt: now + verifyDelayMs,
+      looks: 0,
+      result: { outcome: 'updated', review: 'pending' },
+    },
     log,
   );
 }
 
 /** Puts the previous state regions back onto the ad set's targeting as Facebook has it now. */
-async function restore(deps: WorkerDeps, before: AdsetWatch, entry: AdsetWatch, broken: AdIssue[], log: Log): Promise<void> {
+async function restore(
+  deps: WorkerDeps,
+  before: AdsetWatch,
+  entry: AdsetWatch,
+  broken: AdIssue[],
+  log: Log,
+): Promise<void> {
   const timing = { verifyDelayMs: deps.worker.verifyDelayMs, watchMs: deps.worker.watchMs };
   if (!(await writeSlot(deps, entry))) {
-    return store(deps, before, { ...entry, phase: 'restoring', nextLookAt: Date.now() + INLINE_PACE_MS, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
+    return store(
+      deps,
+      before,
+      {
+        ...entry,
+        phase: 'restoring',
+        nextLookAt: Date.now() + INLINE_PACE_MS,
+        result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken },
+      },
+      log,
+    );
   }
   let attempt: Parameters<typeof afterRestore>[1];
   try {
     const adset = await deps.graph.getAdset(entry.adsetId, { adAccountId: entry.adAccountId });
     const problem = incompleteRead(adset.targeting);
     if (problem) throw new Error(problem);
-    await deps.graph.updateTargeting(entry.adsetId, restoreStates(adset.targeting, entry.beforeStates, deps.regions), { adAccountId: entry.adAccountId });
+    await deps.graph.updateTargeting(entry.adsetId, restoreStates(adset.targeting, entry.beforeStates, deps.regions), {
+      adAccountId: entry.adAccountId,
+    });
     attempt = { ok: true };
   } catch (err) {
     if (err instanceof GraphApiError && err.errorClass === 'throttle') {
       const waitMs = await pauseFor(deps, entry.adAccountId, err);
-      return store(deps, before, { ...entry, phase: 'restoring', nextLookAt: Date.now() + waitMs, result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken } }, log);
+      return store(
+        deps,
+        before,
+        {
+          ...entry,
+          phase: 'restoring',
+          nextLookAt: Date.now() + waitMs,
+          result: { ...(entry.result ?? { outcome: 'updated' }), ads: broken },
+        },
+        log,
+      );
     }
     const retryable = !(err instanceof GraphApiError) || err.retryable;
     attempt = { ok: false, retryable, message: scrubSecrets(errorMessage(err), deps.secrets) };
@@ -200,8 +286,15 @@ async function restore(deps: WorkerDeps, before: AdsetWatch, entry: AdsetWatch, 
   const next = { ...entry, ...afterRestore(entry, attempt, broken, Date.now(), timing) };
   if (attempt.ok) log.warn({ ads: broken }, 'ads broke after the update; previous states restored');
   else if (next.phase === 'done') {
-    log.error({ ads: broken, err: attempt.message }, 'ROLLBACK FAILED: ads broke after the update and the previous states could not be restored; a person must restore this ad set');
-  } else log.warn({ err: attempt.message, attempt: next.restoreAttempts }, 'restoring the previous states failed; trying again');
+    log.error(
+      { ads: broken, err: attempt.message },
+      'ROLLBACK FAILED: ads broke after the update and the previous states could not be restored; a person must restore this ad set',
+    );
+  } else
+    log.warn(
+      { err: attempt.message, attempt: next.restoreAttempts },
+      'restoring the previous states failed; trying again',
+    );
   return store(deps, before, next, log);
 }
 
@@ -233,6 +326,8 @@ async function store(deps: WorkerDeps, previous: AdsetWatch, entry: AdsetWatch, 
   if (entry.phase === 'done') remaining = await deps.journal.unschedule(entry);
   else await deps.journal.schedule(entry, entry.nextLookAt ?? Date.now());
   if (settledForReport(entry)) await wakeAdsetJob(deps, entry);
-  const outcomeChanged = previous?.result?.outcome !== result?.outcome || previous?.result?.needsAttention !== result?.needsAttention;
-  if (remaining === 0 || (outcomeChanged && previous?.firstLookAt !== undefined)) await reviseRunReport(deps, entry.runId);
+  const outcomeChanged =
+    previous?.result?.outcome !== result?.outcome || previous?.result?.needsAttention !== result?.needsAttention;
+  if (remaining === 0 || (outcomeChanged && previous?.firstLookAt !== undefined))
+    await reviseRunReport(deps, entry.runId);
 }

@@ -1,7 +1,17 @@
 import { stateKeysOf, type RunReport } from '@closrads/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
-import { DESIRED_KEYS, FB_CAMPAIGN, adsetId, startFaultRig, startWorker, targetingWrites, waitUntil, type FaultRig, type WorkerProcess } from '@closrads/test-support/faults';
+import {
+  DESIRED_KEYS,
+  FB_CAMPAIGN,
+  adsetId,
+  startFaultRig,
+  startWorker,
+  targetingWrites,
+  waitUntil,
+  type FaultRig,
+  type WorkerProcess,
+} from '@closrads/test-support/faults';
 
 const COUNT = 4;
 /**
@@ -25,14 +35,22 @@ describe('three crashes between the write and the first look', () => {
   let originalBreaks: string[] = [];
 
   beforeAll(async () => {
-    rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix: uniquePrefix('fl'), count: COUNT, fragile: [HEALS, BREAKS], latencyMs: 40, cleanPrefix: true });
+    rig = await startFaultRig({
+      redisUrl: testRedisUrl(),
+      prefix: uniquePrefix('fl'),
+      count: COUNT,
+      fragile: [HEALS, BREAKS],
+      latencyMs: 40,
+      cleanPrefix: true,
+    });
     const { sim, control } = rig;
     sim.state.ads[`7${BREAKS}2`]!.onGeoChange = 'break';
     originalBreaks = stateKeysOf(sim.state.adsets[BREAKS]!.targeting).sort();
     // Each look at the campaign's ads is held long enough for the worker to be killed in it.
     const look = { method: 'GET' as const, objectId: FB_CAMPAIGN, edge: 'ads' };
     sim.addFault({ match: look, times: KILLS, response: { kind: 'delay', ms: 20_000 } });
-    const looks = () => sim.calls.filter((c) => c.method === look.method && c.objectId === look.objectId && c.edge === look.edge).length;
+    const looks = () =>
+      sim.calls.filter((c) => c.method === look.method && c.objectId === look.objectId && c.edge === look.edge).length;
 
     let worker = startWorker(rig.env);
     workers.push(worker);
@@ -62,11 +80,14 @@ describe('three crashes between the write and the first look', () => {
     const byId = new Map(report!.campaigns[0]!.adsets.map((a) => [a.id, a]));
     expect(byId.get(HEALS)).toMatchObject({ outcome: 'updated', review: 'passed' });
     expect(byId.get(BREAKS)).toMatchObject({ outcome: 'reverted', rolledBack: true });
-    for (let i = 2; i < COUNT; i++) expect(byId.get(adsetId(i))).toMatchObject({ outcome: 'updated', review: 'passed' });
+    for (let i = 2; i < COUNT; i++)
+      expect(byId.get(adsetId(i))).toMatchObject({ outcome: 'updated', review: 'passed' });
     // What the report says is what Facebook has.
     expect(stateKeysOf(rig.sim.state.adsets[HEALS]!.targeting).sort()).toEqual(DESIRED_KEYS);
     expect(stateKeysOf(rig.sim.state.adsets[BREAKS]!.targeting).sort()).toEqual(originalBreaks);
-    const brokenLeft = Object.values(rig.sim.state.ads).filter((ad) => ad.status === 'ACTIVE' && (ad.issues_info?.length ?? 0) > 0);
+    const brokenLeft = Object.values(rig.sim.state.ads).filter(
+      (ad) => ad.status === 'ACTIVE' && (ad.issues_info?.length ?? 0) > 0,
+    );
     expect(brokenLeft.map((a) => a.id)).toEqual([]);
     expect(report!.campaigns[0]!.adsets.filter((a) => a.outcome === 'failed')).toEqual([]);
   });

@@ -52,8 +52,15 @@ type Hostile = keyof typeof HOSTILE;
 
 function echoed(url: string): string {
   const values = [...new URLSearchParams(url.slice(url.indexOf('?') + 1)).values()];
-  const html = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return [url, values.join(' '), values.map(encodeURIComponent).join(' '), values.map(html).join(' '), JSON.stringify(values)].join(' | ');
+  const html = (v: string) =>
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return [
+    url,
+    values.join(' '),
+    values.map(encodeURIComponent).join(' '),
+    values.map(html).join(' '),
+    JSON.stringify(values),
+  ].join(' | ');
 }
 
 async function hostileClosrtech(elsewhereUrl: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -150,7 +157,13 @@ describe('hostile upstreams against a real worker', () => {
   const [centuries, echoing] = [healthy[0]!, healthy[1]!];
 
   beforeAll(async () => {
-    rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix, count: healthy.length, latencyMs: 0, cleanPrefix: true });
+    rig = await startFaultRig({
+      redisUrl: testRedisUrl(),
+      prefix,
+      count: healthy.length,
+      latencyMs: 0,
+      cleanPrefix: true,
+    });
     let hits = 0;
     const other = createServer((_req, res) => (hits++, res.end('{"OH": 99}')));
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
@@ -171,7 +184,11 @@ describe('hostile upstreams against a real worker', () => {
     const campaigns = tempCampaignsFile([...CAMPAIGNS, ...hostileCampaigns]);
     campaignsDir = campaigns.dir;
 
-    rig.sim.addFault({ match: { api: 'graph', method: 'POST', objectId: centuries }, times: -1, response: { kind: 'graph-error', code: 17, estimatedMinutes: 100 * 365 * 24 * 60 } });
+    rig.sim.addFault({
+      match: { api: 'graph', method: 'POST', objectId: centuries },
+      times: -1,
+      response: { kind: 'graph-error', code: 17, estimatedMinutes: 100 * 365 * 24 * 60 },
+    });
     rig.sim.addFault({
       match: { api: 'graph', method: 'POST', objectId: echoing },
       times: -1,
@@ -234,7 +251,7 @@ describe('hostile upstreams against a real worker', () => {
   });
 
   it('the worker survives every answer and the run ends with a report', () => {
-    expect(report, `no report; worker lines:\n${worker.lines.join("\n")}`).toBeDefined();
+    expect(report, `no report; worker lines:\n${worker.lines.join('\n')}`).toBeDefined();
     expect(worker.lines.filter((l) => /worker started/.test(l))).toHaveLength(1);
     expect(worker.lines.join('\n')).not.toMatch(/heap out of memory|FATAL ERROR|uncaught/i);
     expect(report!.success).toBe(false);
@@ -253,7 +270,10 @@ describe('hostile upstreams against a real worker', () => {
       expect(byName.get(name)?.status, name).toBe('aborted');
       expect(byName.get(name)?.abortReason, name).toMatch(reason);
     }
-    expect(byName.get('LOOKALIKE')).toMatchObject({ status: 'aborted', abortReason: expect.stringMatching(/none of the states with demand/) });
+    expect(byName.get('LOOKALIKE')).toMatchObject({
+      status: 'aborted',
+      abortReason: expect.stringMatching(/none of the states with demand/),
+    });
     expect(byName.get('LOOKALIKE')!.unmappedStates.every((c) => c.startsWith('"'))).toBe(true);
     expect(elsewhere.hits).toBe(0);
   });
@@ -262,8 +282,14 @@ describe('hostile upstreams against a real worker', () => {
     const veterans = report!.campaigns.find((c) => c.name === CAMPAIGNS[0]!.name)!;
     expect(veterans.status).toBe('completed');
     const outcome = new Map(veterans.adsets.map((a) => [a.id, a]));
-    expect(outcome.get(centuries)).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/Meta asks to wait 36500 d .*more than the 1 h/) });
-    expect(outcome.get(echoing)).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^\(#100\) Invalid parameter/) });
+    expect(outcome.get(centuries)).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/Meta asks to wait 36500 d .*more than the 1 h/),
+    });
+    expect(outcome.get(echoing)).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/^\(#100\) Invalid parameter/),
+    });
     for (const id of healthy.slice(2)) {
       expect(outcome.get(id)?.outcome, id).toBe('updated');
       expect(regionKeysSorted(rig.sim.state.adsets[id]!.targeting)).toEqual(DESIRED_KEYS);
@@ -275,7 +301,9 @@ describe('hostile upstreams against a real worker', () => {
 
   it('no form of any secret in the report, Redis, the logs, Slack, the email, the CLI or the dashboard', () => {
     expect(smtp.messages.length, 'the email report was delivered').toBeGreaterThan(0);
-    const email = smtp.messages.map((m) => `${m.subject ?? ''}\n${m.text ?? ''}\n${typeof m.html === 'string' ? m.html : ''}`).join('\n');
+    const email = smtp.messages
+      .map((m) => `${m.subject ?? ''}\n${m.text ?? ''}\n${typeof m.html === 'string' ? m.html : ''}`)
+      .join('\n');
     const outputs: Record<string, string> = {
       report: JSON.stringify(report),
       redis: stored,
@@ -288,13 +316,26 @@ describe('hostile upstreams against a real worker', () => {
     expect(stored.length).toBeGreaterThan(1000);
     expect(rig.slack.bodies.length).toBeGreaterThan(0);
     // Each output really carries the failures that echoed the secrets.
-    for (const where of ['report', 'slack', 'email', 'cli', `dashboard /api/runs/${report!.runId}`]) expect(outputs[where], where).toMatch(/ECHO/);
-    expect(outputs['dashboard /queues/api/queues?activeQueue=update-adset&status=failed&page=1']).toMatch(/Invalid parameter/);
+    for (const where of ['report', 'slack', 'email', 'cli', `dashboard /api/runs/${report!.runId}`])
+      expect(outputs[where], where).toMatch(/ECHO/);
+    expect(outputs['dashboard /queues/api/queues?activeQueue=update-adset&status=failed&page=1']).toMatch(
+      /Invalid parameter/,
+    );
     expect(cli.code).toBe(1);
-    const secrets = [EMAIL, PASSWORD, TOKEN, APP_SECRET, PROOF, SMTP_PASSWORD, ...webhookSecrets(rig.slack.url).filter((s) => s.length >= 4)];
+    const secrets = [
+      EMAIL,
+      PASSWORD,
+      TOKEN,
+      APP_SECRET,
+      PROOF,
+      SMTP_PASSWORD,
+      ...webhookSecrets(rig.slack.url).filter((s) => s.length >= 4),
+    ];
     for (const [where, text] of Object.entries(outputs)) {
       const lower = text.toLowerCase();
-      for (const secret of secrets) for (const form of secretForms(secret)) expect(lower.includes(form.toLowerCase()), `${where} holds ${JSON.stringify(form)}`).toBe(false);
+      for (const secret of secrets)
+        for (const form of secretForms(secret))
+          expect(lower.includes(form.toLowerCase()), `${where} holds ${JSON.stringify(form)}`).toBe(false);
     }
   });
 });

@@ -84,6 +84,7 @@ describe('Redis restarted during a run', () => {
     }
     expect(illegitimateWrites(rig.sim, rig.originals)).toEqual([]);
     const updated = report!.campaigns[0]!.adsets.filter((a) => a.outcome === 'updated').map((a) => a.id);
-    for (const id of updated) expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
+    for (const id of updated)
+      expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
   });
 });

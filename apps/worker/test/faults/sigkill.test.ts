@@ -34,7 +34,14 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
   let writesAtKill = 0;
 
   beforeAll(async () => {
-    rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix: uniquePrefix('fk'), count: COUNT, fragile: [CAUGHT], latencyMs: 120, cleanPrefix: true });
+    rig = await startFaultRig({
+      redisUrl: testRedisUrl(),
+      prefix: uniquePrefix('fk'),
+      count: COUNT,
+      fragile: [CAUGHT],
+      latencyMs: 120,
+      cleanPrefix: true,
+    });
     const { sim, control } = rig;
     // The fragile ad of CAUGHT breaks after the write and the watch republishes it: hold that call so
     // the kill lands in the middle of it.
@@ -45,7 +52,11 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
     await first.waitForLine(/worker started/, 20_000);
     const runId = await control.startRun();
     await waitUntil(() => targetingWrites(sim).has(CAUGHT), 20_000, `the write of ad set ${CAUGHT}`);
-    await waitUntil(() => sim.calls.some((c) => c.method === republish.method && c.objectId === republish.objectId), 20_000, 'the held republish');
+    await waitUntil(
+      () => sim.calls.some((c) => c.method === republish.method && c.objectId === republish.objectId),
+      20_000,
+      'the held republish',
+    );
     writesAtKill = sim.state.writes.length;
     first.child.kill('SIGKILL');
     expect((await first.exitWithin(5000))?.signal).toBe('SIGKILL');
@@ -96,7 +107,9 @@ describe('worker killed with SIGKILL mid-run, then restarted', () => {
   it('still republishes and verifies the ad set caught by the kill: no ad left broken', () => {
     const caught = report!.campaigns[0]!.adsets.find((a) => a.id === CAUGHT)!;
     expect(caught.outcome).toBe('updated');
-    const broken = Object.values(rig.sim.state.ads).filter((ad) => ad.adsetId === CAUGHT && (ad.issues_info?.length ?? 0) > 0);
+    const broken = Object.values(rig.sim.state.ads).filter(
+      (ad) => ad.adsetId === CAUGHT && (ad.issues_info?.length ?? 0) > 0,
+    );
     expect(broken).toEqual([]);
   });
 });

@@ -32,7 +32,13 @@ describe('worker stopped with SIGTERM mid-run', () => {
   let report: RunReport | undefined;
 
   beforeAll(async () => {
-    rig = await startFaultRig({ redisUrl: testRedisUrl(), prefix: uniquePrefix('ft'), count: COUNT, latencyMs: 150, cleanPrefix: true });
+    rig = await startFaultRig({
+      redisUrl: testRedisUrl(),
+      prefix: uniquePrefix('ft'),
+      count: COUNT,
+      latencyMs: 150,
+      cleanPrefix: true,
+    });
     const { sim, control } = rig;
     first = startWorker(rig.env);
     await first.waitForLine(/worker started/, 20_000);
@@ -47,7 +53,11 @@ describe('worker stopped with SIGTERM mid-run', () => {
     const written = [];
     for (const id of targetingWrites(sim).keys()) {
       const job = await control.updateQueue.getJob(jobIds.adset(runId, id));
-      written.push({ id, state: job ? await job.getState() : 'missing', step: (job?.data as { step?: string } | undefined)?.step });
+      written.push({
+        id,
+        state: job ? await job.getState() : 'missing',
+        step: (job?.data as { step?: string } | undefined)?.step,
+      });
     }
     afterStop = { active: await control.updateQueue.getActiveCount(), written };
 
@@ -83,7 +93,8 @@ describe('worker stopped with SIGTERM mid-run', () => {
     const c = report!.campaigns[0]!;
     expect(c.adsets.map((a) => a.id).sort()).toEqual([...ACTIVE_IDS].sort());
     expect(c.adsets.every((a) => a.outcome === 'updated')).toBe(true);
-    for (const id of ACTIVE_IDS) expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
+    for (const id of ACTIVE_IDS)
+      expect(rig.sim.state.adsets[id]!.targeting, id).toEqual(withRegions(rig.originals.get(id)!, DESIRED));
     expect(illegitimateWrites(rig.sim, rig.originals)).toEqual([]);
     // One write per ad set: nothing was redone because of the stop.
     for (const [id, writes] of targetingWrites(rig.sim)) expect(writes, id).toHaveLength(1);

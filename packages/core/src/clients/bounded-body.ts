@@ -13,7 +13,13 @@ export class BodyReadError extends Error {
     readonly failure: BodyFailure,
     readonly maxBytes: number,
   ) {
-    super(failure === 'too-large' ? `answer is larger than ${formatBytes(maxBytes)}` : failure === 'timeout' ? 'answer timed out' : 'answer was cut off');
+    super(
+      failure === 'too-large'
+        ? `answer is larger than ${formatBytes(maxBytes)}`
+        : failure === 'timeout'
+          ? 'answer timed out'
+          : 'answer was cut off',
+    );
   }
 }
 

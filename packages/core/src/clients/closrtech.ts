@@ -2,10 +2,23 @@ import ky from 'ky';
 import type { ClosrtechConfig } from '../config';
 import { configDefaults } from '../config';
 import { parseDemandBody, type Demand } from '../domain/demand';
-import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, UpstreamRedirectError, errorMessage } from '../errors';
+import {
+  ClosrtechRefusedError,
+  ClosrtechUnavailableError,
+  DemandDataError,
+  UpstreamRedirectError,
+  errorMessage,
+} from '../errors';
 import type { Logger } from '../logger';
 import { configSecrets, redactUrl, scrubSecrets } from '../redact';
-import { BodyReadError, exchangeDeadline, formatBytes, isRedirect, readBoundedText, redirectTarget } from './bounded-body';
+import {
+  BodyReadError,
+  exchangeDeadline,
+  formatBytes,
+  isRedirect,
+  readBoundedText,
+  redirectTarget,
+} from './bounded-body';
 import { withRetry, type RetryPolicy } from './retry';
 
 export interface ClosrtechClientOptions {
@@ -59,7 +72,10 @@ export class ClosrtechClient {
       () => this.fetchOnce(campaign),
       this.retry,
       (err, attempt, delayMs) =>
-        this.opts.logger?.warn({ campaign, attempt, delayMs, err: errorMessage(err) }, 'CLOSRTECH call failed, retrying'),
+        this.opts.logger?.warn(
+          { campaign, attempt, delayMs, err: errorMessage(err) },
+          'CLOSRTECH call failed, retrying',
+        ),
     );
     try {
       return parseDemandBody(body);
@@ -91,7 +107,9 @@ export class ClosrtechClient {
     try {
       response = await ky.get(url, { timeout: false, signal, retry: 0, throwHttpErrors: false, redirect: 'manual' });
     } catch {
-      throw new ClosrtechUnavailableError(`CLOSRTECH ${signal.aborted ? timedOut : 'could not be reached'} (${safeUrl})`);
+      throw new ClosrtechUnavailableError(
+        `CLOSRTECH ${signal.aborted ? timedOut : 'could not be reached'} (${safeUrl})`,
+      );
     }
     if (isRedirect(response.status)) {
       await response.body?.cancel().catch(() => undefined);
@@ -107,14 +125,19 @@ export class ClosrtechClient {
           `CLOSRTECH answered with more than ${formatBytes(this.maxBytes)}, which no demand answer needs; not read further, targeting left as it is`,
         );
       }
-      throw new ClosrtechUnavailableError(`CLOSRTECH ${failure === 'timeout' ? `answer ${timedOut}` : 'answer was cut off before its end'} (${safeUrl})`);
+      throw new ClosrtechUnavailableError(
+        `CLOSRTECH ${failure === 'timeout' ? `answer ${timedOut}` : 'answer was cut off before its end'} (${safeUrl})`,
+      );
     }
     if (response.status >= 500 || response.status === 429) {
       throw new ClosrtechUnavailableError(`CLOSRTECH answered HTTP ${response.status} (${safeUrl})`);
     }
     if (response.status >= 400) {
       const reason = shortText(scrubSecrets(text, this.secrets)) || response.statusText || 'no reason given';
-      throw new ClosrtechRefusedError(response.status, `CLOSRTECH refused the request (HTTP ${response.status}): ${scrubSecrets(reason, this.secrets)}`);
+      throw new ClosrtechRefusedError(
+        response.status,
+        `CLOSRTECH refused the request (HTTP ${response.status}): ${scrubSecrets(reason, this.secrets)}`,
+      );
     }
     return text;
   }
@@ -122,6 +145,9 @@ export class ClosrtechClient {
 
 /** A one-line excerpt of an error body (CLOSRTECH sends plain text such as "No access to this campaign"). */
 function shortText(text: string): string {
-  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }

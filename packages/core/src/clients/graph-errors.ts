@@ -9,7 +9,13 @@ const PERMISSION_CODES = new Set([10, 3]);
  * transient errors are retried with backoff, throttling waits for the time Meta gives, and auth,
  * permission and invalid-request errors fail at once.
  */
-export function classifyGraphError(e: { code?: number; subcode?: number; isTransient?: boolean; httpStatus?: number; message?: string }): GraphErrorClass {
+export function classifyGraphError(e: {
+  code?: number;
+  subcode?: number;
+  isTransient?: boolean;
+  httpStatus?: number;
+  message?: string;
+}): GraphErrorClass {
   const code = e.code;
   if (code !== undefined) {
     // Code 1 is also Meta's answer to a request asking for too much data: the same request fails again.
@@ -79,7 +85,11 @@ export const ABUSE_PAUSE_MS = 60 * MINUTE;
  */
 export function throttleKind(e: { code?: number; subcode?: number; httpStatus?: number }): ThrottleKind | undefined {
   if (classifyGraphError(e) !== 'throttle') return undefined;
-  const account = (defaultWaitMs: number, severity: ThrottleKind['severity'] = 'routine'): ThrottleKind => ({ scope: 'account', severity, defaultWaitMs });
+  const account = (defaultWaitMs: number, severity: ThrottleKind['severity'] = 'routine'): ThrottleKind => ({
+    scope: 'account',
+    severity,
+    defaultWaitMs,
+  });
   switch (e.code) {
     case 4:
     case 341:
@@ -87,7 +97,9 @@ export function throttleKind(e: { code?: number; subcode?: number; httpStatus?: 
     case 17:
       // Assumption: 17 without the ad-account subcode is the user's limit, and the product calls Meta
       // with one system user token, so it stops every ad account like the app's limit.
-      return e.subcode === 2446079 ? account(SCORE_BLOCK_MS) : { scope: 'app', severity: 'routine', defaultWaitMs: SCORE_BLOCK_MS };
+      return e.subcode === 2446079
+        ? account(SCORE_BLOCK_MS)
+        : { scope: 'app', severity: 'routine', defaultWaitMs: SCORE_BLOCK_MS };
     case 613:
       if (e.subcode === 5044001) return account(1000);
       if (e.subcode === 1487632) return account(60 * MINUTE);

@@ -29,7 +29,9 @@ export type Ad = z.output<typeof AdSchema>;
 const CampaignAdSchema = AdSchema.extend({ adset_id: z.coerce.string() });
 export type CampaignAd = z.output<typeof CampaignAdSchema>;
 
-const PagingSchema = z.looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional();
+const PagingSchema = z
+  .looseObject({ cursors: z.looseObject({ after: z.string().optional() }).optional(), next: z.string().optional() })
+  .optional();
 
 const AdsetSchema = z.looseObject({
   id: z.string(),
@@ -48,7 +50,11 @@ const pageOf = <T extends z.ZodType>(item: T) =>
   });
 
 /** A write counts as done only when Meta says so; `success: false` is an error. */
-const SuccessSchema = z.looseObject({ success: z.union([z.literal(true), z.literal('true')], { error: 'Meta did not confirm the write (success is not true)' }) });
+const SuccessSchema = z.looseObject({
+  success: z.union([z.literal(true), z.literal('true')], {
+    error: 'Meta did not confirm the write (success is not true)',
+  }),
+});
 
 const ErrorBodySchema = z.looseObject({
   error: z.looseObject({
@@ -95,8 +101,16 @@ interface ListingBound {
   pages: number;
   what: string;
 }
-const ADSET_BOUND: ListingBound = { items: MAX_LISTED_ITEMS, pages: MAX_LISTING_PAGES, what: `Meta holds at most ${MAX_LISTED_ITEMS} ad sets per ad account` };
-const ADS_BOUND: ListingBound = { items: MAX_LISTED_ADS, pages: Math.ceil(MAX_LISTED_ADS / PAGE_SIZE_FLOOR), what: `at most ${ADS_PER_ADSET} ads per ad set` };
+const ADSET_BOUND: ListingBound = {
+  items: MAX_LISTED_ITEMS,
+  pages: MAX_LISTING_PAGES,
+  what: `Meta holds at most ${MAX_LISTED_ITEMS} ad sets per ad account`,
+};
+const ADS_BOUND: ListingBound = {
+  items: MAX_LISTED_ADS,
+  pages: Math.ceil(MAX_LISTED_ADS / PAGE_SIZE_FLOOR),
+  what: `at most ${ADS_PER_ADSET} ads per ad set`,
+};
 
 export interface GraphClientOptions {
   /** Bound on one whole exchange, the body included. */
@@ -176,7 +190,11 @@ export class GraphClient {
    * Every ad set of a Facebook campaign with its ads, following the cursor until Meta gives no `next`.
    * `onPage` hears of each page as it arrives (planning notes when each ad set was read).
    */
-  async listAdsets(campaignId: string, ctx: CallContext = {}, onPage?: (page: Adset[], ref: PageRef) => void): Promise<Adset[]> {
+  async listAdsets(
+    campaignId: string,
+    ctx: CallContext = {},
+    onPage?: (page: Adset[], ref: PageRef) => void,
+  ): Promise<Adset[]> {
     return this.listAll(`${campaignId}/adsets`, { fields: ADSET_LIST_FIELDS }, AdsetSchema, ctx, this.pageSize, onPage);
   }
 
@@ -208,7 +226,15 @@ export class GraphClient {
    * listing serves the watch of all its ad sets at once.
    */
   async listCampaignAds(campaignId: string, ctx: CallContext = {}): Promise<CampaignAd[]> {
-    return this.listAll(`${campaignId}/ads`, { fields: CAMPAIGN_AD_FIELDS }, CampaignAdSchema, ctx, this.adsPageSize, undefined, ADS_BOUND);
+    return this.listAll(
+      `${campaignId}/ads`,
+      { fields: CAMPAIGN_AD_FIELDS },
+      CampaignAdSchema,
+      ctx,
+      this.adsPageSize,
+      undefined,
+      ADS_BOUND,
+    );
   }
 
   async setAdStatus(adId: string, status: 'ACTIVE' | 'PAUSED', ctx: CallContext = {}): Promise<void> {
@@ -228,18 +254,31 @@ export class GraphClient {
   }
 
   /** A campaign node (a Marketing API read): whether it exists for this token, and its ad account. */
-  async getCampaign(campaignId: string): Promise<{ id: string; name?: string; account_id?: string; effective_status?: string }> {
+  async getCampaign(
+    campaignId: string,
+  ): Promise<{ id: string; name?: string; account_id?: string; effective_status?: string }> {
     return this.call(
       'GET',
       campaignId,
       { query: { fields: 'id,name,account_id,effective_status' } },
-      z.looseObject({ id: z.coerce.string(), name: z.string().optional(), account_id: z.coerce.string().optional(), effective_status: z.string().optional() }),
+      z.looseObject({
+        id: z.coerce.string(),
+        name: z.string().optional(),
+        account_id: z.coerce.string().optional(),
+        effective_status: z.string().optional(),
+      }),
       {},
     );
   }
 
   async me(): Promise<{ id: string; name?: string }> {
-    return this.call('GET', 'me', { query: { fields: 'id,name' } }, z.looseObject({ id: z.string(), name: z.string().optional() }), {});
+    return this.call(
+      'GET',
+      'me',
+      { query: { fields: 'id,name' } },
+      z.looseObject({ id: z.string(), name: z.string().optional() }),
+      {},
+    );
   }
 
   /** Targeting search for US regions by name (used to regenerate the region-key table). */
@@ -248,7 +287,9 @@ export class GraphClient {
       'GET',
       'search',
       { query: { type: 'adgeolocation', location_types: '["region"]', country_code: 'US', q, limit: '100' } },
-      z.looseObject({ data: z.array(z.looseObject({ key: z.coerce.string(), name: z.string(), country_code: z.string().optional() })) }),
+      z.looseObject({
+        data: z.array(z.looseObject({ key: z.coerce.string(), name: z.string(), country_code: z.string().optional() })),
+      }),
       {},
     );
     return body.data;
@@ -276,14 +317,23 @@ export class GraphClient {
     let limit = pageSize;
     // Re-issue with `after` against our own base URL rather than following `next`: the token stays out of
     // anything we might log, and a page may be short or even empty while more remain.
-    for (let pages = 0; ; ) {
+    for (let pages = 0; ;) {
       let page: z.output<typeof schema>;
       try {
-        page = await this.call('GET', path, { query: { ...query, limit: String(limit), ...(after ? { after } : {}) } }, schema, ctx);
+        page = await this.call(
+          'GET',
+          path,
+          { query: { ...query, limit: String(limit), ...(after ? { after } : {}) } },
+          schema,
+          ctx,
+        );
       } catch (err) {
         if (err instanceof GraphApiError && isReduceDataError(err) && limit > PAGE_SIZE_FLOOR) {
           limit = Math.max(PAGE_SIZE_FLOOR, Math.floor(limit / 2));
-          this.opts.logger?.warn({ path, limit }, 'Meta asked for less data per page; asking again with a smaller page');
+          this.opts.logger?.warn(
+            { path, limit },
+            'Meta asked for less data per page; asking again with a smaller page',
+          );
           continue;
         }
         throw err;
@@ -295,7 +345,9 @@ export class GraphClient {
       if (!page.paging?.next || !after) return out;
       // An upstream that hands back a cursor it already gave would keep us listing forever.
       if (seen.has(after)) {
-        throw new GraphApiError('invalid', { metaMessage: `Graph API repeated a paging cursor while listing ${path}; listing stopped` });
+        throw new GraphApiError('invalid', {
+          metaMessage: `Graph API repeated a paging cursor while listing ${path}; listing stopped`,
+        });
       }
       if (out.length > bound.items || pages >= bound.pages) {
         throw new GraphApiError('invalid', {
@@ -313,11 +365,15 @@ export class GraphClient {
     schema: T,
     ctx: CallContext,
   ): Promise<z.output<T>> {
-    const auth: Record<string, string> = { access_token: this.config.accessToken, ...(this.proof ? { appsecret_proof: this.proof } : {}) };
+    const auth: Record<string, string> = {
+      access_token: this.config.accessToken,
+      ...(this.proof ? { appsecret_proof: this.proof } : {}),
+    };
     const query = method === 'GET' ? { ...params.query, ...auth } : { ...params.query };
     const request = `${method} ${redactUrl(`${this.config.graphUrl}/${this.config.apiVersion}/${path}`)}`;
     // A write waits for its moment on the ad account's pace (before the deadline starts).
-    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite) await this.opts.beforeWrite(ctx.adAccountId, ctx.writeMoment);
+    if (method === 'POST' && ctx.adAccountId && this.opts.beforeWrite)
+      await this.opts.beforeWrite(ctx.adAccountId, ctx.writeMoment);
     // One deadline for the whole exchange: headers and body (a body that drips forever is cut here).
     const deadline = exchangeDeadline(this.timeoutMs);
     try {
@@ -330,7 +386,11 @@ export class GraphClient {
   /** Hands an answer's usage to the pacer, unless it asks for a wait beyond the cap (see `exchange`). */
   private reportUsage(usage: UsageReading, method: 'GET' | 'POST'): void {
     if (usage.waitMs > MAX_THROTTLE_WAIT_MS) return;
-    this.opts.onUsage?.({ ...usage, resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS), points: method === 'POST' ? WRITE_POINTS : READ_POINTS });
+    this.opts.onUsage?.({
+      ...usage,
+      resetMs: Math.min(usage.resetMs, MAX_THROTTLE_WAIT_MS),
+      points: method === 'POST' ? WRITE_POINTS : READ_POINTS,
+    });
   }
 
   /** One request and its answer, under `signal` (the call's deadline). */
@@ -352,9 +412,17 @@ export class GraphClient {
     try {
       const url = new URL(`${this.base}${path}`);
       for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-      response = await httpExchange({ method, url, signal, ...(method === 'POST' ? { form: new URLSearchParams({ ...params.form, ...auth }) } : {}) });
+      response = await httpExchange({
+        method,
+        url,
+        signal,
+        ...(method === 'POST' ? { form: new URLSearchParams({ ...params.form, ...auth }) } : {}),
+      });
     } catch {
-      throw new GraphApiError('transient', { metaMessage: signal.aborted ? 'Graph API call timed out' : 'Graph API could not be reached', request });
+      throw new GraphApiError('transient', {
+        metaMessage: signal.aborted ? 'Graph API call timed out' : 'Graph API could not be reached',
+        request,
+      });
     }
     if (isRedirect(response.status)) {
       response.discard();
@@ -379,7 +447,10 @@ export class GraphClient {
         });
       }
       // Transport trouble (a dropped connection, a body too slow to end): worth another attempt.
-      const what = failure === 'timeout' ? 'Graph API call timed out while reading the answer' : 'Graph API answer was cut off before its end';
+      const what =
+        failure === 'timeout'
+          ? 'Graph API call timed out while reading the answer'
+          : 'Graph API answer was cut off before its end';
       throw new GraphApiError('transient', { httpStatus: response.status, metaMessage: what, request });
     }
     const json = parseJson(text);
@@ -390,7 +461,13 @@ export class GraphClient {
       // Meta's texts may echo the request (its query holds the token and the proof).
       const clean = (t: string | undefined) => (t === undefined ? undefined : scrubSecrets(t, this.secrets));
       const metaMessage = clean(e.message) ?? 'Graph API error';
-      const errorClass = classifyGraphError({ code: e.code, subcode: e.error_subcode, isTransient: e.is_transient, httpStatus: response.status, message: e.message });
+      const errorClass = classifyGraphError({
+        code: e.code,
+        subcode: e.error_subcode,
+        isTransient: e.is_transient,
+        httpStatus: response.status,
+        message: e.message,
+      });
       const details = {
         code: e.code,
         subcode: e.error_subcode,
@@ -420,8 +497,13 @@ export class GraphClient {
       // No error object: an HTML page from a proxy, a truncated or empty body. Server-side trouble is
       // worth retrying; a 4xx without Meta's error shape is not.
       const errorClass = classifyGraphError({ httpStatus: response.status });
-      const what = text.trim() === '' ? 'an empty body' : json === undefined ? 'a body that is not JSON' : 'an unexpected body';
-      const error = new GraphApiError(errorClass, { httpStatus: response.status, metaMessage: `Graph API answered HTTP ${response.status} with ${what}`, request });
+      const what =
+        text.trim() === '' ? 'an empty body' : json === undefined ? 'a body that is not JSON' : 'an unexpected body';
+      const error = new GraphApiError(errorClass, {
+        httpStatus: response.status,
+        metaMessage: `Graph API answered HTTP ${response.status} with ${what}`,
+        request,
+      });
       if (errorClass === 'throttle') this.opts.onThrottled?.(error, ctx.adAccountId);
       throw error;
     }

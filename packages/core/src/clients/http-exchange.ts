@@ -45,7 +45,12 @@ export function httpExchange(req: HttpExchangeRequest): Promise<HttpAnswer> {
       headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const options = { method: req.method, headers, agent: https ? AGENTS['https:'] : AGENTS['http:'], signal: req.signal };
+    const options = {
+      method: req.method,
+      headers,
+      agent: https ? AGENTS['https:'] : AGENTS['http:'],
+      signal: req.signal,
+    };
     const onResponse = (res: IncomingMessage) => resolve(answerOf(res, req.url, req.signal));
     const outgoing = https ? httpsRequest(req.url, options, onResponse) : httpRequest(req.url, options, onResponse);
     // After the headers, trouble shows on the answer's body instead (text() reports it).

@@ -80,7 +80,8 @@ function bucEntries(buc: unknown, adAccountId: string | undefined): Array<Record
   for (const [key, entries] of Object.entries(buc as Record<string, unknown>)) {
     if (!sameAccount(key, adAccountId)) continue;
     for (const entry of Array.isArray(entries) ? entries : [entries]) {
-      if (entry && typeof entry === 'object' && (entry as Record<string, unknown>).type === 'ads_management') out.push(entry as Record<string, unknown>);
+      if (entry && typeof entry === 'object' && (entry as Record<string, unknown>).type === 'ads_management')
+        out.push(entry as Record<string, unknown>);
     }
   }
   return out;
@@ -96,12 +97,14 @@ export function throttleWaitMs(headers: Headers): number | undefined {
   if (buc && typeof buc === 'object') {
     for (const entries of Object.values(buc as Record<string, unknown>)) {
       for (const entry of Array.isArray(entries) ? entries : [entries]) {
-        if (entry && typeof entry === 'object') wait = Math.max(wait, num((entry as Record<string, unknown>).estimated_time_to_regain_access) * 60_000);
+        if (entry && typeof entry === 'object')
+          wait = Math.max(wait, num((entry as Record<string, unknown>).estimated_time_to_regain_access) * 60_000);
       }
     }
   }
   const account = parseJson(headers.get('x-ad-account-usage'));
-  if (account && typeof account === 'object') wait = Math.max(wait, num((account as Record<string, unknown>).reset_time_duration) * 1000);
+  if (account && typeof account === 'object')
+    wait = Math.max(wait, num((account as Record<string, unknown>).reset_time_duration) * 1000);
   return wait > 0 ? wait : undefined;
 }
 

@@ -54,6 +54,8 @@ export class DemandCheckStats {
 
   async reads(): Promise<Record<string, DemandReadState>> {
     const raw = await this.redis.hgetall(this.keys.demandReads);
-    return Object.fromEntries(Object.entries(raw).map(([campaign, json]) => [campaign, JSON.parse(json) as DemandReadState]));
+    return Object.fromEntries(
+      Object.entries(raw).map(([campaign, json]) => [campaign, JSON.parse(json) as DemandReadState]),
+    );
   }
 }

@@ -57,7 +57,15 @@ export class DemandHistory {
   /** Stores a reading; true when it differs from the previous one. */
   async record(campaign: string, demand: ReadonlyMap<string, number>, at = Date.now()): Promise<boolean> {
     const windowMs = DEMAND_HISTORY_DAYS * DAY_MS;
-    const changed = await this.redis.eval(RECORD, 1, this.keys.demandHistory(campaign), String(at), encodeDemand(demand), String(at - windowMs), String(windowMs));
+    const changed = await this.redis.eval(
+      RECORD,
+      1,
+      this.keys.demandHistory(campaign),
+      String(at),
+      encodeDemand(demand),
+      String(at - windowMs),
+      String(windowMs),
+    );
     return changed === 1;
   }
 
@@ -104,7 +112,8 @@ export function dailyDemand(points: readonly DemandPoint[], days: number, now = 
       continue;
     }
     const demand: Record<string, number> = {};
-    for (const p of inEffect) for (const [code, n] of Object.entries(p.demand)) demand[code] = Math.max(demand[code] ?? 0, n);
+    for (const p of inEffect)
+      for (const [code, n] of Object.entries(p.demand)) demand[code] = Math.max(demand[code] ?? 0, n);
     out.push({ day, demand });
   }
   return out;

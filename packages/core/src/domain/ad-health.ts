@@ -50,7 +50,8 @@ export function adsToRepublish(ads: readonly AdState[], ids?: readonly string[])
 }
 
 /** The ad set's ads as one verdict: any broken ad wins, then any ad still in review, else healthy. */
-export type ReviewState = { state: 'broken'; broken: AdIssue[] } | { state: 'in-review'; inReview: number } | { state: 'healthy' };
+export type ReviewState =
+  { state: 'broken'; broken: AdIssue[] } | { state: 'in-review'; inReview: number } | { state: 'healthy' };
 
 export function reviewStateOf(ads: readonly AdState[]): ReviewState {
   const broken = brokenAds(ads);

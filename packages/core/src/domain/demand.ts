@@ -44,9 +44,12 @@ export function parseDemandBody(body: string): Demand {
   } catch {
     throw new DemandDataError(`CLOSRTECH answered with something that is not JSON (${preview(body)}); ${LEFT_ALONE}`);
   }
-  if (Array.isArray(json)) throw new DemandDataError(`CLOSRTECH answered with a JSON array instead of an object of states; ${LEFT_ALONE}`);
+  if (Array.isArray(json))
+    throw new DemandDataError(`CLOSRTECH answered with a JSON array instead of an object of states; ${LEFT_ALONE}`);
   if (json === null || typeof json !== 'object') {
-    throw new DemandDataError(`CLOSRTECH answered with ${json === null ? 'null' : typeof json} instead of an object of states; ${LEFT_ALONE}`);
+    throw new DemandDataError(
+      `CLOSRTECH answered with ${json === null ? 'null' : typeof json} instead of an object of states; ${LEFT_ALONE}`,
+    );
   }
   const entries = Object.entries(json as Record<string, unknown>);
   if (entries.length === 0) throw new DemandDataError(`CLOSRTECH answered with no states at all ({}); ${LEFT_ALONE}`);
@@ -61,12 +64,17 @@ export function parseDemandBody(body: string): Demand {
     const code = normaliseStateCode(rawCode);
     const amount = demandValue(value);
     if (amount === undefined) {
-      throw new DemandDataError(`CLOSRTECH reported a non-numeric demand for ${code} (${preview(JSON.stringify(value) ?? 'undefined')}); ${LEFT_ALONE}`);
+      throw new DemandDataError(
+        `CLOSRTECH reported a non-numeric demand for ${code} (${preview(JSON.stringify(value) ?? 'undefined')}); ${LEFT_ALONE}`,
+      );
     }
-    if (amount < 0) throw new DemandDataError(`CLOSRTECH reported a negative demand for ${code} (${amount}); ${LEFT_ALONE}`);
+    if (amount < 0)
+      throw new DemandDataError(`CLOSRTECH reported a negative demand for ${code} (${amount}); ${LEFT_ALONE}`);
     const previous = demand.get(code);
     if (previous !== undefined && previous !== amount) {
-      throw new DemandDataError(`CLOSRTECH reported ${code} twice with different demands (${previous} and ${amount}); ${LEFT_ALONE}`);
+      throw new DemandDataError(
+        `CLOSRTECH reported ${code} twice with different demands (${previous} and ${amount}); ${LEFT_ALONE}`,
+      );
     }
     demand.set(code, amount);
   }
@@ -74,7 +82,10 @@ export function parseDemandBody(body: string): Demand {
 }
 
 function demandValue(value: unknown): number | undefined {
-  const inner = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>).demand : value;
+  const inner =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>).demand
+      : value;
   if (typeof inner === 'number') return Number.isFinite(inner) ? inner : undefined;
   if (typeof inner === 'string' && DIGITS.test(inner)) {
     const n = Number(inner);
@@ -97,7 +108,10 @@ export interface RegionPlan {
  * every state at zero, or no state with demand that maps to a region.
  */
 export function planRegions(demand: Demand, table: RegionTable): RegionPlan {
-  const wanted = [...demand].filter(([, amount]) => amount > 0).map(([code]) => code).sort();
+  const wanted = [...demand]
+    .filter(([, amount]) => amount > 0)
+    .map(([code]) => code)
+    .sort();
   if (wanted.length === 0) throw new DemandDataError(`every state reports zero demand; ${LEFT_ALONE}`);
   const activeStates: string[] = [];
   const unmappedStates: string[] = [];
@@ -112,7 +126,9 @@ export function planRegions(demand: Demand, table: RegionTable): RegionPlan {
     }
   }
   if (regions.length === 0) {
-    throw new DemandDataError(`none of the states with demand (${unmappedStates.join(', ')}) has a Facebook region key; ${LEFT_ALONE}`);
+    throw new DemandDataError(
+      `none of the states with demand (${unmappedStates.join(', ')}) has a Facebook region key; ${LEFT_ALONE}`,
+    );
   }
   return { activeStates, unmappedStates, regions };
 }

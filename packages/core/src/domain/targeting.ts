@@ -14,14 +14,19 @@ let defaultTable: RegionTable | undefined;
 const table = (given?: RegionTable): RegionTable => given ?? (defaultTable ??= RegionTable.load());
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function geoOf(targeting: Targeting): Record<string, unknown> | undefined {
   return asObject(targeting.geo_locations);
 }
 
-function regionEntries(targeting: Targeting, field: 'geo_locations' | 'excluded_geo_locations' = 'geo_locations'): RegionEntry[] {
+function regionEntries(
+  targeting: Targeting,
+  field: 'geo_locations' | 'excluded_geo_locations' = 'geo_locations',
+): RegionEntry[] {
   const regions = asObject(targeting[field])?.regions;
   return Array.isArray(regions) ? regions.filter((r): r is RegionEntry => asObject(r) !== undefined) : [];
 }
@@ -29,7 +34,9 @@ function regionEntries(targeting: Targeting, field: 'geo_locations' | 'excluded_
 // An empty key names no region, like a missing one: such an entry is dropped, never written back
 // (Meta refuses a region with an empty key).
 const keyOf = (entry: RegionEntry): string | undefined =>
-  (typeof entry.key === 'string' && entry.key.trim() !== '') || typeof entry.key === 'number' ? String(entry.key) : undefined;
+  (typeof entry.key === 'string' && entry.key.trim() !== '') || typeof entry.key === 'number'
+    ? String(entry.key)
+    : undefined;
 
 /**
  * Whether a `regions` entry is a US state, i.e. one of the entries demand owns. Meta echoes `country` on
@@ -75,13 +82,23 @@ export function sameRegionKeys(a: readonly string[], b: readonly string[]): bool
  * Graph name, or `key <k>` when it has none), each list sorted. Regions of other countries are never
  * touched, so they are neither added nor removed.
  */
-export function diffRegions(current: Targeting, desired: readonly FbRegion[], regions: RegionTable): { added: string[]; removed: string[] } {
+export function diffRegions(
+  current: Targeting,
+  desired: readonly FbRegion[],
+  regions: RegionTable,
+): { added: string[]; removed: string[] } {
   const currentKeys = new Set(stateKeysOf(current, regions));
   const desiredKeys = new Set(desired.map((r) => r.key));
   const label = (key: string) => regions.uspsOf(key) ?? regionName(current, key) ?? `key ${key}`;
   return {
-    added: [...desiredKeys].filter((k) => !currentKeys.has(k)).map(label).sort(),
-    removed: [...currentKeys].filter((k) => !desiredKeys.has(k)).map(label).sort(),
+    added: [...desiredKeys]
+      .filter((k) => !currentKeys.has(k))
+      .map(label)
+      .sort(),
+    removed: [...currentKeys]
+      .filter((k) => !desiredKeys.has(k))
+      .map(label)
+      .sort(),
   };
 }
 
@@ -100,7 +117,11 @@ function regionName(targeting: Targeting, key: string): string | undefined {
  * `countries`: regions would then change nothing, and narrowing it is a decision for a person; and
  * when `countries` is not a list at all.
  */
-export function withRegions(targeting: Targeting, states: readonly (FbRegion | RegionEntry)[], regions?: RegionTable): Targeting {
+export function withRegions(
+  targeting: Targeting,
+  states: readonly (FbRegion | RegionEntry)[],
+  regions?: RegionTable,
+): Targeting {
   if (states.length === 0) throw new Error('refusing to build a targeting without regions');
   const copy = structuredClone(targeting);
   const geo = geoOf(copy) ?? {};
@@ -138,7 +159,16 @@ function isAllowedLocationTypes(value: unknown): boolean {
 }
 
 /** Sub-state geo kinds that keep delivering inside a state removed from `regions`. */
-const SUB_STATE_KINDS = ['cities', 'zips', 'places', 'custom_locations', 'geo_markets', 'electoral_districts', 'neighborhoods', 'subcities'] as const;
+const SUB_STATE_KINDS = [
+  'cities',
+  'zips',
+  'places',
+  'custom_locations',
+  'geo_markets',
+  'electoral_districts',
+  'neighborhoods',
+  'subcities',
+] as const;
 
 /**
  * What a person should know about an ad set whose states change: the write goes ahead, but these make
@@ -153,15 +183,23 @@ export function targetingWarnings(current: Targeting, desired: readonly FbRegion
 
   if (removedKeys.size > 0) {
     for (const kind of SUB_STATE_KINDS) {
-      const entries = Array.isArray(geo[kind]) ? (geo[kind] as unknown[]).map(asObject).filter((e) => e !== undefined) : [];
+      const entries = Array.isArray(geo[kind])
+        ? (geo[kind] as unknown[]).map(asObject).filter((e) => e !== undefined)
+        : [];
       if (entries.length === 0) continue;
-      const inRemoved = new Set(entries.map((e) => regionIdOf(e)).filter((id): id is string => id !== undefined && removedKeys.has(id)));
+      const inRemoved = new Set(
+        entries.map((e) => regionIdOf(e)).filter((id): id is string => id !== undefined && removedKeys.has(id)),
+      );
       const unknownState = entries.some((e) => regionIdOf(e) === undefined);
       const what = kind.replace('_', ' ');
       if (inRemoved.size > 0) {
-        warnings.push(`also targets ${what} in ${[...inRemoved].map(label).sort().join(', ')}, which lost demand: ads keep delivering there; remove them in Ads Manager`);
+        warnings.push(
+          `also targets ${what} in ${[...inRemoved].map(label).sort().join(', ')}, which lost demand: ads keep delivering there; remove them in Ads Manager`,
+        );
       } else if (unknownState) {
-        warnings.push(`also targets ${what} that may lie in a state that lost demand (${[...removedKeys].map(label).sort().join(', ')}): ads keep delivering there`);
+        warnings.push(
+          `also targets ${what} that may lie in a state that lost demand (${[...removedKeys].map(label).sort().join(', ')}): ads keep delivering there`,
+        );
       }
     }
   }
@@ -169,10 +207,14 @@ export function targetingWarnings(current: Targeting, desired: readonly FbRegion
     .map(keyOf)
     .filter((k): k is string => k !== undefined && desiredKeys.has(k));
   if (excludedWithDemand.length > 0) {
-    warnings.push(`excludes ${excludedWithDemand.map(label).sort().join(', ')}, which now has demand: the exclusion wins and no ad reaches it; remove the exclusion in Ads Manager`);
+    warnings.push(
+      `excludes ${excludedWithDemand.map(label).sort().join(', ')}, which now has demand: the exclusion wins and no ad reaches it; remove the exclusion in Ads Manager`,
+    );
   }
   if ('location_types' in geo && !isAllowedLocationTypes(geo.location_types)) {
-    warnings.push(`had location_types ${JSON.stringify(geo.location_types)}, which Meta no longer accepts: it was dropped, so Meta's default (home and recent) applies`);
+    warnings.push(
+      `had location_types ${JSON.stringify(geo.location_types)}, which Meta no longer accepts: it was dropped, so Meta's default (home and recent) applies`,
+    );
   }
   return warnings;
 }
@@ -195,7 +237,11 @@ export function incompleteRead(fresh: Targeting, earlier?: Targeting): string | 
   const missing = Object.keys(earlier).filter((k) => !(k in fresh));
   const earlierGeo = geoOf(earlier) ?? {};
   const freshGeo = geoOf(fresh) ?? {};
-  missing.push(...Object.keys(earlierGeo).filter((k) => !(k in freshGeo)).map((k) => `geo_locations.${k}`));
+  missing.push(
+    ...Object.keys(earlierGeo)
+      .filter((k) => !(k in freshGeo))
+      .map((k) => `geo_locations.${k}`),
+  );
   if (missing.length === 0) return undefined;
   return `Facebook returned a targeting that lacks fields the listing showed (${missing.sort().join(', ')}); nothing was written, so they are not wiped`;
 }

@@ -39,7 +39,11 @@ export const UNDO_REFUSAL_TEXT: Record<UndoRefusal, string> = {
  * is the latest revision, so a late retry that left it updated counts), for which the run recorded
  * what it changed. `campaigns` narrows to those names (empty: all of the run's campaigns).
  */
-export function undoTargets(report: RunReport, changes: ReadonlyMap<string, RunChange>, campaigns: readonly string[] = []): Map<string, UndoTarget[]> {
+export function undoTargets(
+  report: RunReport,
+  changes: ReadonlyMap<string, RunChange>,
+  campaigns: readonly string[] = [],
+): Map<string, UndoTarget[]> {
   const out = new Map<string, UndoTarget[]>();
   for (const c of report.campaigns) {
     if (campaigns.length > 0 && !campaigns.includes(c.name)) continue;
@@ -47,7 +51,14 @@ export function undoTargets(report: RunReport, changes: ReadonlyMap<string, RunC
     for (const a of c.adsets) {
       const change = changes.get(a.id);
       if (a.outcome !== 'updated' || !change) continue;
-      targets.push({ campaign: c.name, adsetId: a.id, adsetName: a.name, facebookCampaignId: a.facebookCampaignId, before: change.before, after: change.after });
+      targets.push({
+        campaign: c.name,
+        adsetId: a.id,
+        adsetName: a.name,
+        facebookCampaignId: a.facebookCampaignId,
+        before: change.before,
+        after: change.after,
+      });
     }
     out.set(c.name, targets);
   }

@@ -3,14 +3,73 @@
  * the dashboard's SVG map and the email's table map draw from it, so they always agree.
  */
 const ROWS: Array<Array<[number, string]>> = [
-  [[0, 'AK'], [10, 'ME']],
-  [[9, 'VT'], [10, 'NH']],
-  [[0, 'WA'], [1, 'ID'], [2, 'MT'], [3, 'ND'], [4, 'MN'], [5, 'IL'], [6, 'WI'], [7, 'MI'], [8, 'NY'], [9, 'RI'], [10, 'MA']],
-  [[0, 'OR'], [1, 'NV'], [2, 'WY'], [3, 'SD'], [4, 'IA'], [5, 'IN'], [6, 'OH'], [7, 'PA'], [8, 'NJ'], [9, 'CT']],
-  [[0, 'CA'], [1, 'UT'], [2, 'CO'], [3, 'NE'], [4, 'MO'], [5, 'KY'], [6, 'WV'], [7, 'VA'], [8, 'MD'], [9, 'DE']],
-  [[1, 'AZ'], [2, 'NM'], [3, 'KS'], [4, 'AR'], [5, 'TN'], [6, 'NC'], [7, 'SC'], [8, 'DC']],
-  [[3, 'OK'], [4, 'LA'], [5, 'MS'], [6, 'AL'], [7, 'GA']],
-  [[0, 'HI'], [3, 'TX'], [8, 'FL']],
+  [
+    [0, 'AK'],
+    [10, 'ME'],
+  ],
+  [
+    [9, 'VT'],
+    [10, 'NH'],
+  ],
+  [
+    [0, 'WA'],
+    [1, 'ID'],
+    [2, 'MT'],
+    [3, 'ND'],
+    [4, 'MN'],
+    [5, 'IL'],
+    [6, 'WI'],
+    [7, 'MI'],
+    [8, 'NY'],
+    [9, 'RI'],
+    [10, 'MA'],
+  ],
+  [
+    [0, 'OR'],
+    [1, 'NV'],
+    [2, 'WY'],
+    [3, 'SD'],
+    [4, 'IA'],
+    [5, 'IN'],
+    [6, 'OH'],
+    [7, 'PA'],
+    [8, 'NJ'],
+    [9, 'CT'],
+  ],
+  [
+    [0, 'CA'],
+    [1, 'UT'],
+    [2, 'CO'],
+    [3, 'NE'],
+    [4, 'MO'],
+    [5, 'KY'],
+    [6, 'WV'],
+    [7, 'VA'],
+    [8, 'MD'],
+    [9, 'DE'],
+  ],
+  [
+    [1, 'AZ'],
+    [2, 'NM'],
+    [3, 'KS'],
+    [4, 'AR'],
+    [5, 'TN'],
+    [6, 'NC'],
+    [7, 'SC'],
+    [8, 'DC'],
+  ],
+  [
+    [3, 'OK'],
+    [4, 'LA'],
+    [5, 'MS'],
+    [6, 'AL'],
+    [7, 'GA'],
+  ],
+  [
+    [0, 'HI'],
+    [3, 'TX'],
+    [8, 'FL'],
+  ],
 ];
 
 export const TILE_COLUMNS = 11;
@@ -39,13 +98,26 @@ export const TILE_COLORS: Record<TileState, { bg: string; fg: string; label: str
  * Each state's standing: `added` (targeted now, new in this run), `removed` (no longer targeted),
  * `targeted` (targeted before and now), `off`.
  */
-export function tileStates(targeted: readonly string[], added: readonly string[] = [], removed: readonly string[] = []): Map<string, TileState> {
+export function tileStates(
+  targeted: readonly string[],
+  added: readonly string[] = [],
+  removed: readonly string[] = [],
+): Map<string, TileState> {
   const out = new Map<string, TileState>();
   const on = new Set(targeted);
   const plus = new Set(added);
   const minus = new Set(removed);
   for (const t of US_TILES) {
-    out.set(t.code, plus.has(t.code) ? 'added' : minus.has(t.code) && !on.has(t.code) ? 'removed' : on.has(t.code) ? 'targeted' : 'off');
+    out.set(
+      t.code,
+      plus.has(t.code)
+        ? 'added'
+        : minus.has(t.code) && !on.has(t.code)
+          ? 'removed'
+          : on.has(t.code)
+            ? 'targeted'
+            : 'off',
+    );
   }
   return out;
 }
@@ -54,7 +126,9 @@ export function tileStates(targeted: readonly string[], added: readonly string[]
 const APPLIED = new Set(['updated', 'would_update']);
 
 /** The states a campaign's run added and removed, over the ad sets it changed (ad sets may differ). */
-export function campaignChanges(adsets: ReadonlyArray<{ outcome: string; added: readonly string[]; removed: readonly string[] }>): { added: string[]; removed: string[] } {
+export function campaignChanges(
+  adsets: ReadonlyArray<{ outcome: string; added: readonly string[]; removed: readonly string[] }>,
+): { added: string[]; removed: string[] } {
   const added = new Set<string>();
   const removed = new Set<string>();
   for (const a of adsets) {

@@ -94,14 +94,21 @@ export type WatchDecision =
 /** Rejected ads cannot be switched back on (Meta: 2490427/2490468); only others are worth a republish. */
 const republishable = (ads: readonly AdState[], broken: readonly AdIssue[]): string[] => {
   const ids = new Set(broken.map((b) => b.id));
-  return ads.filter((a) => ids.has(a.id) && adCondition(a) === 'broken' && a.effective_status !== 'DISAPPROVED').map((a) => a.id);
+  return ads
+    .filter((a) => ids.has(a.id) && adCondition(a) === 'broken' && a.effective_status !== 'DISAPPROVED')
+    .map((a) => a.id);
 };
 
 /**
  * Decides what follows a look at an ad set's ads in phase watching, healing or restored. (writing,
  * unsure and restoring are not decided by a look: see `decideUnsure` and the restore step.)
  */
-export function decideLook(watch: AdsetWatch, ads: readonly AdState[], now: number, timing: WatchTiming): WatchDecision {
+export function decideLook(
+  watch: AdsetWatch,
+  ads: readonly AdState[],
+  now: number,
+  timing: WatchTiming,
+): WatchDecision {
   const review = reviewStateOf(ads);
   const expired = now >= (watch.watchUntil ?? now);
   const later = now + nextLookDelay(watch.looks, timing);
@@ -112,10 +119,15 @@ export function decideLook(watch: AdsetWatch, ads: readonly AdState[], now: numb
     if (review.state === 'broken') {
       return {
         kind: 'finish',
-        result: { ...restored, needsAttention: true, error: `ads are still broken after the previous states were restored: ${review.broken.map((b) => b.name || b.id).join(', ')}` },
+        result: {
+          ...restored,
+          needsAttention: true,
+          error: `ads are still broken after the previous states were restored: ${review.broken.map((b) => b.name || b.id).join(', ')}`,
+        },
       };
     }
-    if (review.state === 'in-review' && !expired) return { kind: 'wait', nextLookAt, result: { ...restored, review: 'pending' } };
+    if (review.state === 'in-review' && !expired)
+      return { kind: 'wait', nextLookAt, result: { ...restored, review: 'pending' } };
     return { kind: 'finish', result: { ...restored, review: review.state === 'healthy' ? 'passed' : 'pending' } };
   }
 
@@ -141,10 +153,22 @@ export function afterRestore(
 ): Pick<AdsetWatch, 'phase' | 'restoreAttempts' | 'nextLookAt' | 'looks' | 'result'> {
   const attempts = watch.restoreAttempts + 1;
   if (attempt.ok) {
-    return { phase: 'restored', restoreAttempts: attempts, looks: 0, nextLookAt: now + Math.max(timing.verifyDelayMs, 0), result: { outcome: 'reverted', rolledBack: true, ads: [...broken], review: 'pending' } };
+    return {
+      phase: 'restored',
+      restoreAttempts: attempts,
+      looks: 0,
+      nextLookAt: now + Math.max(timing.verifyDelayMs, 0),
+      result: { outcome: 'reverted', rolledBack: true, ads: [...broken], review: 'pending' },
+    };
   }
   if (attempt.retryable && attempts < MAX_RESTORE_ATTEMPTS) {
-    return { phase: 'restoring', restoreAttempts: attempts, looks: watch.looks, nextLookAt: now + nextLookDelay(attempts - 1, timing), result: watch.result };
+    return {
+      phase: 'restoring',
+      restoreAttempts: attempts,
+      looks: watch.looks,
+      nextLookAt: now + nextLookDelay(attempts - 1, timing),
+      result: watch.result,
+    };
   }
   return {
     phase: 'done',
@@ -167,7 +191,9 @@ export function afterRestore(
  */
 export function decideUnsure(watch: AdsetWatch, currentStateKeys: readonly string[]): 'landed' | 'not-landed' {
   const after = new Set(watch.afterKeys);
-  return currentStateKeys.length === after.size && currentStateKeys.every((k) => after.has(k)) ? 'landed' : 'not-landed';
+  return currentStateKeys.length === after.size && currentStateKeys.every((k) => after.has(k))
+    ? 'landed'
+    : 'not-landed';
 }
 
 /** Whether the run's report may take this ad set's result: every write has had its first look and no action is half-way. */

@@ -21,7 +21,13 @@ import { runLua } from './lua-script';
 export const JOURNAL_TTL_S = KEY_TTL_S.journal;
 
 const RegionEntrySchema = z.record(z.string(), z.unknown());
-const AdIssueSchema = z.looseObject({ id: z.string(), name: z.string(), effectiveStatus: z.string(), issue: z.string(), errorCode: z.number().optional() });
+const AdIssueSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  effectiveStatus: z.string(),
+  issue: z.string(),
+  errorCode: z.number().optional(),
+});
 const WatchResultSchema = z.looseObject({
   outcome: z.enum(['updated', 'reverted', 'failed']),
   review: z.enum(['pending', 'passed']).optional(),
@@ -62,7 +68,9 @@ export const AdsetWatchSchema = z.looseObject({
  */
 export const ListedAdsetSchema = z.object({
   targeting: z.record(z.string(), z.unknown()),
-  ads: z.array(z.looseObject({ id: z.string(), name: z.string(), status: z.string(), effective_status: z.string() })).optional(),
+  ads: z
+    .array(z.looseObject({ id: z.string(), name: z.string(), status: z.string(), effective_status: z.string() }))
+    .optional(),
   readAt: z.number(),
   /** The listing page it came in (cursor and size), so a job that finds this copy stale re-reads the page. */
   page: z.object({ after: z.string().optional(), limit: z.number() }).optional(),
@@ -71,7 +79,10 @@ export type ListedAdset = z.output<typeof ListedAdsetSchema>;
 export const LISTED_TTL_S = KEY_TTL_S.listed;
 
 /** What a run changed on one ad set, kept with the run's history (undo reads it). */
-export const RunChangeSchema = z.object({ before: z.array(z.string()), after: z.array(z.string()) }) satisfies z.ZodType<RunChange>;
+export const RunChangeSchema = z.object({
+  before: z.array(z.string()),
+  after: z.array(z.string()),
+}) satisfies z.ZodType<RunChange>;
 
 /** An entry as stored, or undefined when there is none (or one this version cannot read). */
 export function parseAdsetWatch(raw: string | null | undefined): AdsetWatch | undefined {
@@ -127,7 +138,10 @@ if (cur or '') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1`;
 
-export type ClaimResult = { claimed: true; entry: AdsetWatch } | { claimed: false; resumed: AdsetWatch } | { claimed: false; heldBy: AdsetWatch };
+export type ClaimResult =
+  | { claimed: true; entry: AdsetWatch }
+  | { claimed: false; resumed: AdsetWatch }
+  | { claimed: false; heldBy: AdsetWatch };
 
 export class AdsetJournal {
   constructor(
@@ -157,7 +171,17 @@ export class AdsetJournal {
     const args = [entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S)];
     const raw = (
       change
-        ? await runLua(this.redis, CLAIM, 2, journalKey, this.keys.runChanges(entry.runId), ...args, entry.adsetId, JSON.stringify(change), String(RUN_RETENTION_S))
+        ? await runLua(
+            this.redis,
+            CLAIM,
+            2,
+            journalKey,
+            this.keys.runChanges(entry.runId),
+            ...args,
+            entry.adsetId,
+            JSON.stringify(change),
+            String(RUN_RETENTION_S),
+          )
         : await runLua(this.redis, CLAIM, 1, journalKey, ...args)
     ) as string | null;
     if (raw === null) return { claimed: true, entry };
@@ -167,7 +191,9 @@ export class AdsetJournal {
       if (change) await this.recordRunChange(entry.runId, entry.adsetId, change);
       return { claimed: true, entry };
     }
-    return existing.runId === entry.runId ? { claimed: false, resumed: existing } : { claimed: false, heldBy: existing };
+    return existing.runId === entry.runId
+      ? { claimed: false, resumed: existing }
+      : { claimed: false, heldBy: existing };
   }
 
   private async forceWrite(entry: AdsetWatch): Promise<AdsetWatch> {
@@ -177,7 +203,17 @@ export class AdsetJournal {
 
   /** Stores the entry if it still belongs to its run; false when another run took the ad set over. */
   async save(entry: AdsetWatch): Promise<boolean> {
-    return (await runLua(this.redis, SAVE, 1, this.keys.adsetJournal(entry.adsetId), entry.runId, JSON.stringify(entry), String(JOURNAL_TTL_S))) === 1;
+    return (
+      (await runLua(
+        this.redis,
+        SAVE,
+        1,
+        this.keys.adsetJournal(entry.adsetId),
+        entry.runId,
+        JSON.stringify(entry),
+        String(JOURNAL_TTL_S),
+      )) === 1
+    );
   }
 
   /** Records what the run changed (before / after state region keys), kept as long as the run's history. */
@@ -220,7 +256,10 @@ export class AdsetJournal {
   /** Ad sets of the campaign whose look is due by `now`, and when the next one after those is due. */
   async due(facebookCampaignId: string, now: number): Promise<{ due: string[]; nextAt?: number }> {
     const key = this.keys.watchDue(facebookCampaignId);
-    const [due, next] = await Promise.all([this.redis.zrangebyscore(key, '-inf', now), this.redis.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)]);
+    const [due, next] = await Promise.all([
+      this.redis.zrangebyscore(key, '-inf', now),
+      this.redis.zrangebyscore(key, `(${now}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
+    ]);
     return { due, nextAt: next[1] !== undefined ? Number(next[1]) : undefined };
   }
 
@@ -230,12 +269,31 @@ export class AdsetJournal {
 
   /** Replaces the campaign's watch job id (`from` is what was read; undefined = none). */
   async swapWatchJob(facebookCampaignId: string, from: string | undefined, to: string): Promise<boolean> {
-    return (await runLua(this.redis, SWAP, 1, this.keys.watchJob(facebookCampaignId), from ?? '', to, String(JOURNAL_TTL_S))) === 1;
+    return (
+      (await runLua(
+        this.redis,
+        SWAP,
+        1,
+        this.keys.watchJob(facebookCampaignId),
+        from ?? '',
+        to,
+        String(JOURNAL_TTL_S),
+      )) === 1
+    );
   }
 
   /** Lets the watch job end when the campaign has nothing left to watch; false when something was added. */
   async retireWatchJob(facebookCampaignId: string, jobId: string): Promise<boolean> {
-    return (await runLua(this.redis, RETIRE, 2, this.keys.watchDue(facebookCampaignId), this.keys.watchJob(facebookCampaignId), jobId)) === 1;
+    return (
+      (await runLua(
+        this.redis,
+        RETIRE,
+        2,
+        this.keys.watchDue(facebookCampaignId),
+        this.keys.watchJob(facebookCampaignId),
+        jobId,
+      )) === 1
+    );
   }
 
   /** The watch's latest word on an ad set of a run, read by the run's report. */

@@ -16,7 +16,14 @@ import { AppError } from '../errors';
 export type FailureKind = 'flow' | 'transient' | 'permanent' | 'programming';
 
 /** Error classes that only a mistake in our code throws. */
-const PROGRAMMING_ERRORS: ReadonlyArray<new (...args: never[]) => Error> = [TypeError, ReferenceError, SyntaxError, RangeError, EvalError, URIError];
+const PROGRAMMING_ERRORS: ReadonlyArray<new (...args: never[]) => Error> = [
+  TypeError,
+  ReferenceError,
+  SyntaxError,
+  RangeError,
+  EvalError,
+  URIError,
+];
 
 /** How many causes are followed at most: a cause chain can be circular. */
 const MAX_CAUSE_DEPTH = 10;
@@ -39,9 +46,16 @@ export function causeChain(err: unknown): unknown[] {
  * is transient, a programming error is not, and anything else is taken as transient.
  */
 export function classifyJobError(err: unknown): FailureKind {
-  if (err instanceof DelayedError || err instanceof WaitingChildrenError || err instanceof WaitingError || err instanceof RateLimitError) return 'flow';
+  if (
+    err instanceof DelayedError ||
+    err instanceof WaitingChildrenError ||
+    err instanceof WaitingError ||
+    err instanceof RateLimitError
+  )
+    return 'flow';
   // An UnrecoverableError made by this policy keeps what it was made from.
-  if (err instanceof UnrecoverableError) return err.cause !== undefined && classifyJobError(err.cause) === 'programming' ? 'programming' : 'permanent';
+  if (err instanceof UnrecoverableError)
+    return err.cause !== undefined && classifyJobError(err.cause) === 'programming' ? 'programming' : 'permanent';
   const chain = causeChain(err);
   const own = chain.find((e): e is AppError => e instanceof AppError);
   if (own) return own.retryable ? 'transient' : 'permanent';
@@ -52,7 +66,11 @@ export function classifyJobError(err: unknown): FailureKind {
 }
 
 function isSystemError(err: unknown): boolean {
-  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string' && typeof (err as { syscall?: unknown }).syscall === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    typeof (err as { syscall?: unknown }).syscall === 'string'
+  );
 }
 
 /** The stack of the error and of each of its causes, so the job's stacktrace shows where it all began. */

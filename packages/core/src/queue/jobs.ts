@@ -86,7 +86,12 @@ export const UpdateAdsetData = z.object({
    * learn whether an earlier attempt's write landed); `await-look` waits for the watch's first look.
    * Gates run only in `start`: once a write is recorded the job always finishes its protection.
    */
-  step: z.preprocess((v) => (v === 'update' ? 'start' : v === 'verify' ? 'await-look' : v), z.enum(['start', 'write', 'await-look'])).default('start'),
+  step: z
+    .preprocess(
+      (v) => (v === 'update' ? 'start' : v === 'verify' ? 'await-look' : v),
+      z.enum(['start', 'write', 'await-look']),
+    )
+    .default('start'),
   /** Throttled answers met so far (they do not spend attempts, up to a cap). */
   throttled: z.number().int().default(0),
   /**
@@ -159,7 +164,10 @@ const CampaignPlanSummarySchema = z.looseObject({
 }) satisfies z.ZodType<CampaignPlanSummary>;
 
 /** What planning concluded per campaign; the finalizer builds the report from it. */
-export const PlanSyncResult = z.looseObject({ runId: z.string(), campaigns: z.array(CampaignPlanSummarySchema) }) satisfies z.ZodType<PlanSyncResult>;
+export const PlanSyncResult = z.looseObject({
+  runId: z.string(),
+  campaigns: z.array(CampaignPlanSummarySchema),
+}) satisfies z.ZodType<PlanSyncResult>;
 export interface PlanSyncResult {
   runId: string;
   campaigns: CampaignPlanSummary[];
@@ -171,11 +179,24 @@ export interface ScheduledSyncResult {
   runId: string;
 }
 
-const DEMAND_CHECK_VERDICTS = ['first-run', 'changed', 'deferred', 'in-step', 'in-flight', 'held'] as const satisfies readonly DemandCheckVerdict[];
+const DEMAND_CHECK_VERDICTS = [
+  'first-run',
+  'changed',
+  'deferred',
+  'in-step',
+  'in-flight',
+  'held',
+] as const satisfies readonly DemandCheckVerdict[];
 export const DemandCheckResult = z.looseObject({
   /** Set when another check was running: this one did nothing. */
   overlapped: z.literal(true).optional(),
-  campaigns: z.array(z.looseObject({ name: z.string(), verdict: z.enum([...DEMAND_CHECK_VERDICTS, 'unreadable']), reason: z.string().optional() })),
+  campaigns: z.array(
+    z.looseObject({
+      name: z.string(),
+      verdict: z.enum([...DEMAND_CHECK_VERDICTS, 'unreadable']),
+      reason: z.string().optional(),
+    }),
+  ),
   /** The demand-change run started for the campaigns out of step. */
   runId: z.string().optional(),
 }) satisfies z.ZodType<DemandCheckResult>;
@@ -185,14 +206,21 @@ export interface DemandCheckResult {
   runId?: string;
 }
 
-export const FinalizeReportResult = z.looseObject({ runId: z.string(), success: z.boolean(), revision: z.number().int() }) satisfies z.ZodType<FinalizeReportResult>;
+export const FinalizeReportResult = z.looseObject({
+  runId: z.string(),
+  success: z.boolean(),
+  revision: z.number().int(),
+}) satisfies z.ZodType<FinalizeReportResult>;
 export interface FinalizeReportResult {
   runId: string;
   success: boolean;
   revision: number;
 }
 
-export const DeliverReportResult = z.looseObject({ channel: z.string(), status: z.enum(['sent', 'skipped']) }) satisfies z.ZodType<DeliverReportResult>;
+export const DeliverReportResult = z.looseObject({
+  channel: z.string(),
+  status: z.enum(['sent', 'skipped']),
+}) satisfies z.ZodType<DeliverReportResult>;
 export interface DeliverReportResult {
   channel: string;
   status: 'sent' | 'skipped';
@@ -213,13 +241,43 @@ export interface JobSpec<D extends z.ZodType = z.ZodType, R extends z.ZodType = 
 
 /** Every job the product runs, by name. */
 export const JOBS = {
-  scheduledSync: { queue: QUEUES.planSync, name: JOB_NAMES.scheduledSync, data: ScheduledSyncData, result: ScheduledSyncResult },
-  demandCheck: { queue: QUEUES.planSync, name: JOB_NAMES.demandCheck, data: DemandCheckData, result: DemandCheckResult },
+  scheduledSync: {
+    queue: QUEUES.planSync,
+    name: JOB_NAMES.scheduledSync,
+    data: ScheduledSyncData,
+    result: ScheduledSyncResult,
+  },
+  demandCheck: {
+    queue: QUEUES.planSync,
+    name: JOB_NAMES.demandCheck,
+    data: DemandCheckData,
+    result: DemandCheckResult,
+  },
   planSync: { queue: QUEUES.planSync, name: JOB_NAMES.planSync, data: PlanSyncData, result: PlanSyncResult },
-  updateAdset: { queue: QUEUES.updateAdset, name: JOB_NAMES.updateAdset, data: UpdateAdsetData, result: AdsetJobResult },
-  finalizeReport: { queue: QUEUES.finalizeReport, name: JOB_NAMES.finalizeReport, data: FinalizeReportData, result: FinalizeReportResult },
-  deliverReport: { queue: QUEUES.deliverReport, name: JOB_NAMES.deliverReport, data: DeliverReportData, result: DeliverReportResult },
-  watchCampaign: { queue: QUEUES.watchAds, name: JOB_NAMES.watchCampaign, data: WatchCampaignData, result: WatchCampaignResult },
+  updateAdset: {
+    queue: QUEUES.updateAdset,
+    name: JOB_NAMES.updateAdset,
+    data: UpdateAdsetData,
+    result: AdsetJobResult,
+  },
+  finalizeReport: {
+    queue: QUEUES.finalizeReport,
+    name: JOB_NAMES.finalizeReport,
+    data: FinalizeReportData,
+    result: FinalizeReportResult,
+  },
+  deliverReport: {
+    queue: QUEUES.deliverReport,
+    name: JOB_NAMES.deliverReport,
+    data: DeliverReportData,
+    result: DeliverReportResult,
+  },
+  watchCampaign: {
+    queue: QUEUES.watchAds,
+    name: JOB_NAMES.watchCampaign,
+    data: WatchCampaignData,
+    result: WatchCampaignResult,
+  },
 } as const satisfies Record<string, JobSpec>;
 export type JobKey = keyof typeof JOBS;
 
@@ -250,12 +308,18 @@ export const QUEUE_SETTINGS = {
   [QUEUES.finalizeReport]: { options: 'finalizeReport', concurrency: 2, resumable: false },
   [QUEUES.deliverReport]: { options: 'deliverReport', concurrency: 2, resumable: false },
   [QUEUES.watchAds]: { options: 'watchAds', concurrency: 4, resumable: true },
-} as const satisfies Record<QueueName, { options: keyof ReturnType<typeof jobOptions>; concurrency: number | 'configured'; resumable: boolean }>;
+} as const satisfies Record<
+  QueueName,
+  { options: keyof ReturnType<typeof jobOptions>; concurrency: number | 'configured'; resumable: boolean }
+>;
 
 const DAY_S = 24 * 3600;
 
 /** Completed jobs are kept a week, failed ones a month, so the board can retry them. */
-const retention = { removeOnComplete: { age: 7 * DAY_S }, removeOnFail: { age: 30 * DAY_S } } satisfies DefaultJobOptions;
+const retention = {
+  removeOnComplete: { age: 7 * DAY_S },
+  removeOnFail: { age: 30 * DAY_S },
+} satisfies DefaultJobOptions;
 
 /** Delays that tests and the benchmark shrink; production uses the defaults. */
 export interface RetryTiming {
@@ -272,10 +336,20 @@ export function jobOptions(timing: RetryTiming = DEFAULT_TIMING) {
     planSync: { ...retention, attempts: 3, backoff: backoff(timing.baseRetryDelayMs) },
     finalizeReport: { ...retention, attempts: 5, backoff: backoff(timing.baseRetryDelayMs) },
     /** A failed ad set neither blocks nor fails the report: its failure is recorded for the finalizer. */
-    updateAdset: { ...retention, attempts: 4, backoff: backoff(timing.adsetRetryDelayMs), ignoreDependencyOnFailure: true },
+    updateAdset: {
+      ...retention,
+      attempts: 4,
+      backoff: backoff(timing.adsetRetryDelayMs),
+      ignoreDependencyOnFailure: true,
+    },
     deliverReport: { ...retention, attempts: 5, backoff: backoff(timing.baseRetryDelayMs * 5) },
     /** The watch parks itself between looks and survives upstream errors; attempts cover Redis trouble. */
-    watchAds: { removeOnComplete: { age: DAY_S }, removeOnFail: { age: 30 * DAY_S }, attempts: 20, backoff: { type: 'fixed', delay: timing.baseRetryDelayMs } },
+    watchAds: {
+      removeOnComplete: { age: DAY_S },
+      removeOnFail: { age: 30 * DAY_S },
+      attempts: 20,
+      backoff: { type: 'fixed', delay: timing.baseRetryDelayMs },
+    },
   } satisfies Record<string, DefaultJobOptions & { ignoreDependencyOnFailure?: boolean }>;
 }
 

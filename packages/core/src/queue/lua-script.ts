@@ -11,7 +11,12 @@ import type { Redis } from 'ioredis';
  * script's SHA1 and its number of keys, so two scripts never share a name, and a changed script is a
  * new command.
  */
-export function runLua(redis: Redis, lua: string, numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<unknown> {
+export function runLua(
+  redis: Redis,
+  lua: string,
+  numberOfKeys: number,
+  ...keysAndArgs: Array<string | number>
+): Promise<unknown> {
   const command = defineLua(redis, lua, numberOfKeys);
   const fn = (redis as unknown as Record<string, (...a: string[]) => Promise<unknown>>)[command];
   if (typeof fn !== 'function') throw new Error(`could not define Lua command ${command}`);
@@ -30,7 +35,8 @@ export function defineLua(redis: Redis, lua: string, numberOfKeys: number): stri
     shas.set(lua, sha);
   }
   const command = `closrads_${sha}_${numberOfKeys}`;
-  if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function') redis.defineCommand(command, { numberOfKeys, lua });
+  if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function')
+    redis.defineCommand(command, { numberOfKeys, lua });
   return command;
 }
 

@@ -111,7 +111,11 @@ export class AccountPacer {
    * With `write`, the calls of this job are also kept at least 1/91 s from the previous writer's.
    * A new moment spends `points` (default JOB_POINTS) of the account's score model at that moment.
    */
-  async acquire(adAccountId: string, opts: { write?: boolean; reservedAt?: number; points?: number } = {}, now = this.clock()): Promise<{ waitMs: number; reserved: boolean }> {
+  async acquire(
+    adAccountId: string,
+    opts: { write?: boolean; reservedAt?: number; points?: number } = {},
+    now = this.clock(),
+  ): Promise<{ waitMs: number; reserved: boolean }> {
     const wait = (await runLua(
       this.redis,
       ACQUIRE,
@@ -165,7 +169,12 @@ export class AccountPacer {
    * An `alert` (613 without a subcode) pauses at least an hour. Refusals of one burst count once.
    * Returns how long the pause lasts from now (the caller parks its job that long).
    */
-  async throttled(adAccountId: string, waitMs: number, target: ThrottleTarget = {}, now = this.clock()): Promise<number> {
+  async throttled(
+    adAccountId: string,
+    waitMs: number,
+    target: ThrottleTarget = {},
+    now = this.clock(),
+  ): Promise<number> {
     const ms = target.severity === 'alert' ? Math.max(waitMs, ABUSE_PAUSE_MS) : waitMs;
     const until = now + Math.max(0, ms);
     const pausedUntil = (await runLua(
@@ -189,15 +198,27 @@ export class AccountPacer {
    * app's limit) for the wait its headers gave, else the error's default. Returns what it was and how
    * long the pause lasts, for the caller to log.
    */
-  async afterThrottle(adAccountId: string, err: GraphApiError, now = this.clock()): Promise<{ kind: ThrottleKind; pausedMs: number }> {
-    const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus }) ?? { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 };
+  async afterThrottle(
+    adAccountId: string,
+    err: GraphApiError,
+    now = this.clock(),
+  ): Promise<{ kind: ThrottleKind; pausedMs: number }> {
+    const kind = throttleKind({ code: err.code, subcode: err.subcode, httpStatus: err.details.httpStatus }) ?? {
+      scope: 'account',
+      severity: 'routine',
+      defaultWaitMs: 60_000,
+    };
     const pausedMs = await this.throttled(adAccountId, err.details.retryAfterMs ?? kind.defaultWaitMs, kind, now);
     return { kind, pausedMs };
   }
 
   /** How long this ad account stays paused (by its own pause or the app's), 0 when it is not. */
   async pausedFor(adAccountId: string, now = this.clock()): Promise<number> {
-    const replies = await this.redis.pipeline().hget(this.keys.accountPace(adAccountId), 'pausedUntil').hget(this.keys.appPace, 'pausedUntil').exec();
+    const replies = await this.redis
+      .pipeline()
+      .hget(this.keys.accountPace(adAccountId), 'pausedUntil')
+      .hget(this.keys.appPace, 'pausedUntil')
+      .exec();
     const until = Math.max(...(replies ?? []).map(([err, v]) => (err ? 0 : Number(v ?? 0) || 0)), 0);
     return Math.max(0, until - now);
   }
@@ -253,7 +274,10 @@ export class AccountPacer {
       const ms = attempt === 1 && taken ? taken.waitMs : await this.reserveWrite(adAccountId, asked);
       if (ms === undefined) {
         const pausedMs = await this.pausedFor(adAccountId);
-        throw new GraphApiError('throttle', { retryAfterMs: Math.max(1, pausedMs), metaMessage: `ad account ${adAccountId} is paused after Meta's rate limit; the write was not sent` });
+        throw new GraphApiError('throttle', {
+          retryAfterMs: Math.max(1, pausedMs),
+          metaMessage: `ad account ${adAccountId} is paused after Meta's rate limit; the write was not sent`,
+        });
       }
       if (ms > 0) await this.wait(ms);
       const late = this.clock() - (asked + ms);

@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
  */
 export function newRunId(at: Date = new Date(), seed?: string): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const suffix = seed === undefined ? randomBytes(2).toString('hex') : createHash('sha1').update(seed).digest('hex').slice(0, 4);
+  const suffix =
+    seed === undefined ? randomBytes(2).toString('hex') : createHash('sha1').update(seed).digest('hex').slice(0, 4);
   return `r-${stamp}-${suffix}`;
 }
 

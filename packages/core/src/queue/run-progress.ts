@@ -69,7 +69,10 @@ export interface RunProgress {
  * How far a run without a report got. The run is one flow: `finalize-report` is the parent of
  * `plan-sync` and of every `update-adset` job; the parent's dependency counts say how many are done.
  */
-export async function readRunProgress(queues: { planSync: Queue; finalizeReport: Queue }, runId: string): Promise<RunProgress> {
+export async function readRunProgress(
+  queues: { planSync: Queue; finalizeReport: Queue },
+  runId: string,
+): Promise<RunProgress> {
   const [plan, parent] = await Promise.all([
     Job.fromId(queues.planSync, jobIds.plan(runId)),
     Job.fromId(queues.finalizeReport, jobIds.finalize(runId)),
@@ -77,7 +80,12 @@ export async function readRunProgress(queues: { planSync: Queue; finalizeReport:
   // Jobs are kept a week after they finish, so a missing job means the flow is still being added.
   if (!plan || !parent) return { phase: 'queued' };
   const planState = await plan.getState();
-  if (planState === 'waiting' || planState === 'delayed' || planState === 'prioritized' || planState === 'waiting-children') {
+  if (
+    planState === 'waiting' ||
+    planState === 'delayed' ||
+    planState === 'prioritized' ||
+    planState === 'waiting-children'
+  ) {
     // A retried planning attempt waits as `delayed`: it has started once, so it counts as planning.
     return { phase: plan.attemptsMade > 0 ? 'planning' : 'queued' };
   }

@@ -23,7 +23,12 @@ export async function applySchedule(
   dryRun: boolean,
 ): Promise<{ next?: number; nextDemandCheck?: number; removed: string[] }> {
   const { planSync } = jobOptions();
-  const opts = { attempts: planSync.attempts, backoff: planSync.backoff, removeOnComplete: planSync.removeOnComplete, removeOnFail: planSync.removeOnFail };
+  const opts = {
+    attempts: planSync.attempts,
+    backoff: planSync.backoff,
+    removeOnComplete: planSync.removeOnComplete,
+    removeOnFail: planSync.removeOnFail,
+  };
   const job = await planQueue.upsertJobScheduler(
     SCHEDULER_ID,
     { pattern: schedule.cron, tz: schedule.tz },

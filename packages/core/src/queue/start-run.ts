@@ -2,7 +2,15 @@ import type { FlowJob, FlowProducer } from 'bullmq';
 import { RunNotStartedError, redisRefusal } from '../errors';
 import type { RunStore } from '../report/run-store';
 import type { RunTrigger } from '../report/types';
-import { JOB_NAMES, QUEUES, jobIds, jobOptions, type FinalizeReportData, type PlanSyncData, type RetryTiming } from './jobs';
+import {
+  JOB_NAMES,
+  QUEUES,
+  jobIds,
+  jobOptions,
+  type FinalizeReportData,
+  type PlanSyncData,
+  type RetryTiming,
+} from './jobs';
 import { newRunId } from './run-id';
 
 export interface StartRunRequest {
@@ -37,12 +45,27 @@ export async function startRun(
   const opts = jobOptions(deps.timing);
   const undo = req.undoOf ? { undoOf: req.undoOf } : {};
   try {
-    await deps.store.recordStart({ runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, startedAt: at.toISOString(), ...undo });
+    await deps.store.recordStart({
+      runId,
+      trigger: req.trigger,
+      dryRun: req.dryRun,
+      campaigns: req.campaigns,
+      startedAt: at.toISOString(),
+      ...undo,
+    });
   } catch (err) {
     throw new RunNotStartedError(`Redis refused to start run ${runId}: ${redisRefusal(err)}`);
   }
   const finalizeData: FinalizeReportData = { runId, trigger: req.trigger, dryRun: req.dryRun, requestedAt };
-  const planData: PlanSyncData = { runId, trigger: req.trigger, dryRun: req.dryRun, campaigns: req.campaigns, approve: req.approve ?? [], requestedAt, ...undo };
+  const planData: PlanSyncData = {
+    runId,
+    trigger: req.trigger,
+    dryRun: req.dryRun,
+    campaigns: req.campaigns,
+    approve: req.approve ?? [],
+    requestedAt,
+    ...undo,
+  };
   const flowJob: FlowJob = {
     name: JOB_NAMES.finalizeReport,
     queueName: QUEUES.finalizeReport,

@@ -3,7 +3,12 @@ import type { RunStore } from '../report/run-store';
 import type { RunReport } from '../report/types';
 
 /** Polls the run store until the run's report exists; undefined when `timeoutMs` passes first. */
-export async function waitForReport(store: RunStore, runId: string, timeoutMs: number, pollMs = 250): Promise<RunReport | undefined> {
+export async function waitForReport(
+  store: RunStore,
+  runId: string,
+  timeoutMs: number,
+  pollMs = 250,
+): Promise<RunReport | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await store.getReport(runId);

@@ -59,7 +59,14 @@ export function overlayLines(fold: LineFold, later: Iterable<ReportLine>): LineF
 /** Planning never reported: every campaign the run was asked for is aborted with the reason. */
 export function abortedPlan(campaigns: readonly string[], failure: string | undefined): CampaignPlanSummary[] {
   const abortReason = `planning failed: ${failure ?? 'no planning result'}`;
-  return campaigns.map((name) => ({ name, status: 'aborted', abortReason, activeStates: [], unmappedStates: [], adsetCount: 0 }));
+  return campaigns.map((name) => ({
+    name,
+    status: 'aborted',
+    abortReason,
+    activeStates: [],
+    unmappedStates: [],
+    adsetCount: 0,
+  }));
 }
 
 export interface AssembleInput {
@@ -90,7 +97,13 @@ export interface AssembledReport {
  */
 export function assembleReport(input: AssembleInput): AssembledReport {
   const previous = input.previous;
-  const report = reportOf(input.meta, input.plan, input.lines, previous ? new Date(previous.finishedAt) : input.now, input.dashboardUrl);
+  const report = reportOf(
+    input.meta,
+    input.plan,
+    input.lines,
+    previous ? new Date(previous.finishedAt) : input.now,
+    input.dashboardUrl,
+  );
   if (!previous) {
     report.revision = 1;
     return { report, revision: 1, changed: true };
@@ -100,19 +113,38 @@ export function assembleReport(input: AssembleInput): AssembledReport {
   const revision = changes.length > 0 ? before + 1 : before;
   report.revision = revision;
   report.lateChanges = [...(previous.lateChanges ?? []), ...changes.map((c) => ({ revision, ...c }))];
-  if (changes.length === 0) return { report: previous.updatedAt ? { ...report, updatedAt: previous.updatedAt } : report, revision, changed: false };
+  if (changes.length === 0)
+    return {
+      report: previous.updatedAt ? { ...report, updatedAt: previous.updatedAt } : report,
+      revision,
+      changed: false,
+    };
   report.updatedAt = input.now.toISOString();
   return { report, revision, followUp: followUpOf(report, revision), changed: true };
 }
 
 /** The first report of a run (revision 1), finished at `finishedAt`. */
-export function buildReport(input: { meta: ReportMeta; plan: readonly CampaignPlanSummary[]; results: Iterable<ReportLine>; finishedAt: Date; dashboardUrl?: string }): RunReport {
-  return assembleReport({ meta: input.meta, plan: input.plan, lines: foldLines(newFold(), input.results), now: input.finishedAt, dashboardUrl: input.dashboardUrl }).report;
+export function buildReport(input: {
+  meta: ReportMeta;
+  plan: readonly CampaignPlanSummary[];
+  results: Iterable<ReportLine>;
+  finishedAt: Date;
+  dashboardUrl?: string;
+}): RunReport {
+  return assembleReport({
+    meta: input.meta,
+    plan: input.plan,
+    lines: foldLines(newFold(), input.results),
+    now: input.finishedAt,
+    dashboardUrl: input.dashboardUrl,
+  }).report;
 }
 
 /** The follow-up of one revision, from the report that carries it: the ad sets whose word changed then. */
 export function followUpOf(report: RunReport, revision: number): FollowUp {
-  const changes = (report.lateChanges ?? []).filter((c) => c.revision === revision).map(({ revision: _revision, ...change }) => change);
+  const changes = (report.lateChanges ?? [])
+    .filter((c) => c.revision === revision)
+    .map(({ revision: _revision, ...change }) => change);
   return {
     runId: report.runId,
     revision,
@@ -124,7 +156,13 @@ export function followUpOf(report: RunReport, revision: number): FollowUp {
   };
 }
 
-function reportOf(meta: ReportMeta, plan: readonly CampaignPlanSummary[], fold: LineFold, finishedAt: Date, dashboardUrl: string | undefined): RunReport {
+function reportOf(
+  meta: ReportMeta,
+  plan: readonly CampaignPlanSummary[],
+  fold: LineFold,
+  finishedAt: Date,
+  dashboardUrl: string | undefined,
+): RunReport {
   const byCampaign = new Map<string, AdsetResult[]>();
   for (const { campaign, ...result } of fold.lines.values()) {
     const list = byCampaign.get(campaign);
@@ -132,7 +170,9 @@ function reportOf(meta: ReportMeta, plan: readonly CampaignPlanSummary[], fold: 
     else byCampaign.set(campaign, [result]);
   }
   const campaigns: CampaignReport[] = plan.map((p) => {
-    const adsets = (byCampaign.get(p.name) ?? []).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    const adsets = (byCampaign.get(p.name) ?? []).sort(
+      (a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
     return {
       name: p.name,
       status: p.status,
@@ -161,12 +201,26 @@ function reportOf(meta: ReportMeta, plan: readonly CampaignPlanSummary[], fold: 
 
 /** Ad sets whose outcome, review or need of a person changed since the stored report. */
 function changedAdsets(previous: RunReport, next: RunReport): FollowUp['changes'] {
-  const before = new Map(previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}\u0000${a.id}`, a] as const)));
-  const changed = (was: AdsetResult, now: AdsetResult) => was.outcome !== now.outcome || was.review !== now.review || Boolean(was.needsAttention) !== Boolean(now.needsAttention);
+  const before = new Map(
+    previous.campaigns.flatMap((c) => c.adsets.map((a) => [`${c.name}\u0000${a.id}`, a] as const)),
+  );
+  const changed = (was: AdsetResult, now: AdsetResult) =>
+    was.outcome !== now.outcome ||
+    was.review !== now.review ||
+    Boolean(was.needsAttention) !== Boolean(now.needsAttention);
   return next.campaigns.flatMap((c) =>
     c.adsets.flatMap((a) => {
       const was = before.get(`${c.name}\u0000${a.id}`);
-      return was && changed(was, a) ? [{ campaign: c.name, adset: a, previousOutcome: was.outcome, ...(was.review ? { previousReview: was.review } : {}) }] : [];
+      return was && changed(was, a)
+        ? [
+            {
+              campaign: c.name,
+              adset: a,
+              previousOutcome: was.outcome,
+              ...(was.review ? { previousReview: was.review } : {}),
+            },
+          ]
+        : [];
     }),
   );
 }

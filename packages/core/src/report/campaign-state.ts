@@ -49,7 +49,12 @@ export class CampaignStateStore {
     const startedMs = Date.parse(report.startedAt);
     for (const c of report.campaigns) {
       if (c.status === 'completed') {
-        const record: LastCompleted = { runId: report.runId, startedMs, activeStates: c.activeStates, deferred: c.adsets.some(isDeferred) };
+        const record: LastCompleted = {
+          runId: report.runId,
+          startedMs,
+          activeStates: c.activeStates,
+          deferred: c.adsets.some(isDeferred),
+        };
         const replaced = await this.redis.eval(
           SET_IF_NEWER,
           1,

@@ -16,10 +16,27 @@ import type { ReportLine } from './assemble';
  * else (a network error outside the clients, say); `unrecorded`: the job ended without recording
  * why (it stalled too often, say): only its queue's reason is known.
  */
-export const ADSET_FAILURE_KINDS = ['transient', 'throttle', 'auth', 'permission', 'invalid', 'conflict', 'refused', 'programming', 'other', 'unrecorded'] as const;
+export const ADSET_FAILURE_KINDS = [
+  'transient',
+  'throttle',
+  'auth',
+  'permission',
+  'invalid',
+  'conflict',
+  'refused',
+  'programming',
+  'other',
+  'unrecorded',
+] as const;
 export type AdsetFailureKind = (typeof ADSET_FAILURE_KINDS)[number];
 // Every class of Graph API error is a kind of failure as it is.
-const GRAPH_KINDS: Record<GraphErrorClass, AdsetFailureKind> = { transient: 'transient', throttle: 'throttle', auth: 'auth', permission: 'permission', invalid: 'invalid' };
+const GRAPH_KINDS: Record<GraphErrorClass, AdsetFailureKind> = {
+  transient: 'transient',
+  throttle: 'throttle',
+  auth: 'auth',
+  permission: 'permission',
+  invalid: 'invalid',
+};
 
 export const AdsetFailureSchema = z.object({
   campaign: z.string(),
@@ -39,9 +56,19 @@ export const AdsetFailureSchema = z.object({
 export type AdsetFailure = z.output<typeof AdsetFailureSchema>;
 
 /** The facts of a failure, from the error itself (`message` is what the job failed with, scrubbed). */
-export function describeFailure(err: unknown, message: string, opts: { refused?: boolean } = {}): Pick<AdsetFailure, 'kind' | 'message' | 'code' | 'subcode' | 'retryable'> {
+export function describeFailure(
+  err: unknown,
+  message: string,
+  opts: { refused?: boolean } = {},
+): Pick<AdsetFailure, 'kind' | 'message' | 'code' | 'subcode' | 'retryable'> {
   if (err instanceof GraphApiError) {
-    return { kind: GRAPH_KINDS[err.errorClass], message, retryable: err.retryable, ...(err.code !== undefined ? { code: err.code } : {}), ...(err.subcode ? { subcode: err.subcode } : {}) };
+    return {
+      kind: GRAPH_KINDS[err.errorClass],
+      message,
+      retryable: err.retryable,
+      ...(err.code !== undefined ? { code: err.code } : {}),
+      ...(err.subcode ? { subcode: err.subcode } : {}),
+    };
   }
   if (err instanceof TargetingConflictError) return { kind: 'conflict', message, retryable: false };
   const policy = classifyJobError(err);

@@ -18,7 +18,9 @@ export interface RunMeta {
 }
 
 /** A report without its ad set lines: what lists of runs need, small however large the run. */
-export type ReportSummary = Omit<RunReport, 'campaigns' | 'lateChanges'> & { campaigns: Array<Omit<CampaignReport, 'adsets'>> };
+export type ReportSummary = Omit<RunReport, 'campaigns' | 'lateChanges'> & {
+  campaigns: Array<Omit<CampaignReport, 'adsets'>>;
+};
 
 export interface RunSummary {
   meta: RunMeta;

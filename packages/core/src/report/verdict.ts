@@ -70,7 +70,11 @@ export function campaignVerdict(c: VerdictCampaign): Verdict {
  * The result of a stored report or summary. Reports stored before `verdict` existed get it derived
  * from their campaigns; an explicit `success: false` is never overruled.
  */
-export function resultOf(report: { success: boolean; verdict?: Verdict; campaigns: readonly VerdictCampaign[] }): RunResult {
+export function resultOf(report: {
+  success: boolean;
+  verdict?: Verdict;
+  campaigns: readonly VerdictCampaign[];
+}): RunResult {
   if (report.verdict && (VERDICTS as readonly string[]).includes(report.verdict)) {
     return { success: report.success, verdict: report.success ? report.verdict : 'failed' };
   }

@@ -18,7 +18,9 @@ export const COUNT_OF = {
 } as const satisfies Record<Outcome, keyof OutcomeCounts>;
 
 /** Each count with its outcome, in the order an operator reads them (the contract's order of outcomes). */
-export const COUNT_ORDER: ReadonlyArray<readonly [keyof OutcomeCounts, Outcome]> = OUTCOMES.map((o) => [COUNT_OF[o], o] as const);
+export const COUNT_ORDER: ReadonlyArray<readonly [keyof OutcomeCounts, Outcome]> = OUTCOMES.map(
+  (o) => [COUNT_OF[o], o] as const,
+);
 
 /** An outcome in plain words, as the text, email and Slack reports say it. */
 export const OUTCOME_LABEL: Record<Outcome, string> = {
@@ -34,7 +36,18 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
 };
 
 export function emptyCounts(): OutcomeCounts {
-  return { processed: 0, updated: 0, wouldUpdate: 0, unchanged: 0, skippedPreflight: 0, reverted: 0, failed: 0, superseded: 0, deferred: 0, skippedChanged: 0 };
+  return {
+    processed: 0,
+    updated: 0,
+    wouldUpdate: 0,
+    unchanged: 0,
+    skippedPreflight: 0,
+    reverted: 0,
+    failed: 0,
+    superseded: 0,
+    deferred: 0,
+    skippedChanged: 0,
+  };
 }
 
 export function countOutcomes(adsets: readonly Pick<AdsetResult, 'outcome'>[]): OutcomeCounts {
@@ -53,7 +66,8 @@ export function countOutcomes(adsets: readonly Pick<AdsetResult, 'outcome'>[]): 
 export function campaignCounts(c: Pick<CampaignReport, 'counts' | 'adsets'>): OutcomeCounts {
   const listed = countOutcomes(c.adsets);
   const out = emptyCounts();
-  for (const key of Object.keys(out) as Array<keyof OutcomeCounts>) out[key] = Math.max(c.counts[key] ?? 0, listed[key]);
+  for (const key of Object.keys(out) as Array<keyof OutcomeCounts>)
+    out[key] = Math.max(c.counts[key] ?? 0, listed[key]);
   return out;
 }
 
@@ -71,7 +85,12 @@ export function changeKind(a: Pick<AdsetResult, 'outcome'>): ChangeKind {
 }
 
 /** The words put before a change so it is never read as one that was made. */
-export const CHANGE_PREFIX: Record<ChangeKind, string> = { made: '', would: '', undone: 'undone: ', would_have: 'would have: ' };
+export const CHANGE_PREFIX: Record<ChangeKind, string> = {
+  made: '',
+  would: '',
+  undone: 'undone: ',
+  would_have: 'would have: ',
+};
 
 /**
  * Where a run's deliveries are recorded (the `deliveries` hash): one slot per channel for the report

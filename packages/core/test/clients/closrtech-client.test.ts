@@ -12,14 +12,25 @@ function clean(err: Error): Error {
   return err;
 }
 
-const HTML = (title: string) => `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>Apache/2.4 Server at closrtech.com Port 443</p></body></html>`;
-const http = (status: number, body: string, contentType = 'text/html; charset=UTF-8') => ({ kind: 'http' as const, status, body, contentType });
+const HTML = (title: string) =>
+  `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>Apache/2.4 Server at closrtech.com Port 443</p></body></html>`;
+const http = (status: number, body: string, contentType = 'text/html; charset=UTF-8') => ({
+  kind: 'http' as const,
+  status,
+  body,
+  contentType,
+});
 
 describe('ClosrtechClient against hostile answers', () => {
   it('reads a normal answer in one call', async () => {
     const s = await sim();
     const demand = await closrtechClient(s.closrtechUrl).fetchDemand('OBJ');
-    expect(demand).toEqual(new Map([['OH', 15], ['TX', 0]]));
+    expect(demand).toEqual(
+      new Map([
+        ['OH', 15],
+        ['TX', 0],
+      ]),
+    );
     expect(callsTo(s, 'closrtech')).toHaveLength(1);
   });
 
@@ -49,14 +60,21 @@ describe('ClosrtechClient against hostile answers', () => {
   it('two 5xx then a good answer: the third attempt wins', async () => {
     const s = await sim();
     s.addFault({ match: { api: 'closrtech' }, times: 2, response: http(503, HTML('Service Unavailable')) });
-    expect(await closrtechClient(s.closrtechUrl).fetchDemand('NUM')).toEqual(new Map([['CA', 3], ['TX', 0]]));
+    expect(await closrtechClient(s.closrtechUrl).fetchDemand('NUM')).toEqual(
+      new Map([
+        ['CA', 3],
+        ['TX', 0],
+      ]),
+    );
     expect(callsTo(s, 'closrtech')).toHaveLength(3);
   });
 
   it('429 is retried like a 5xx', async () => {
     const s = await sim();
     s.addFault({ match: { api: 'closrtech' }, times: -1, response: http(429, 'Too Many Requests', 'text/plain') });
-    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(ClosrtechUnavailableError);
+    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(
+      ClosrtechUnavailableError,
+    );
     expect(callsTo(s, 'closrtech')).toHaveLength(3);
   });
 
@@ -72,13 +90,18 @@ describe('ClosrtechClient against hostile answers', () => {
   it('wrong credentials are refused at once', async () => {
     const s = await sim();
     s.state.closrtech.password = 'another';
-    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(ClosrtechRefusedError);
+    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(
+      ClosrtechRefusedError,
+    );
     expect(callsTo(s, 'closrtech')).toHaveLength(1);
   });
 
   it('a 404 HTML page is refused with its text, tags removed and clipped', async () => {
     const s = await sim();
-    s.addFault({ match: { api: 'closrtech' }, response: http(404, `<html><body><h1>Not Found</h1>${'<p>lorem ipsum</p>'.repeat(200)}</body></html>`) });
+    s.addFault({
+      match: { api: 'closrtech' },
+      response: http(404, `<html><body><h1>Not Found</h1>${'<p>lorem ipsum</p>'.repeat(200)}</body></html>`),
+    });
     const e = clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')));
     expect(e).toBeInstanceOf(ClosrtechRefusedError);
     expect(e.message).toMatch(/HTTP 404\): Not Found/);
@@ -97,7 +120,10 @@ describe('ClosrtechClient against hostile answers', () => {
     ['a hex number in a string', '{"OH": "0x10"}'],
     ['a padded number in a string', '{"OH": " 15"}'],
     ['a demand in a non-numeric string', '{"OH": {"demand": "lots", "stock": 2}}'],
-    ['more codes than there are states and territories', JSON.stringify(Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`Z${i}`, 0])))],
+    [
+      'more codes than there are states and territories',
+      JSON.stringify(Object.fromEntries(Array.from({ length: 63 }, (_, i) => [`Z${i}`, 0]))),
+    ],
     ['a demand of null', '{"OH": {"demand": null}}'],
     ['a negative demand', '{"OH": 5, "TX": -1}'],
     ['a negative demand in an object', '{"OH": {"demand": -3, "stock": 0}}'],
@@ -117,14 +143,24 @@ describe('ClosrtechClient against hostile answers', () => {
   it('an empty body with 503 is retried, then unavailable', async () => {
     const s = await sim();
     s.addFault({ match: { api: 'closrtech' }, times: -1, response: http(503, '') });
-    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(ClosrtechUnavailableError);
+    expect(clean(await thrown(closrtechClient(s.closrtechUrl).fetchDemand('OBJ')))).toBeInstanceOf(
+      ClosrtechUnavailableError,
+    );
     expect(callsTo(s, 'closrtech')).toHaveLength(3);
   });
 
   it('digits in a string are that number (PHP sends numbers so)', async () => {
     const s = await sim();
-    s.addFault({ match: { api: 'closrtech' }, response: http(200, '{"OH": "15", "TX": {"demand": "0", "stock": 2}}', 'application/json') });
-    expect(await closrtechClient(s.closrtechUrl).fetchDemand('OBJ')).toEqual(new Map([['OH', 15], ['TX', 0]]));
+    s.addFault({
+      match: { api: 'closrtech' },
+      response: http(200, '{"OH": "15", "TX": {"demand": "0", "stock": 2}}', 'application/json'),
+    });
+    expect(await closrtechClient(s.closrtechUrl).fetchDemand('OBJ')).toEqual(
+      new Map([
+        ['OH', 15],
+        ['TX', 0],
+      ]),
+    );
   });
 
   it('an answer over the demand cap is bad data, read no further, not retried', async () => {
@@ -150,7 +186,10 @@ describe('ClosrtechClient against hostile answers', () => {
 
   it('a huge HTML error page gives a short error', async () => {
     const s = await sim();
-    s.addFault({ match: { api: 'closrtech', campaign: 'OBJ' }, response: http(404, `<html>${'<div>x</div>'.repeat(400_000)}</html>`) });
+    s.addFault({
+      match: { api: 'closrtech', campaign: 'OBJ' },
+      response: http(404, `<html>${'<div>x</div>'.repeat(400_000)}</html>`),
+    });
     const e = clean(await thrown(closrtechClient(s.closrtechUrl, { timeoutMs: 10_000 }).fetchDemand('OBJ')));
     expect(e).toBeInstanceOf(DemandDataError);
   });
@@ -170,7 +209,12 @@ describe('ClosrtechClient against hostile answers', () => {
   it('one slow answer then a good one: the retry wins', async () => {
     const s = await sim();
     s.addFault({ match: { api: 'closrtech' }, times: 1, response: { kind: 'delay', ms: 1000 } });
-    expect(await closrtechClient(s.closrtechUrl, { timeoutMs: 150 }).fetchDemand('NUM')).toEqual(new Map([['CA', 3], ['TX', 0]]));
+    expect(await closrtechClient(s.closrtechUrl, { timeoutMs: 150 }).fetchDemand('NUM')).toEqual(
+      new Map([
+        ['CA', 3],
+        ['TX', 0],
+      ]),
+    );
   });
 
   it('a dropped connection is unavailable after 3 attempts', async () => {

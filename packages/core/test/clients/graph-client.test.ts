@@ -13,7 +13,8 @@ function asGraphError(err: Error): GraphApiError {
   return e;
 }
 
-const HTML = '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>';
+const HTML =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>nginx</p></body></html>';
 const ctx = { adAccountId: 'act_1' };
 
 describe('GraphClient against hostile answers', () => {
@@ -40,15 +41,23 @@ describe('GraphClient against hostile answers', () => {
   it('an HTML page with status 200 on a targeting write is an error, not a success', async () => {
     const s = await sim();
     s.addFault({ match: { objectId: '1001', method: 'POST' }, response: { kind: 'http', status: 200, body: HTML } });
-    const e = asGraphError(await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)));
+    const e = asGraphError(
+      await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)),
+    );
     expect(['invalid', 'transient']).toContain(e.errorClass);
   });
 
   it('truncated JSON: invalid with 200, transient with 5xx', async () => {
     const s = await sim();
     const cut = '{"id":"1001","name":"set 1","effective_status":"ACTIVE","targeting":{"geo_loc';
-    s.addFault({ match: { objectId: '1001', method: 'GET' }, response: { kind: 'http', status: 200, body: cut, contentType: 'application/json' } });
-    s.addFault({ match: { objectId: '1002', method: 'GET' }, response: { kind: 'http', status: 500, body: cut, contentType: 'application/json' } });
+    s.addFault({
+      match: { objectId: '1001', method: 'GET' },
+      response: { kind: 'http', status: 200, body: cut, contentType: 'application/json' },
+    });
+    s.addFault({
+      match: { objectId: '1002', method: 'GET' },
+      response: { kind: 'http', status: 500, body: cut, contentType: 'application/json' },
+    });
     expect(asGraphError(await thrown(graphClient(s).getAdset('1001', ctx))).errorClass).toBe('invalid');
     expect(asGraphError(await thrown(graphClient(s).getAdset('1002', ctx))).errorClass).toBe('transient');
   });
@@ -78,12 +87,18 @@ describe('GraphClient against hostile answers', () => {
     const s = await sim();
     const body = hugePage(2000, 2000); // ~4.5 MB
     expect(body.length).toBeGreaterThan(4_000_000);
-    s.addFault({ match: { objectId: CAMPAIGN_ID, edge: 'adsets', method: 'GET' }, response: { kind: 'http', status: 200, body, contentType: 'application/json' } });
+    s.addFault({
+      match: { objectId: CAMPAIGN_ID, edge: 'adsets', method: 'GET' },
+      response: { kind: 'http', status: 200, body, contentType: 'application/json' },
+    });
     const list = await graphClient(s, { timeoutMs: 10_000 }).listAdsets(CAMPAIGN_ID, ctx);
     expect(list).toHaveLength(2000);
     expect(list[1999]!.id).toBe('901999');
 
-    s.addFault({ match: { objectId: '1001', method: 'GET' }, response: { kind: 'http', status: 502, body: `<html>${'<p>oops</p>'.repeat(300_000)}</html>` } });
+    s.addFault({
+      match: { objectId: '1001', method: 'GET' },
+      response: { kind: 'http', status: 502, body: `<html>${'<p>oops</p>'.repeat(300_000)}</html>` },
+    });
     const e = asGraphError(await thrown(graphClient(s, { timeoutMs: 10_000 }).getAdset('1001', ctx)));
     expect(e.errorClass).toBe('transient');
   });
@@ -103,14 +118,26 @@ describe('GraphClient against hostile answers', () => {
   it('a dropped connection is transient', async () => {
     const s = await sim();
     s.addFault({ match: { objectId: '1001', method: 'POST' }, response: { kind: 'drop' } });
-    const e = asGraphError(await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)));
+    const e = asGraphError(
+      await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)),
+    );
     expect(e.errorClass).toBe('transient');
     expect(e.message).toMatch(/could not be reached/);
   });
 
   describe('wrong types in fields are refused, never accepted', () => {
-    const json = (body: unknown) => ({ kind: 'http' as const, status: 200, body: JSON.stringify(body), contentType: 'application/json' });
-    const good = { id: '1001', name: 'set 1', effective_status: 'ACTIVE', targeting: { geo_locations: { regions: [{ key: '3847' }] } } };
+    const json = (body: unknown) => ({
+      kind: 'http' as const,
+      status: 200,
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+    });
+    const good = {
+      id: '1001',
+      name: 'set 1',
+      effective_status: 'ACTIVE',
+      targeting: { geo_locations: { regions: [{ key: '3847' }] } },
+    };
 
     it.each([
       ['targeting as a string', { ...good, targeting: JSON.stringify(good.targeting) }, /targeting/],
@@ -144,8 +171,19 @@ describe('GraphClient against hostile answers', () => {
 
     it('an error object whose code is a string falls back to the HTTP status, clearly', async () => {
       const s = await sim();
-      s.addFault({ match: { objectId: '1001', method: 'GET' }, response: { kind: 'http', status: 400, body: '{"error":{"message":"bad","code":"190"}}', contentType: 'application/json' } });
-      s.addFault({ match: { objectId: '1002', method: 'GET' }, response: { kind: 'http', status: 500, body: '{"error":"boom"}', contentType: 'application/json' } });
+      s.addFault({
+        match: { objectId: '1001', method: 'GET' },
+        response: {
+          kind: 'http',
+          status: 400,
+          body: '{"error":{"message":"bad","code":"190"}}',
+          contentType: 'application/json',
+        },
+      });
+      s.addFault({
+        match: { objectId: '1002', method: 'GET' },
+        response: { kind: 'http', status: 500, body: '{"error":"boom"}', contentType: 'application/json' },
+      });
       expect(asGraphError(await thrown(graphClient(s).getAdset('1001', ctx))).errorClass).toBe('invalid');
       expect(asGraphError(await thrown(graphClient(s).getAdset('1002', ctx))).errorClass).toBe('transient');
     });
@@ -163,14 +201,21 @@ describe('GraphClient against hostile answers', () => {
     it('a write answered {"success": false} is an error, not a success', async () => {
       const s = await sim();
       s.addFault({ match: { objectId: '1001', method: 'POST' }, response: json({ success: false }) });
-      const e = asGraphError(await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)));
+      const e = asGraphError(
+        await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)),
+      );
       expect(e.errorClass).toBe('invalid');
     });
 
     it('searchRegions refuses results without a name, and reads numeric keys as strings', async () => {
       const s = await sim();
-      s.addFault({ match: { objectId: 'search', method: 'GET' }, response: json({ data: [{ key: 3847, name: 'California', country_code: 'US' }] }) });
-      expect(await graphClient(s).searchRegions('California')).toEqual([{ key: '3847', name: 'California', country_code: 'US' }]);
+      s.addFault({
+        match: { objectId: 'search', method: 'GET' },
+        response: json({ data: [{ key: 3847, name: 'California', country_code: 'US' }] }),
+      });
+      expect(await graphClient(s).searchRegions('California')).toEqual([
+        { key: '3847', name: 'California', country_code: 'US' },
+      ]);
       s.addFault({ match: { objectId: 'search', method: 'GET' }, response: json({ data: [{ key: '3847' }] }) });
       expect(asGraphError(await thrown(graphClient(s).searchRegions('California'))).errorClass).toBe('invalid');
     });
@@ -180,8 +225,25 @@ describe('GraphClient against hostile answers', () => {
   // repeating a cursor kept the planner listing forever (here the fault gives up after 30 pages).
   it('a paging cursor that repeats stops the listing instead of looping', async () => {
     const s = await sim();
-    const page = { data: [{ id: '1001', name: 'set 1', effective_status: 'ACTIVE', targeting: { geo_locations: { regions: [{ key: '3847' }] } } }], paging: { cursors: { after: 'c2ltLWN1cnNvcjoxMDAx' }, next: `${s.graphUrl}/v25.0/${CAMPAIGN_ID}/adsets?after=c2ltLWN1cnNvcjoxMDAx` } };
-    s.addFault({ match: { objectId: CAMPAIGN_ID, edge: 'adsets', method: 'GET' }, times: 30, response: { kind: 'http', status: 200, body: JSON.stringify(page), contentType: 'application/json' } });
+    const page = {
+      data: [
+        {
+          id: '1001',
+          name: 'set 1',
+          effective_status: 'ACTIVE',
+          targeting: { geo_locations: { regions: [{ key: '3847' }] } },
+        },
+      ],
+      paging: {
+        cursors: { after: 'c2ltLWN1cnNvcjoxMDAx' },
+        next: `${s.graphUrl}/v25.0/${CAMPAIGN_ID}/adsets?after=c2ltLWN1cnNvcjoxMDAx`,
+      },
+    };
+    s.addFault({
+      match: { objectId: CAMPAIGN_ID, edge: 'adsets', method: 'GET' },
+      times: 30,
+      response: { kind: 'http', status: 200, body: JSON.stringify(page), contentType: 'application/json' },
+    });
     const e = asGraphError(await thrown(graphClient(s).listAdsets(CAMPAIGN_ID, ctx)));
     expect(callsTo(s, 'graph').length).toBeLessThanOrEqual(2);
     expect(e.message).toMatch(/cursor/);
@@ -198,23 +260,38 @@ describe('GraphClient against hostile answers', () => {
       [{ kind: 'graph-error' as const, code: 2, httpStatus: 503 }, 'transient'],
       [{ kind: 'graph-error' as const, code: 1, httpStatus: 500 }, 'transient'],
       [{ kind: 'graph-error' as const, code: 100, isTransient: true }, 'transient'],
-      [{ kind: 'graph-error' as const, code: 100, subcode: 1885364, userTitle: 'Missing Target Audience Location', userMsg: 'Your audience is missing a location.' }, 'invalid'],
+      [
+        {
+          kind: 'graph-error' as const,
+          code: 100,
+          subcode: 1885364,
+          userTitle: 'Missing Target Audience Location',
+          userMsg: 'Your audience is missing a location.',
+        },
+        'invalid',
+      ],
       // The error body wins over the status: a Meta error object sent with HTTP 200 is still an error.
       [{ kind: 'graph-error' as const, code: 190, httpStatus: 200 }, 'auth'],
     ])('%o → %s', async (response, expected) => {
       const s = await sim();
       s.addFault({ match: { objectId: '1001', method: 'POST' }, response });
-      const e = asGraphError(await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)));
+      const e = asGraphError(
+        await thrown(graphClient(s).updateTargeting('1001', { geo_locations: { regions: [{ key: '3878' }] } }, ctx)),
+      );
       expect(e.errorClass).toBe(expected);
       expect(e.code).toBe(response.code);
-      if (response.code === 100 && 'subcode' in response) expect(e.message).toMatch(/^\(#100\/1885364\) .*missing a location/);
+      if (response.code === 100 && 'subcode' in response)
+        expect(e.message).toMatch(/^\(#100\/1885364\) .*missing a location/);
       // The fault answered in place of the write: nothing was applied.
       expect(s.state.writes).toHaveLength(0);
     });
 
     it('a throttling error carries the wait Meta asks for', async () => {
       const s = await sim();
-      s.addFault({ match: { objectId: '1001', method: 'GET' }, response: { kind: 'graph-error', code: 80004, estimatedMinutes: 3 } });
+      s.addFault({
+        match: { objectId: '1001', method: 'GET' },
+        response: { kind: 'graph-error', code: 80004, estimatedMinutes: 3 },
+      });
       const e = asGraphError(await thrown(graphClient(s).getAdset('1001', ctx)));
       expect(e.errorClass).toBe('throttle');
       expect(e.details.retryAfterMs).toBe(3 * 60_000);
@@ -224,7 +301,11 @@ describe('GraphClient against hostile answers', () => {
       const s = await sim();
       s.addFault({
         match: { objectId: '1001', method: 'GET' },
-        response: { kind: 'graph-error', code: 100, message: `Bad request https://graph.facebook.com/v25.0/1001?access_token=${TOKEN}&fields=id` },
+        response: {
+          kind: 'graph-error',
+          code: 100,
+          message: `Bad request https://graph.facebook.com/v25.0/1001?access_token=${TOKEN}&fields=id`,
+        },
       });
       const e = asGraphError(await thrown(graphClient(s).getAdset('1001', ctx)));
       expect(e.message).toMatch(/access_token=\*\*\*/);
@@ -241,7 +322,10 @@ describe('GraphClient: a listing page asked again', () => {
     expect(pages.map((p) => p.ids.length)).toEqual([25, 25, 10]);
     expect(pages[0]!.ref.after).toBeUndefined();
     s.clearCalls();
-    for (const p of pages) expect((await client.getAdsetsPage(CAMPAIGN_ID, p.ref, ctx)).map((a) => a.id)).toEqual(p.ids);
-    expect(callsTo(s, 'graph').filter((c) => c.method === 'GET' && c.objectId === CAMPAIGN_ID && c.edge === 'adsets')).toHaveLength(pages.length);
+    for (const p of pages)
+      expect((await client.getAdsetsPage(CAMPAIGN_ID, p.ref, ctx)).map((a) => a.id)).toEqual(p.ids);
+    expect(
+      callsTo(s, 'graph').filter((c) => c.method === 'GET' && c.objectId === CAMPAIGN_ID && c.edge === 'adsets'),
+    ).toHaveLength(pages.length);
   });
 });

@@ -13,7 +13,15 @@ const TABLE: Array<[string, Parameters<typeof classifyGraphError>[0], GraphError
   ['#80004 ads management BUC', { code: 80004, httpStatus: 400 }, 'throttle'],
   ['#80014 last BUC code', { code: 80014, httpStatus: 400 }, 'throttle'],
   ['#80015 past the BUC range', { code: 80015, httpStatus: 400 }, 'invalid'],
-  ['#1 reduce the amount of data (the same request fails again)', { code: 1, httpStatus: 500, message: "Please reduce the amount of data you're asking for, then retry your request" }, 'invalid'],
+  [
+    '#1 reduce the amount of data (the same request fails again)',
+    {
+      code: 1,
+      httpStatus: 500,
+      message: "Please reduce the amount of data you're asking for, then retry your request",
+    },
+    'invalid',
+  ],
   ['#1 unknown error', { code: 1, httpStatus: 500, message: 'An unknown error occurred' }, 'transient'],
   ['#190 expired token', { code: 190, subcode: 463, httpStatus: 400 }, 'auth'],
   ['#190 even with HTTP 500', { code: 190, httpStatus: 500 }, 'auth'],
@@ -77,23 +85,65 @@ describe('classifyGraphError', () => {
 describe('formatWait', () => {
   it('names a wait in the unit that keeps it readable', async () => {
     const { formatWait, MAX_THROTTLE_WAIT_MS } = await import('../../src/clients/graph-errors');
-    expect([45_000, 12 * 60_000, MAX_THROTTLE_WAIT_MS, 5 * 3600_000, 100 * 365 * 86_400_000].map(formatWait)).toEqual(['45 s', '12 min', '1 h', '5 h', '36500 d']);
+    expect([45_000, 12 * 60_000, MAX_THROTTLE_WAIT_MS, 5 * 3600_000, 100 * 365 * 86_400_000].map(formatWait)).toEqual([
+      '45 s',
+      '12 min',
+      '1 h',
+      '5 h',
+      '36500 d',
+    ]);
   });
 });
 
 /** Whom a throttling error stops and whether a person should look (meta-graph-api.md §6, §15). */
 const THROTTLES: Array<[string, Parameters<typeof throttleKind>[0], ThrottleKind]> = [
   ['#4 the application limit', { code: 4 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
-  ['#4/1504022 an app limit too', { code: 4, subcode: 1504022 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
+  [
+    '#4/1504022 an app limit too',
+    { code: 4, subcode: 1504022 },
+    { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 },
+  ],
   ['#341 application limit', { code: 341 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
-  ['#17/2446079 the ad-account score', { code: 17, subcode: 2446079 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
-  ['#17 the user limit (one token for every account)', { code: 17 }, { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 }],
-  ['#613 without a subcode: abuse prevention', { code: 613 }, { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS }],
-  ['#613/1996 inconsistent request volume', { code: 613, subcode: 1996 }, { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS }],
-  ['#613/5044001 mutations per second', { code: 613, subcode: 5044001 }, { scope: 'account', severity: 'routine', defaultWaitMs: 1000 }],
-  ['#613/1487742 the ad-account score', { code: 613, subcode: 1487742 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
-  ['#613/1487632 budget changed too often', { code: 613, subcode: 1487632 }, { scope: 'account', severity: 'routine', defaultWaitMs: 3_600_000 }],
-  ['#80004 ads management BUC', { code: 80004, subcode: 2446079 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
+  [
+    '#17/2446079 the ad-account score',
+    { code: 17, subcode: 2446079 },
+    { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 },
+  ],
+  [
+    '#17 the user limit (one token for every account)',
+    { code: 17 },
+    { scope: 'app', severity: 'routine', defaultWaitMs: 60_000 },
+  ],
+  [
+    '#613 without a subcode: abuse prevention',
+    { code: 613 },
+    { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS },
+  ],
+  [
+    '#613/1996 inconsistent request volume',
+    { code: 613, subcode: 1996 },
+    { scope: 'account', severity: 'alert', defaultWaitMs: ABUSE_PAUSE_MS },
+  ],
+  [
+    '#613/5044001 mutations per second',
+    { code: 613, subcode: 5044001 },
+    { scope: 'account', severity: 'routine', defaultWaitMs: 1000 },
+  ],
+  [
+    '#613/1487742 the ad-account score',
+    { code: 613, subcode: 1487742 },
+    { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 },
+  ],
+  [
+    '#613/1487632 budget changed too often',
+    { code: 613, subcode: 1487632 },
+    { scope: 'account', severity: 'routine', defaultWaitMs: 3_600_000 },
+  ],
+  [
+    '#80004 ads management BUC',
+    { code: 80004, subcode: 2446079 },
+    { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 },
+  ],
   ['HTTP 429 without a code', { httpStatus: 429 }, { scope: 'account', severity: 'routine', defaultWaitMs: 60_000 }],
 ];
 

@@ -55,14 +55,20 @@ export async function sim(adsetCount = 3): Promise<Simulator> {
 }
 
 export function graphClient(s: Pick<Simulator, 'graphUrl'>, opts: GraphClientOptions = {}): GraphClient {
-  return new GraphClient({ graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined }, { timeoutMs: 2000, ...opts });
+  return new GraphClient(
+    { graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
+    { timeoutMs: 2000, ...opts },
+  );
 }
 
 /** Retries shrunk to milliseconds; attempts stay 3 as in production. */
 export const FAST_RETRY = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 
 export function closrtechClient(url: string, opts: ClosrtechClientOptions = {}): ClosrtechClient {
-  return new ClosrtechClient({ url, email: EMAIL, password: PASSWORD }, { timeoutMs: 2000, retry: FAST_RETRY, ...opts });
+  return new ClosrtechClient(
+    { url, email: EMAIL, password: PASSWORD },
+    { timeoutMs: 2000, retry: FAST_RETRY, ...opts },
+  );
 }
 
 /** Calls the promise and returns what it threw (fails the test when it resolves). */
@@ -80,7 +86,9 @@ export async function thrown(p: Promise<unknown>): Promise<Error> {
  * A raw TCP server that answers every request with `head` + `body` and then cuts the connection:
  * with a Content-Length larger than the body, the client sees a transfer cut in the middle.
  */
-export async function rawServer(answer: (path: string) => { head: string; body: string }): Promise<{ url: string; hits: string[] }> {
+export async function rawServer(
+  answer: (path: string) => { head: string; body: string },
+): Promise<{ url: string; hits: string[] }> {
   const hits: string[] = [];
   const server: Server = createServer((socket) => {
     socket.once('data', (chunk) => {
@@ -108,7 +116,11 @@ export function hugePage(n: number, padding: number): string {
     id: String(900000 + i),
     name: `big ${i}`,
     effective_status: 'ACTIVE',
-    targeting: { age_min: 18, geo_locations: { regions: [{ key: '3847' }] }, flexible_spec: [{ interests: [{ id: String(i), name: filler }] }] },
+    targeting: {
+      age_min: 18,
+      geo_locations: { regions: [{ key: '3847' }] },
+      flexible_spec: [{ interests: [{ id: String(i), name: filler }] }],
+    },
   }));
   return JSON.stringify({ data });
 }
@@ -117,7 +129,9 @@ export function hugePage(n: number, padding: number): string {
  * A hostile HTTP server of the test's own (closed after the test): `handle` answers each request as it
  * likes (redirects, endless cursors, bodies that drip). Every request is recorded with its full URL.
  */
-export async function hostileServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; hits: string[] }> {
+export async function hostileServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; hits: string[] }> {
   const hits: string[] = [];
   const sockets = new Set<Socket>();
   const server = createHttpServer((req, res) => {

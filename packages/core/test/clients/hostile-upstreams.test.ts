@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ClosrtechClient } from '../../src/clients/closrtech';
 import { GraphClient, MAX_LISTING_PAGES, PAGE_SIZE_FLOOR } from '../../src/clients/graph';
 import { MAX_THROTTLE_WAIT_MS } from '../../src/clients/graph-errors';
-import { ClosrtechRefusedError, ClosrtechUnavailableError, DemandDataError, GraphApiError, UpstreamRedirectError } from '../../src/errors';
+import {
+  ClosrtechRefusedError,
+  ClosrtechUnavailableError,
+  DemandDataError,
+  GraphApiError,
+  UpstreamRedirectError,
+} from '../../src/errors';
 import { appsecretProof, secretForms } from '../../src/redact';
 import { CAMPAIGN_ID, FAST_RETRY, TOKEN, callsTo, drip, hostileServer, sim, thrown } from './helpers';
 
@@ -16,14 +22,18 @@ function closrtech(url: string, timeoutMs = 2000): ClosrtechClient {
   return new ClosrtechClient({ url, email: EMAIL, password: PASSWORD }, { timeoutMs, retry: FAST_RETRY });
 }
 function graph(graphUrl: string, opts: { timeoutMs?: number; pageSize?: number } = {}): GraphClient {
-  return new GraphClient({ graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: APP_SECRET }, { timeoutMs: 2000, ...opts });
+  return new GraphClient(
+    { graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: APP_SECRET },
+    { timeoutMs: 2000, ...opts },
+  );
 }
 
 /** No form of any secret in the error's message (or its user-facing parts). */
 function noSecret(err: Error): Error {
   const texts = [err.message, JSON.stringify((err as { details?: unknown }).details ?? {})];
   for (const secret of [EMAIL, PASSWORD, TOKEN, APP_SECRET, PROOF]) {
-    for (const form of secretForms(secret)) for (const t of texts) expect(t.toLowerCase()).not.toContain(form.toLowerCase());
+    for (const form of secretForms(secret))
+      for (const t of texts) expect(t.toLowerCase()).not.toContain(form.toLowerCase());
   }
   return err;
 }
@@ -32,7 +42,8 @@ function noSecret(err: Error): Error {
 function echoes(url: string): string {
   const query = url.slice(url.indexOf('?') + 1);
   const values = [...new URLSearchParams(query).values()];
-  const html = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const html = (v: string) =>
+    v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return [
     `query: ${query}`,
     `%20: ${query.replace(/\+/g, '%20')}`,
@@ -68,7 +79,9 @@ describe('redirects are never followed', () => {
     });
     const client = graph(server.url);
     expect(noSecret(await thrown(client.getAdset('1001')))).toBeInstanceOf(UpstreamRedirectError);
-    const write = noSecret(await thrown(client.updateTargeting('1001', { geo_locations: { regions: [{ key: '3847' }] } })));
+    const write = noSecret(
+      await thrown(client.updateTargeting('1001', { geo_locations: { regions: [{ key: '3847' }] } })),
+    );
     expect(write).toBeInstanceOf(UpstreamRedirectError);
     expect((write as UpstreamRedirectError).retryable).toBe(false);
     expect(elsewhere.hits).toEqual([]);
@@ -103,7 +116,10 @@ describe('bounded answers', () => {
       const timer = setInterval(() => res.write(chunk), 1);
       res.on('close', () => clearInterval(timer));
     });
-    const client = new GraphClient({ graphUrl: server.url, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined }, { timeoutMs: 20_000, maxBytes: 1024 * 1024 });
+    const client = new GraphClient(
+      { graphUrl: server.url, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
+      { timeoutMs: 20_000, maxBytes: 1024 * 1024 },
+    );
     const e = await thrown(client.listAdsets(CAMPAIGN_ID));
     expect(e).toBeInstanceOf(GraphApiError);
     expect((e as GraphApiError).errorClass).toBe('invalid');
@@ -129,7 +145,12 @@ describe('bounded answers', () => {
     let n = 0;
     const server = await hostileServer((req, res) => {
       n++;
-      const data = Array.from({ length: 100 }, (_, i) => ({ id: `${n}-${i}`, name: 'x', effective_status: 'ACTIVE', targeting: {} }));
+      const data = Array.from({ length: 100 }, (_, i) => ({
+        id: `${n}-${i}`,
+        name: 'x',
+        effective_status: 'ACTIVE',
+        targeting: {},
+      }));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data, paging: { cursors: { after: `c${n}` }, next: `${req.url}&after=c${n}` } }));
     });
@@ -140,12 +161,20 @@ describe('bounded answers', () => {
 });
 
 describe('Meta code 1 "reduce the amount of data"', () => {
-  const reduce = { kind: 'graph-error' as const, code: 1, message: "Please reduce the amount of data you're asking for, then retry your request", httpStatus: 500 };
+  const reduce = {
+    kind: 'graph-error' as const,
+    code: 1,
+    message: "Please reduce the amount of data you're asking for, then retry your request",
+    httpStatus: 500,
+  };
 
   it('asks that page again with half the limit, and lists everything', async () => {
     const s = await sim(30);
     s.addFault({ match: { api: 'graph', edge: 'adsets' }, times: 2, response: reduce });
-    const client = new GraphClient({ graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined }, { timeoutMs: 2000 });
+    const client = new GraphClient(
+      { graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
+      { timeoutMs: 2000 },
+    );
     const adsets = await client.listAdsets(CAMPAIGN_ID);
     expect(adsets).toHaveLength(30);
     expect(callsTo(s, 'graph').map((c) => c.query.limit)).toEqual(['100', '50', '25', '25']);
@@ -154,7 +183,10 @@ describe('Meta code 1 "reduce the amount of data"', () => {
   it('at the smallest page it fails, not retried unchanged', async () => {
     const s = await sim(3);
     s.addFault({ match: { api: 'graph', edge: 'adsets' }, times: -1, response: reduce });
-    const client = new GraphClient({ graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined }, { timeoutMs: 2000 });
+    const client = new GraphClient(
+      { graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
+      { timeoutMs: 2000 },
+    );
     const e = await thrown(client.listAdsets(CAMPAIGN_ID));
     expect(e).toBeInstanceOf(GraphApiError);
     expect((e as GraphApiError).retryable).toBe(false);
@@ -165,16 +197,25 @@ describe('Meta code 1 "reduce the amount of data"', () => {
 describe('throttle waits are capped', () => {
   it('a wait within the cap is kept for the caller', async () => {
     const s = await sim(1);
-    s.addFault({ match: { api: 'graph', objectId: '1001' }, response: { kind: 'graph-error', code: 17, estimatedMinutes: 5 } });
-    const client = new GraphClient({ graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined }, { timeoutMs: 2000 });
+    s.addFault({
+      match: { api: 'graph', objectId: '1001' },
+      response: { kind: 'graph-error', code: 17, estimatedMinutes: 5 },
+    });
+    const client = new GraphClient(
+      { graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
+      { timeoutMs: 2000 },
+    );
     const e = (await thrown(client.getAdset('1001'))) as GraphApiError;
     expect(e.errorClass).toBe('throttle');
     expect(e.details.retryAfterMs).toBe(5 * 60_000);
   });
 
-  it("a wait of centuries fails the call with the wait Meta asked for; the pacer is not told to wait it", async () => {
+  it('a wait of centuries fails the call with the wait Meta asked for; the pacer is not told to wait it', async () => {
     const s = await sim(1);
-    s.addFault({ match: { api: 'graph', objectId: '1001' }, response: { kind: 'graph-error', code: 80004, estimatedMinutes: 200 * 365 * 24 * 60 } });
+    s.addFault({
+      match: { api: 'graph', objectId: '1001' },
+      response: { kind: 'graph-error', code: 80004, estimatedMinutes: 200 * 365 * 24 * 60 },
+    });
     const readings: number[] = [];
     const client = new GraphClient(
       { graphUrl: s.graphUrl, apiVersion: 'v25.0', accessToken: TOKEN, appSecret: undefined },
@@ -211,7 +252,13 @@ describe('secrets echoed by upstreams, in every encoding', () => {
       const echoed = echoes(req.url ?? '');
       res.end(
         JSON.stringify({
-          error: { message: `Invalid request ${echoed}`, type: `OAuth ${PROOF}`, code: 100, error_user_title: `proof ${PROOF}`, error_user_msg: `you sent ${echoed}` },
+          error: {
+            message: `Invalid request ${echoed}`,
+            type: `OAuth ${PROOF}`,
+            code: 100,
+            error_user_title: `proof ${PROOF}`,
+            error_user_msg: `you sent ${echoed}`,
+          },
         }),
       );
     });

@@ -2,7 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { startSimulator, type Scenario, type Simulator } from '@closrads/simulator';
-import { AccountPacer, GraphApiError, IN_PLACE_WAIT_MS, Keyspace, MAX_WRITES_PER_SECOND, throttleKind, type UsageReading } from '../../src';
+import {
+  AccountPacer,
+  GraphApiError,
+  IN_PLACE_WAIT_MS,
+  Keyspace,
+  MAX_WRITES_PER_SECOND,
+  throttleKind,
+  type UsageReading,
+} from '../../src';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
 import { graphClient, scenario, thrown } from './helpers';
 
@@ -129,7 +137,15 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
   it("pauses every ad account on the app's limit (code 4), planning's listings included", async () => {
     const sim = await simulator(twoAccounts(2, {}));
     const { clock, pacer, graph, recordAll } = rig(sim);
-    sim.addFault({ match: { method: 'POST', objectId: '1001' }, response: { kind: 'graph-error', code: 4, message: '(#4) Application request limit reached', estimatedMinutes: 2 } });
+    sim.addFault({
+      match: { method: 'POST', objectId: '1001' },
+      response: {
+        kind: 'graph-error',
+        code: 4,
+        message: '(#4) Application request limit reached',
+        estimatedMinutes: 2,
+      },
+    });
     const err = await thrown(graph.updateTargeting('1001', TARGETING, { adAccountId: 'act_1' }));
     await recordAll();
     expect(err).toBeInstanceOf(GraphApiError);
@@ -146,7 +162,9 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
     const callsBefore = sim.calls.length;
     const listingStart = clock.now;
     // Planning waits in place for the pause, then lists.
-    const listed = await pacer.waitForAccount('act_2').then(async (waited) => ({ waited, adsets: await graph.listAdsets('9002', { adAccountId: 'act_2' }) }));
+    const listed = await pacer
+      .waitForAccount('act_2')
+      .then(async (waited) => ({ waited, adsets: await graph.listAdsets('9002', { adAccountId: 'act_2' }) }));
     expect(listed.waited).toBe(120_000);
     expect(clock.now - listingStart).toBe(120_000);
     expect(listed.adsets).toHaveLength(2);
@@ -155,7 +173,10 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
 
   it("parks a blocked account's jobs once: each wakes at its moment after the pause and goes", async () => {
     const clock = { now: 50_000_000 };
-    const sim = await simulator(twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }), () => clock.now);
+    const sim = await simulator(
+      twoAccounts(31, { rateBudget: { maxPoints: 60, windowMs: 300_000, blockMs: 180_000, headers: 'buc' } }),
+      () => clock.now,
+    );
     const { pacer, graph, recordAll } = rig(sim, clock);
     // Twenty unpaced writes spend the 60 points; the next is refused and blocks the account for 3 minutes.
     for (let i = 0; i < 20; i++) await graph.updateTargeting(String(1001 + i), TARGETING, { adAccountId: 'act_1' });
@@ -248,10 +269,16 @@ describe('AccountPacer on the simulator (real Redis, real HTTP)', () => {
     expect(clock.now - start).toBe(44);
     expect(sim.state.writes).toHaveLength(5);
 
-    sim.addFault({ match: { method: 'POST', objectId: '2001' }, response: { kind: 'graph-error', code: 613, message: '(#613) Calls to this api have exceeded the rate limit.' } });
+    sim.addFault({
+      match: { method: 'POST', objectId: '2001' },
+      response: { kind: 'graph-error', code: 613, message: '(#613) Calls to this api have exceeded the rate limit.' },
+    });
     await thrown(graph.updateTargeting('2001', TARGETING, { adAccountId: 'act_2' }));
     const [outcome] = (await Promise.all(throttles)) as Array<{ kind: { severity: string }; pausedMs: number }>;
-    expect(outcome).toEqual({ kind: { scope: 'account', severity: 'alert', defaultWaitMs: 3_600_000 }, pausedMs: 3_600_000 });
+    expect(outcome).toEqual({
+      kind: { scope: 'account', severity: 'alert', defaultWaitMs: 3_600_000 },
+      pausedMs: 3_600_000,
+    });
     expect(await pacer.pausedFor('act_2')).toBe(3_600_000);
     expect(await pacer.pausedFor('act_1')).toBe(0);
   });

@@ -13,7 +13,8 @@ function parseOrError(body: string): Demand | DemandDataError {
   try {
     return parseDemandBody(body);
   } catch (err) {
-    if (!(err instanceof DemandDataError)) throw new Error(`parseDemandBody threw ${String(err)} for ${JSON.stringify(body).slice(0, 200)}`);
+    if (!(err instanceof DemandDataError))
+      throw new Error(`parseDemandBody threw ${String(err)} for ${JSON.stringify(body).slice(0, 200)}`);
     return err;
   }
 }
@@ -36,9 +37,17 @@ const validBody = fc
 describe('parseDemandBody (property)', () => {
   it('never throws anything but DemandDataError, whatever the text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v) ?? '')), (body) => {
-        parseOrError(body);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (body) => {
+          parseOrError(body);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -80,7 +89,9 @@ describe('parseDemandBody (property)', () => {
     const poisoned = fc.record({
       valid: validBody,
       bad: fc.oneof(
-        fc.double({ max: -Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }).map((n) => ({ raw: n, why: 'negative' })),
+        fc
+          .double({ max: -Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true })
+          .map((n) => ({ raw: n, why: 'negative' })),
         fc.integer({ max: -1 }).map((n) => ({ raw: { demand: n, stock: 1 }, why: 'negative' })),
         nonNumericDemand.map((raw) => ({ raw, why: 'non-numeric' })),
       ),
@@ -99,7 +110,18 @@ describe('parseDemandBody (property)', () => {
   });
 
   it('rejects numbers JSON cannot hold (1e999 is Infinity) and bare values', () => {
-    for (const body of ['{"OH": 1e999}', '{"OH": {"demand": -1e999}}', '5', '"OH"', 'null', 'true', '[]', '[{"OH":1}]', '{}', '']) {
+    for (const body of [
+      '{"OH": 1e999}',
+      '{"OH": {"demand": -1e999}}',
+      '5',
+      '"OH"',
+      'null',
+      'true',
+      '[]',
+      '[{"OH":1}]',
+      '{}',
+      '',
+    ]) {
       expect(parseOrError(body), body).toBeInstanceOf(DemandDataError);
     }
   });
@@ -128,7 +150,19 @@ describe('parseDemandBody (property)', () => {
 
   it('maps only two ASCII letters: look-alikes and Unicode spaces stay unmapped', () => {
     // Dotless ı, Kelvin sign K, long s ſ, fullwidth letters, no-break and ideographic spaces, a zero-width space.
-    const lookAlikes = ['\u0131l', '\u212Ay', 'ſc', '\uFF23\uFF21', '\u00A0CA', 'CA\u3000', 'C\u200BA', 'CAL', 'C', '', ' C A '];
+    const lookAlikes = [
+      '\u0131l',
+      '\u212Ay',
+      'ſc',
+      '\uFF23\uFF21',
+      '\u00A0CA',
+      'CA\u3000',
+      'C\u200BA',
+      'CAL',
+      'C',
+      '',
+      ' C A ',
+    ];
     for (const raw of lookAlikes) {
       const out = parseDemandBody(JSON.stringify({ [raw]: 5, OH: 1 }));
       const plan = planRegions(out, table);
@@ -164,9 +198,15 @@ describe('parseDemandBody (property)', () => {
 
 describe('planRegions (property)', () => {
   const anyDemand = fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...USPS), fc.constantFrom('XX', 'PR', 'GU', 'ZZ', 'VI')), fc.oneof(fc.constant(0), fc.nat(500))), {
-      maxLength: 60,
-    })
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...USPS), fc.constantFrom('XX', 'PR', 'GU', 'ZZ', 'VI')),
+        fc.oneof(fc.constant(0), fc.nat(500)),
+      ),
+      {
+        maxLength: 60,
+      },
+    )
     .map((pairs) => new Map(pairs));
 
   it('targets exactly the mapped states with demand, sorted, or refuses with DemandDataError', () => {
@@ -195,20 +235,26 @@ describe('planRegions (property)', () => {
 
   it('never plans from an answer it should not trust (parse then plan)', () => {
     fc.assert(
-      fc.property(fc.oneof(validBody.map((v) => v.body), fc.jsonValue().map((v) => JSON.stringify(v) ?? '')), (body) => {
-        let plan;
-        try {
-          plan = planRegions(parseDemandBody(body), table);
-        } catch (err) {
-          expect(err).toBeInstanceOf(DemandDataError);
-          return;
-        }
-        expect(plan.regions.length).toBeGreaterThan(0);
-        for (const r of plan.regions) {
-          expect(r.country).toBe('US');
-          expect(table.uspsOf(r.key)).toBeDefined();
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          validBody.map((v) => v.body),
+          fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (body) => {
+          let plan;
+          try {
+            plan = planRegions(parseDemandBody(body), table);
+          } catch (err) {
+            expect(err).toBeInstanceOf(DemandDataError);
+            return;
+          }
+          expect(plan.regions.length).toBeGreaterThan(0);
+          for (const r of plan.regions) {
+            expect(r.country).toBe('US');
+            expect(table.uspsOf(r.key)).toBeDefined();
+          }
+        },
+      ),
       RUNS,
     );
   });

@@ -37,9 +37,12 @@ describe('RegionTable (property)', () => {
 
   it('matches a code without regard to case or surrounding spaces', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...USPS).chain((c) => fc.tuple(fc.constant(c), casedCode(c))), ([code, spelled]) => {
-        expect(table.region(spelled)).toEqual(table.region(code));
-      }),
+      fc.property(
+        fc.constantFrom(...USPS).chain((c) => fc.tuple(fc.constant(c), casedCode(c))),
+        ([code, spelled]) => {
+          expect(table.region(spelled)).toEqual(table.region(code));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -47,7 +50,10 @@ describe('RegionTable (property)', () => {
   it('answers any other text with undefined, never with an inherited property', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'PR', 'GU', 'XX', '')),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'PR', 'GU', 'XX', ''),
+        ),
         (text) => {
           const r = table.region(text);
           if (r === undefined) return;

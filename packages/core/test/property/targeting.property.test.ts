@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 // The simulator's model of Meta's write-side validation (missing location, location_types, region keys):
 // its refusals of region keys are simulator assumption region-refusals (packages/simulator/README.md).
 import { validateTargeting } from '@closrads/simulator/targeting-rules';
-import { diffRegions, isStateRegion, regionKeysOf, restoreStates, sameRegionKeys, stateKeysOf, stateRegionsOf, withRegions, type Targeting } from '../../src/domain/targeting';
+import {
+  diffRegions,
+  isStateRegion,
+  regionKeysOf,
+  restoreStates,
+  sameRegionKeys,
+  stateKeysOf,
+  stateRegionsOf,
+  withRegions,
+  type Targeting,
+} from '../../src/domain/targeting';
 import { TargetingConflictError } from '../../src/errors';
 import { RegionTable } from '../../src/region-keys';
 import { desiredRegions, geoLocations, REGIONS, targeting } from './arbitraries';
@@ -16,9 +26,14 @@ const allowedTypes = (v: unknown) => Array.isArray(v) && v.length === 2 && v.inc
 /** The `regions` entries of another country (or unknown to us) that every rewrite must keep. */
 const otherRegions = (t: Targeting): unknown[] => {
   const regions = isObject(t.geo_locations) ? t.geo_locations.regions : undefined;
-  return Array.isArray(regions) ? regions.filter((r) => isObject(r) && !isStateRegion(r) && (typeof r.key === 'string' || typeof r.key === 'number')) : [];
+  return Array.isArray(regions)
+    ? regions.filter(
+        (r) => isObject(r) && !isStateRegion(r) && (typeof r.key === 'string' || typeof r.key === 'number'),
+      )
+    : [];
 };
-const without = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+const without = (o: Record<string, unknown>, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
 describe('withRegions (property)', () => {
   it('changes only the US states of geo_locations.regions, and drops a location_types Meta would refuse', () => {
@@ -33,11 +48,15 @@ describe('withRegions (property)', () => {
         const geo = out.geo_locations as Record<string, unknown>;
         expect(isObject(geo)).toBe(true);
         // The states are replaced; regions of other countries stay, after them.
-        expect(geo.regions).toEqual([...desired.map((r) => ({ key: r.key, name: r.name, country: r.country })), ...otherRegions(t)]);
+        expect(geo.regions).toEqual([
+          ...desired.map((r) => ({ key: r.key, name: r.name, country: r.country })),
+          ...otherRegions(t),
+        ]);
         const oldGeo = isObject(t.geo_locations) ? t.geo_locations : {};
         // Inside geo_locations, everything but regions and location_types is preserved exactly.
         expect(without(geo, 'regions', 'location_types')).toEqual(without(oldGeo, 'regions', 'location_types'));
-        if ('location_types' in oldGeo && allowedTypes(oldGeo.location_types)) expect(geo.location_types).toEqual(oldGeo.location_types);
+        if ('location_types' in oldGeo && allowedTypes(oldGeo.location_types))
+          expect(geo.location_types).toEqual(oldGeo.location_types);
         else expect('location_types' in geo).toBe(false);
       }),
       RUNS,
@@ -108,11 +127,17 @@ describe('withRegions (property)', () => {
 
   it('refuses an ad set that targets the whole United States through countries', () => {
     fc.assert(
-      fc.property(targeting, desiredRegions, fc.constantFrom('US', 'us', 'Us'), fc.constantFrom<string[]>([], ['CA'], ['MX', 'CA']), (t, desired, us, others) => {
-        const geo = isObject(t.geo_locations) ? t.geo_locations : {};
-        const conflicting = { ...t, geo_locations: { ...geo, countries: [...others, us] } };
-        expect(() => withRegions(conflicting, desired)).toThrow(TargetingConflictError);
-      }),
+      fc.property(
+        targeting,
+        desiredRegions,
+        fc.constantFrom('US', 'us', 'Us'),
+        fc.constantFrom<string[]>([], ['CA'], ['MX', 'CA']),
+        (t, desired, us, others) => {
+          const geo = isObject(t.geo_locations) ? t.geo_locations : {};
+          const conflicting = { ...t, geo_locations: { ...geo, countries: [...others, us] } };
+          expect(() => withRegions(conflicting, desired)).toThrow(TargetingConflictError);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -122,7 +147,9 @@ describe('regionKeysOf / sameRegionKeys / diffRegions (property)', () => {
   it('reads the keys of the regions, whether Meta sends them as numbers or strings', () => {
     fc.assert(
       fc.property(desiredRegions, fc.array(fc.boolean(), { minLength: 51, maxLength: 51 }), (regions, asNumber) => {
-        const t: Targeting = { geo_locations: { regions: regions.map((r, i) => ({ key: asNumber[i] ? Number(r.key) : r.key })) } };
+        const t: Targeting = {
+          geo_locations: { regions: regions.map((r, i) => ({ key: asNumber[i] ? Number(r.key) : r.key })) },
+        };
         expect(regionKeysOf(t)).toEqual(regions.map((r) => r.key));
       }),
       RUNS,

@@ -32,7 +32,8 @@ describe('DemandHistory (real Redis)', () => {
 
   it('stores a reading only when it differs from the previous one', async () => {
     expect(await history.record('Veterans', demand({ CA: 5, TX: 4 }), T0)).toBe(true);
-    for (let i = 1; i <= 96; i++) expect(await history.record('Veterans', demand({ TX: 4, CA: 5 }), T0 + i * 15 * 60_000)).toBe(false);
+    for (let i = 1; i <= 96; i++)
+      expect(await history.record('Veterans', demand({ TX: 4, CA: 5 }), T0 + i * 15 * 60_000)).toBe(false);
     expect(await history.record('Veterans', demand({ CA: 5 }), T0 + DAY)).toBe(true);
     expect(await redis.zcard(keys.demandHistory('Veterans'))).toBe(2);
     expect(await history.since('Veterans', T0 + 2 * DAY)).toEqual([{ at: T0 + DAY, demand: { CA: 5 } }]);

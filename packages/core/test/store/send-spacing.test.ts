@@ -33,7 +33,8 @@ describe('AccountPacer.beforeWrite (real Redis)', () => {
     });
     return { pacer, waits };
   }
-  const lastSend = async (account: string): Promise<number> => Number(await redis.hget(keys.accountPace(account), 'lastSend'));
+  const lastSend = async (account: string): Promise<number> =>
+    Number(await redis.hget(keys.accountPace(account), 'lastSend'));
 
   it('spaces writes 1/91 s apart and waits no more than that when woken on time', async () => {
     const { pacer, waits } = pacerAt(1_000_000, () => 0);
@@ -91,6 +92,8 @@ describe('AccountPacer.beforeWrite (real Redis)', () => {
   it('does not send into a pause found when the moment was taken', async () => {
     const { pacer } = pacerAt(5_000_000, () => 0);
     await pacer.throttled('act_e', 60_000, {}, 5_000_000);
-    await expect(pacer.beforeWrite('act_e', { askedAt: 5_000_000, waitMs: undefined })).rejects.toMatchObject({ errorClass: 'throttle' });
+    await expect(pacer.beforeWrite('act_e', { askedAt: 5_000_000, waitMs: undefined })).rejects.toMatchObject({
+      errorClass: 'throttle',
+    });
   });
 });

@@ -18,7 +18,10 @@ describe('startRun when Redis refuses writes', () => {
     redis = new Redis(server.url, { maxRetriesPerRequest: null });
     // A running product has started runs before: BullMQ's scripts are loaded on the connection.
     const flow = new FlowProducer({ connection: redis, prefix: 'warm-up' });
-    await startRun({ flow, store: new RunStore(redis, new Keyspace('warm-up')) }, { trigger: 'manual', dryRun: true, campaigns: [] });
+    await startRun(
+      { flow, store: new RunStore(redis, new Keyspace('warm-up')) },
+      { trigger: 'manual', dryRun: true, campaigns: [] },
+    );
     await flow.close();
   });
   afterAll(async () => {
@@ -43,7 +46,9 @@ describe('startRun when Redis refuses writes', () => {
     const store = new RunStore(redis, keys);
     const flow = new FlowProducer({ connection: redis, prefix: keys.bullPrefix });
     try {
-      const err = await withMaxmemory(headroom, () => startRun({ flow, store }, { trigger: 'manual', dryRun: true, campaigns: [] }).catch((e: unknown) => e));
+      const err = await withMaxmemory(headroom, () =>
+        startRun({ flow, store }, { trigger: 'manual', dryRun: true, campaigns: [] }).catch((e: unknown) => e),
+      );
       expect(err).toBeInstanceOf(RunNotStartedError);
       expect((err as Error).message).toMatch(/^Redis refused to start run r-\S+: OOM command not allowed/);
       expect((err as Error).message).not.toContain('\n');

@@ -26,6 +26,8 @@ describe('configuration of the commands', () => {
     const dir = mkdtempSync(join(tmpdir(), 'closrads-config-'));
     const path = join(dir, 'campaigns.json');
     writeFileSync(path, JSON.stringify({ campaigns: [] }));
-    expect(problems({ CAMPAIGNS_FILE: path }, ['campaigns'])).toEqual([`CAMPAIGNS_FILE ${path}: campaigns: must list at least one campaign`]);
+    expect(problems({ CAMPAIGNS_FILE: path }, ['campaigns'])).toEqual([
+      `CAMPAIGNS_FILE ${path}: campaigns: must list at least one campaign`,
+    ]);
   });
 });

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DemandDataError, RegionTable, brokenAds, diffRegions, incompleteRead, parseDemandBody, planRegions, redactUrl, regionKeysOf, restoreStates, targetingWarnings, withRegions, classifyGraphError, TargetingConflictError } from '../../src';
+import {
+  DemandDataError,
+  RegionTable,
+  brokenAds,
+  diffRegions,
+  incompleteRead,
+  parseDemandBody,
+  planRegions,
+  redactUrl,
+  regionKeysOf,
+  restoreStates,
+  targetingWarnings,
+  withRegions,
+  classifyGraphError,
+  TargetingConflictError,
+} from '../../src';
 
 const table = RegionTable.load();
 
@@ -17,11 +32,23 @@ describe('region table', () => {
 describe('demand', () => {
   it('reads object-shaped and plain demands, ignoring other fields', () => {
     const d = parseDemandBody(JSON.stringify({ OH: { demand: 15, stock: 2 }, tx: 4, ' FL ': { demand: 0, stock: 9 } }));
-    expect([...d]).toEqual([['OH', 15], ['TX', 4], ['FL', 0]]);
+    expect([...d]).toEqual([
+      ['OH', 15],
+      ['TX', 4],
+      ['FL', 0],
+    ]);
   });
 
   it('plans sorted active states, lists unknown codes, aborts on zero or none mapped', () => {
-    const plan = planRegions(new Map([['TX', 2], ['CA', 1], ['XX', 3], ['FL', 0]]), table);
+    const plan = planRegions(
+      new Map([
+        ['TX', 2],
+        ['CA', 1],
+        ['XX', 3],
+        ['FL', 0],
+      ]),
+      table,
+    );
     expect(plan.activeStates).toEqual(['CA', 'TX']);
     expect(plan.unmappedStates).toEqual(['XX']);
     expect(plan.regions.map((r) => r.key)).toEqual(['3847', '3886']);
@@ -31,27 +58,45 @@ describe('demand', () => {
 });
 
 describe('targeting rewrite', () => {
-  const targeting = { age_min: 30, geo_locations: { regions: [{ key: '3875', name: 'New York', country: 'US' }], location_types: ['home', 'recent'], cities: [{ key: '1' }] }, flexible_spec: [{ interests: [{ id: '1' }] }] };
+  const targeting = {
+    age_min: 30,
+    geo_locations: {
+      regions: [{ key: '3875', name: 'New York', country: 'US' }],
+      location_types: ['home', 'recent'],
+      cities: [{ key: '1' }],
+    },
+    flexible_spec: [{ interests: [{ id: '1' }] }],
+  };
 
   it('replaces only the regions, on a copy', () => {
     const next = withRegions(targeting, [table.region('OH')!]);
     expect(regionKeysOf(next)).toEqual(['3878']);
-    expect({ ...next, geo_locations: { ...(next.geo_locations as object), regions: undefined } }).toEqual({ ...targeting, geo_locations: { ...targeting.geo_locations, regions: undefined } });
+    expect({ ...next, geo_locations: { ...(next.geo_locations as object), regions: undefined } }).toEqual({
+      ...targeting,
+      geo_locations: { ...targeting.geo_locations, regions: undefined },
+    });
     expect(regionKeysOf(targeting)).toEqual(['3875']);
   });
 
   it('refuses an ad set whose countries is not a list (a bare "US" would hide the whole-US case)', () => {
     for (const countries of ['US', { 0: 'US' }, 1]) {
-      expect(() => withRegions({ geo_locations: { countries } }, [table.region('OH')!])).toThrow(/countries is not a list/);
+      expect(() => withRegions({ geo_locations: { countries } }, [table.region('OH')!])).toThrow(
+        /countries is not a list/,
+      );
     }
   });
 
   it('refuses an ad set that targets the whole US through countries', () => {
-    expect(() => withRegions({ geo_locations: { countries: ['US'] } }, [table.region('OH')!])).toThrow(TargetingConflictError);
+    expect(() => withRegions({ geo_locations: { countries: ['US'] } }, [table.region('OH')!])).toThrow(
+      TargetingConflictError,
+    );
   });
 
   it('diffs in USPS codes, sorted', () => {
-    expect(diffRegions(targeting, [table.region('OH')!, table.region('CA')!], table)).toEqual({ added: ['CA', 'OH'], removed: ['NY'] });
+    expect(diffRegions(targeting, [table.region('OH')!, table.region('CA')!], table)).toEqual({
+      added: ['CA', 'OH'],
+      removed: ['NY'],
+    });
   });
 });
 
@@ -60,7 +105,13 @@ describe('ad health', () => {
     const broken = brokenAds([
       { id: '1', name: 'ok', status: 'ACTIVE', effective_status: 'ACTIVE' },
       { id: '2', name: 'rejected', status: 'ACTIVE', effective_status: 'DISAPPROVED' },
-      { id: '3', name: 'issue', status: 'ACTIVE', effective_status: 'ACTIVE', issues_info: [{ error_code: 3390001, error_summary: 'Lead form broken' }] },
+      {
+        id: '3',
+        name: 'issue',
+        status: 'ACTIVE',
+        effective_status: 'ACTIVE',
+        issues_info: [{ error_code: 3390001, error_summary: 'Lead form broken' }],
+      },
       { id: '4', name: 'paused', status: 'PAUSED', effective_status: 'DISAPPROVED' },
     ]);
     expect(broken.map((a) => a.id)).toEqual(['2', '3']);
@@ -91,10 +142,14 @@ describe('Graph error classes', () => {
 
 describe('redaction', () => {
   it('hides credentials in URLs', () => {
-    const url = redactUrl('https://graph.facebook.com/v25.0/1/adsets?access_token=EAAB123&fields=id&appsecret_proof=abc');
+    const url = redactUrl(
+      'https://graph.facebook.com/v25.0/1/adsets?access_token=EAAB123&fields=id&appsecret_proof=abc',
+    );
     expect(url).not.toMatch(/EAAB123|abc/);
     expect(url).toContain('fields=id');
-    expect(redactUrl('https://x/demand.php?campaign=V&email=a@b.c&pass=pw')).toBe('https://x/demand.php?campaign=V&email=***&pass=***');
+    expect(redactUrl('https://x/demand.php?campaign=V&email=a@b.c&pass=pw')).toBe(
+      'https://x/demand.php?campaign=V&email=***&pass=***',
+    );
   });
 });
 
@@ -104,9 +159,19 @@ describe('a change of states touches only US states, and says what it cannot cha
   const CA = table.region('CA')!;
 
   it('keeps regions of other countries', () => {
-    const t = { geo_locations: { regions: [{ key: '3875', name: 'New York', country: 'US' }, { key: '527', name: 'Alberta', country: 'CA' }] } };
+    const t = {
+      geo_locations: {
+        regions: [
+          { key: '3875', name: 'New York', country: 'US' },
+          { key: '527', name: 'Alberta', country: 'CA' },
+        ],
+      },
+    };
     const next = withRegions(t, [OH], table);
-    expect((next.geo_locations as { regions: unknown[] }).regions).toEqual([{ ...OH }, { key: '527', name: 'Alberta', country: 'CA' }]);
+    expect((next.geo_locations as { regions: unknown[] }).regions).toEqual([
+      { ...OH },
+      { key: '527', name: 'Alberta', country: 'CA' },
+    ]);
     expect(diffRegions(t, [OH], table)).toEqual({ added: ['OH'], removed: ['NY'] });
   });
 
@@ -134,7 +199,9 @@ describe('a change of states touches only US states, and says what it cannot cha
     const listed = { age_min: 25, geo_locations: { regions: [{ key: '3875' }], cities: [] }, flexible_spec: [] };
     expect(incompleteRead({}, listed)).toMatch(/empty/);
     expect(incompleteRead({ age_min: 25 }, listed)).toMatch(/geo_locations/);
-    expect(incompleteRead({ age_min: 25, geo_locations: { regions: [] } }, listed)).toMatch(/flexible_spec.*geo_locations\.cities|geo_locations\.cities/);
+    expect(incompleteRead({ age_min: 25, geo_locations: { regions: [] } }, listed)).toMatch(
+      /flexible_spec.*geo_locations\.cities|geo_locations\.cities/,
+    );
     expect(incompleteRead(listed, listed)).toBeUndefined();
     expect(incompleteRead({ ...listed, age_max: 40 }, listed)).toBeUndefined();
   });
@@ -143,7 +210,12 @@ describe('a change of states touches only US states, and says what it cannot cha
     const now = { age_max: 44, geo_locations: { regions: [{ ...OH }, { key: '527', country: 'CA' }] } };
     expect(restoreStates(now, [{ key: '3875', name: 'New York', country: 'US' }], table)).toEqual({
       age_max: 44,
-      geo_locations: { regions: [{ key: '3875', name: 'New York', country: 'US' }, { key: '527', country: 'CA' }] },
+      geo_locations: {
+        regions: [
+          { key: '3875', name: 'New York', country: 'US' },
+          { key: '527', country: 'CA' },
+        ],
+      },
     });
   });
 });

@@ -12,7 +12,8 @@ import {
   unrecoverable,
 } from '@closrads/core';
 
-const systemError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code, syscall: 'connect' });
+const systemError = (code: string) =>
+  Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code, syscall: 'connect' });
 const zodError = () => {
   const parsed = z.object({ runId: z.string() }).safeParse({ runId: 7 });
   if (parsed.success) throw new Error('expected a schema violation');
@@ -26,8 +27,12 @@ describe('classifyJobError', () => {
   });
 
   it('lets the product’s own errors say whether a retry helps', () => {
-    expect(classifyJobError(new GraphApiError('transient', { metaMessage: 'Graph API could not be reached' }))).toBe('transient');
-    expect(classifyJobError(new GraphApiError('invalid', { code: 100, metaMessage: 'Invalid parameter' }))).toBe('permanent');
+    expect(classifyJobError(new GraphApiError('transient', { metaMessage: 'Graph API could not be reached' }))).toBe(
+      'transient',
+    );
+    expect(classifyJobError(new GraphApiError('invalid', { code: 100, metaMessage: 'Invalid parameter' }))).toBe(
+      'permanent',
+    );
     expect(classifyJobError(new ClosrtechUnavailableError('CLOSRTECH answered HTTP 503'))).toBe('transient');
     expect(classifyJobError(new ClosrtechRefusedError(403, 'refused'))).toBe('permanent');
     expect(classifyJobError(new DemandDataError('every state reports zero demand'))).toBe('permanent');
@@ -48,14 +53,18 @@ describe('classifyJobError', () => {
   });
 
   it('judges a wrapper by its root cause', () => {
-    expect(classifyJobError(new Error('update failed', { cause: new TypeError('x.map is not a function') }))).toBe('programming');
+    expect(classifyJobError(new Error('update failed', { cause: new TypeError('x.map is not a function') }))).toBe(
+      'programming',
+    );
     // fetch's network failure is a TypeError whose cause is the system error: a blip, not a bug.
     expect(classifyJobError(new TypeError('fetch failed', { cause: systemError('ECONNRESET') }))).toBe('transient');
     expect(classifyJobError(systemError('ETIMEDOUT'))).toBe('transient');
   });
 
   it('takes anything else (a Redis reply error, a string) as transient', () => {
-    expect(classifyJobError(Object.assign(new Error('OOM command not allowed'), { name: 'ReplyError' }))).toBe('transient');
+    expect(classifyJobError(Object.assign(new Error('OOM command not allowed'), { name: 'ReplyError' }))).toBe(
+      'transient',
+    );
     expect(classifyJobError('something odd')).toBe('transient');
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GraphApiError, TargetingConflictError, describeFailure, failureLine, parseAdsetFailure, type AdsetFailure } from '../../src';
+import {
+  GraphApiError,
+  TargetingConflictError,
+  describeFailure,
+  failureLine,
+  parseAdsetFailure,
+  type AdsetFailure,
+} from '../../src';
 
 const failure = (adsetId: string, extra: Partial<AdsetFailure> = {}): AdsetFailure => ({
   campaign: 'Veterans',
@@ -31,23 +38,53 @@ describe('failureLine: a failed ad set from its record', () => {
       errorSubcode: 1885364,
     });
     // A message that merely looks like Meta's is not read for a code.
-    expect(failureLine(failure('9', { message: '(#4) looks like a code', code: undefined, subcode: undefined }))).not.toHaveProperty('errorCode');
+    expect(
+      failureLine(failure('9', { message: '(#4) looks like a code', code: undefined, subcode: undefined })),
+    ).not.toHaveProperty('errorCode');
     expect(failureLine(failure('9', { message: '' })).error).toBe('failed without a reason');
   });
 });
 
 describe('describeFailure: the facts of an error', () => {
   it('keeps a Graph API error’s class, code and subcode, and whether a retry can help', () => {
-    const invalid = new GraphApiError('invalid', { code: 100, subcode: 1885364, metaMessage: 'Missing Target Audience Location' });
-    expect(describeFailure(invalid, 'msg')).toEqual({ kind: 'invalid', message: 'msg', code: 100, subcode: 1885364, retryable: false });
-    expect(describeFailure(new GraphApiError('transient', { code: 2, metaMessage: 'Service temporarily unavailable' }), 'm')).toEqual({ kind: 'transient', message: 'm', code: 2, retryable: true });
-    expect(describeFailure(new GraphApiError('auth', { code: 190, metaMessage: 'expired' }), 'm')).toMatchObject({ kind: 'auth', code: 190, retryable: false });
+    const invalid = new GraphApiError('invalid', {
+      code: 100,
+      subcode: 1885364,
+      metaMessage: 'Missing Target Audience Location',
+    });
+    expect(describeFailure(invalid, 'msg')).toEqual({
+      kind: 'invalid',
+      message: 'msg',
+      code: 100,
+      subcode: 1885364,
+      retryable: false,
+    });
+    expect(
+      describeFailure(new GraphApiError('transient', { code: 2, metaMessage: 'Service temporarily unavailable' }), 'm'),
+    ).toEqual({ kind: 'transient', message: 'm', code: 2, retryable: true });
+    expect(describeFailure(new GraphApiError('auth', { code: 190, metaMessage: 'expired' }), 'm')).toMatchObject({
+      kind: 'auth',
+      code: 190,
+      retryable: false,
+    });
   });
 
   it('names the product’s own refusals, targeting conflicts and anything else', () => {
-    expect(describeFailure(new TargetingConflictError('whole US too'), 'm')).toEqual({ kind: 'conflict', message: 'm', retryable: false });
-    expect(describeFailure(new Error('job data does not match'), 'm', { refused: true })).toEqual({ kind: 'refused', message: 'm', retryable: false });
-    expect(describeFailure(new TypeError('x is undefined'), 'm')).toEqual({ kind: 'programming', message: 'm', retryable: false });
+    expect(describeFailure(new TargetingConflictError('whole US too'), 'm')).toEqual({
+      kind: 'conflict',
+      message: 'm',
+      retryable: false,
+    });
+    expect(describeFailure(new Error('job data does not match'), 'm', { refused: true })).toEqual({
+      kind: 'refused',
+      message: 'm',
+      retryable: false,
+    });
+    expect(describeFailure(new TypeError('x is undefined'), 'm')).toEqual({
+      kind: 'programming',
+      message: 'm',
+      retryable: false,
+    });
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' });
     expect(describeFailure(reset, 'm')).toEqual({ kind: 'other', message: 'm', retryable: true });
   });

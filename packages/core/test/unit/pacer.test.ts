@@ -91,7 +91,14 @@ describe('AccountPacer (real Redis)', () => {
 
   it('follows what Meta reports: a score higher than counted delays the next moments; an answer back out of order does not lower it', async () => {
     const now = 5_500_000;
-    const reading = (percent: number, points = 3) => ({ adAccountId: 'act_f2', percent, waitMs: 0, resetMs: 0, points, tierMaxPoints: 60 });
+    const reading = (percent: number, points = 3) => ({
+      adAccountId: 'act_f2',
+      percent,
+      waitMs: 0,
+      resetMs: 0,
+      points,
+      tierMaxPoints: 60,
+    });
     await pacer.record(reading(2, 1), now);
     expect((await pacer.acquire('act_f2', {}, now)).waitMs).toBe(0);
     expect((await pacer.acquire('act_f2', {}, now)).waitMs).toBe(0);
@@ -117,7 +124,10 @@ describe('AccountPacer (real Redis)', () => {
     expect(Number(pace[0])).toBeCloseTo(2 + (4 * 100) / 60);
     expect(pace[1]).toBe('1');
     // Its read, answered, is the one counted: the model does not count it twice.
-    await pacer.record({ adAccountId: 'act_o', percent: 4, waitMs: 0, resetMs: 0, points: 1, tierMaxPoints: 60 }, now + 1);
+    await pacer.record(
+      { adAccountId: 'act_o', percent: 4, waitMs: 0, resetMs: 0, points: 1, tierMaxPoints: 60 },
+      now + 1,
+    );
     expect(await redis.hget(keys.accountPace('act_o'), 'owedReads')).toBe('0');
     expect(Number(await redis.hget(keys.accountPace('act_o'), 'vu'))).toBeCloseTo(4 + (3 * 100) / 60, 1);
   });
@@ -125,10 +135,16 @@ describe('AccountPacer (real Redis)', () => {
   it('with X-Ad-Account-Usage, drains the score at the pace its reset time says', async () => {
     const now = 5_800_000;
     // 60 points per 5 s. Meta rounds the reset up to whole seconds: the fastest drain seen is kept.
-    await pacer.record({ adAccountId: 'act_f3', percent: 1.67, waitMs: 0, resetMs: 1000, points: 1, tierMaxPoints: 60 }, now);
+    await pacer.record(
+      { adAccountId: 'act_f3', percent: 1.67, waitMs: 0, resetMs: 1000, points: 1, tierMaxPoints: 60 },
+      now,
+    );
     // 50 %, back to zero in 2.5 s: 20 % per second; a parked job's read and write (4 points: 6.67 %)
     // drain in 333 ms.
-    await pacer.record({ adAccountId: 'act_f3', percent: 50, waitMs: 0, resetMs: 2500, points: 1, tierMaxPoints: 60 }, now);
+    await pacer.record(
+      { adAccountId: 'act_f3', percent: 50, waitMs: 0, resetMs: 2500, points: 1, tierMaxPoints: 60 },
+      now,
+    );
     const waits: number[] = [];
     for (let i = 0; i < 12; i++) waits.push((await pacer.acquire('act_f3', {}, now)).waitMs);
     expect(waits.slice(0, 9)).toEqual(Array(9).fill(0));
@@ -146,7 +162,8 @@ describe('AccountPacer (real Redis)', () => {
     }
     expect(Math.min(...moments)).toBeGreaterThanOrEqual(now + 10_000);
     expect(new Set(moments).size).toBe(20);
-    for (const at of moments) expect(await pacer.acquire('act_g', { reservedAt: at }, at)).toEqual({ waitMs: 0, reserved: false });
+    for (const at of moments)
+      expect(await pacer.acquire('act_g', { reservedAt: at }, at)).toEqual({ waitMs: 0, reserved: false });
   });
 
   it("pauses every ad account on the app's limit, and voids the reservations made before it", async () => {
@@ -180,7 +197,9 @@ describe('AccountPacer (real Redis)', () => {
     try {
       const pacers = [pacer, ...others.map((r) => new AccountPacer(r, keys))];
       const now = 11_000_000;
-      const waits = await Promise.all(Array.from({ length: 300 }, (_, i) => pacers[i % pacers.length]!.reserveWrite('act_l', now)));
+      const waits = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => pacers[i % pacers.length]!.reserveWrite('act_l', now)),
+      );
       const moments = waits.map((w) => now + w!);
       expect(new Set(moments).size).toBe(300);
       expect(peakPerSecond(moments)).toBe(MAX_WRITES_PER_SECOND);

@@ -1,6 +1,14 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { appsecretProof, configSecrets, createLogger, loadConfig, scrubSecrets, secretForms, webhookSecrets } from '../../src';
+import {
+  appsecretProof,
+  configSecrets,
+  createLogger,
+  loadConfig,
+  scrubSecrets,
+  secretForms,
+  webhookSecrets,
+} from '../../src';
 
 const PASSWORD = 'p&ss w<rd>"42/+x';
 const EMAIL = 'ops+ads@client.example';
@@ -25,7 +33,8 @@ describe('scrubSecrets: one scrubber, every encoding', () => {
   });
 
   it('masks the credential parameters of any URL or query in the text, whatever the value', () => {
-    const text = 'GET https://x.example/a?access_token=EAAB123&appsecret_proof=abc123&pass=zz&email=a%40b.c and {"password":"hunter2"} and smtp://me:pw@mail.example';
+    const text =
+      'GET https://x.example/a?access_token=EAAB123&appsecret_proof=abc123&pass=zz&email=a%40b.c and {"password":"hunter2"} and smtp://me:pw@mail.example';
     const out = scrubSecrets(text, []);
     for (const leaked of ['EAAB123', 'abc123', 'zz&', 'a%40b.c', 'hunter2', 'me:pw']) expect(out).not.toContain(leaked);
   });
@@ -44,7 +53,15 @@ describe('scrubSecrets: one scrubber, every encoding', () => {
       closrtech: { email: EMAIL, password: PASSWORD },
       notify: { slackWebhookUrl: WEBHOOK, email: { smtpUrl: 'smtps://mailer:sm%26tp-pw@mail.example:465' } },
     });
-    expect(secrets).toEqual(expect.arrayContaining([appsecretProof('EAAtoken1234', 'appsecret99'), 'sm&tp-pw', 'sm%26tp-pw', 'c3cr3tW3bh00kPart', EMAIL]));
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        appsecretProof('EAAtoken1234', 'appsecret99'),
+        'sm&tp-pw',
+        'sm%26tp-pw',
+        'c3cr3tW3bh00kPart',
+        EMAIL,
+      ]),
+    );
   });
 
   it('configSecrets of a parsed configuration holds every secret variable the contract names', () => {
@@ -63,7 +80,17 @@ describe('scrubSecrets: one scrubber, every encoding', () => {
     };
     const config = loadConfig(['facebook', 'closrtech', 'notify', 'dashboard'], env);
     const secrets = configSecrets(config);
-    const expected = ['EAAtoken1234', 'appsecret99', appsecretProof('EAAtoken1234', 'appsecret99'), EMAIL, PASSWORD, 'smtp-pw-77', env.SMTP_URL, WEBHOOK, 'dash-pw-55'];
+    const expected = [
+      'EAAtoken1234',
+      'appsecret99',
+      appsecretProof('EAAtoken1234', 'appsecret99'),
+      EMAIL,
+      PASSWORD,
+      'smtp-pw-77',
+      env.SMTP_URL,
+      WEBHOOK,
+      'dash-pw-55',
+    ];
     expect(secrets).toEqual(expect.arrayContaining(expected));
     // A process that loaded only some sections has only their secrets: the dashboard has no token.
     expect(configSecrets(loadConfig(['dashboard'], env))).toEqual(['dash-pw-55']);
@@ -73,7 +100,10 @@ describe('scrubSecrets: one scrubber, every encoding', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
     const logger = createLogger({ level: 'info', secrets: [PASSWORD, EMAIL] }, sink);
-    logger.warn({ err: `refused: ${encodeURIComponent(PASSWORD)} / ${PASSWORD} / ${EMAIL.replace('@', '%40')}` }, `html ${PASSWORD.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')}`);
+    logger.warn(
+      { err: `refused: ${encodeURIComponent(PASSWORD)} / ${PASSWORD} / ${EMAIL.replace('@', '%40')}` },
+      `html ${PASSWORD.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')}`,
+    );
     const all = lines.join('');
     for (const secret of [PASSWORD, EMAIL]) for (const form of secretForms(secret)) expect(all).not.toContain(form);
     expect(all).toContain('refused: ***');

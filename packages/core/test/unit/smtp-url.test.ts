@@ -29,7 +29,12 @@ describe('parseSmtpUrl', () => {
 
   it('rejects bad URLs without echoing them', () => {
     const secret = 'sup3rs3cret';
-    for (const bad of [`http://u:${secret}@h`, `u:${secret}@h`, `smtp://u:${secret}@h?secure=maybe`, `smtp://u:${secret}@h?foo=1`]) {
+    for (const bad of [
+      `http://u:${secret}@h`,
+      `u:${secret}@h`,
+      `smtp://u:${secret}@h?secure=maybe`,
+      `smtp://u:${secret}@h?foo=1`,
+    ]) {
       let message = '';
       try {
         parseSmtpUrl(bad);
@@ -44,8 +49,12 @@ describe('parseSmtpUrl', () => {
 
 describe('redactUrl', () => {
   it('hides Slack webhook secrets and userinfo', () => {
-    expect(redactUrl('https://hooks.example.com/services/TEST/BTEST/placeholder')).toBe('https://hooks.example.com/services/***/***/***');
-    expect(redactUrl('https://hooks.example.com/triggers/TEST/123/abc')).toBe('https://hooks.example.com/triggers/***/***/***');
+    expect(redactUrl('https://hooks.example.com/services/TEST/BTEST/placeholder')).toBe(
+      'https://hooks.example.com/services/***/***/***',
+    );
+    expect(redactUrl('https://hooks.example.com/triggers/TEST/123/abc')).toBe(
+      'https://hooks.example.com/triggers/***/***/***',
+    );
     expect(redactUrl('smtps://user:p%40ss@smtp.example.com:465')).toBe('smtps://smtp.example.com:465');
     expect(redactUrl('https://ads.example.com/runs/r-1')).toBe('https://ads.example.com/runs/r-1');
     expect(redactUrl('not a url with:secret')).toBe('[invalid URL]');

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, decideRunResult, exitCodeOf, resultOf, summarize, type VerdictAdset, type VerdictCampaign } from '../../src';
+import {
+  buildReport,
+  decideRunResult,
+  exitCodeOf,
+  resultOf,
+  summarize,
+  type VerdictAdset,
+  type VerdictCampaign,
+} from '../../src';
 
 const completed = (...adsets: VerdictAdset[]): VerdictCampaign => ({ status: 'completed', adsets });
-const adset = (outcome: string, needsAttention?: boolean) => ({ outcome, ...(needsAttention ? { needsAttention } : {}) });
+const adset = (outcome: string, needsAttention?: boolean) => ({
+  outcome,
+  ...(needsAttention ? { needsAttention } : {}),
+});
 
 describe('decideRunResult: the one rule behind success and verdict', () => {
   const table: Array<[string, VerdictCampaign[], boolean, 'ok' | 'attention' | 'failed']> = [
@@ -20,9 +31,24 @@ describe('decideRunResult: the one rule behind success and verdict', () => {
     ['a campaign aborted', [{ status: 'aborted', adsets: [] }, completed(adset('updated'))], false, 'failed'],
     ['a campaign held by its guardrails', [{ status: 'held', adsets: [] }], false, 'failed'],
     ['held beats reverted', [{ status: 'held' }, completed(adset('reverted'))], false, 'failed'],
-    ['a summary with a failed count and no ad set lines', [{ status: 'completed', counts: { failed: 1 } }], false, 'failed'],
-    ['a summary with a reverted count and no ad set lines', [{ status: 'completed', counts: { reverted: 2 } }], true, 'attention'],
-    ['a summary with a pre-flight count', [{ status: 'completed', counts: { skippedPreflight: 1 } }], true, 'attention'],
+    [
+      'a summary with a failed count and no ad set lines',
+      [{ status: 'completed', counts: { failed: 1 } }],
+      false,
+      'failed',
+    ],
+    [
+      'a summary with a reverted count and no ad set lines',
+      [{ status: 'completed', counts: { reverted: 2 } }],
+      true,
+      'attention',
+    ],
+    [
+      'a summary with a pre-flight count',
+      [{ status: 'completed', counts: { skippedPreflight: 1 } }],
+      true,
+      'attention',
+    ],
   ];
   it.each(table)('%s', (_name, campaigns, success, verdict) => {
     expect(decideRunResult(campaigns)).toEqual({ success, verdict });
@@ -31,13 +57,22 @@ describe('decideRunResult: the one rule behind success and verdict', () => {
 
 describe('resultOf: stored reports', () => {
   it('uses the stored verdict', () => {
-    expect(resultOf({ success: true, verdict: 'attention', campaigns: [] })).toEqual({ success: true, verdict: 'attention' });
+    expect(resultOf({ success: true, verdict: 'attention', campaigns: [] })).toEqual({
+      success: true,
+      verdict: 'attention',
+    });
   });
   it('derives the verdict of a report stored before the field existed', () => {
-    expect(resultOf({ success: true, campaigns: [{ status: 'completed', counts: { reverted: 1 } }] })).toEqual({ success: true, verdict: 'attention' });
+    expect(resultOf({ success: true, campaigns: [{ status: 'completed', counts: { reverted: 1 } }] })).toEqual({
+      success: true,
+      verdict: 'attention',
+    });
   });
   it('never overrules success: false', () => {
-    expect(resultOf({ success: false, campaigns: [completed(adset('updated'))] })).toEqual({ success: false, verdict: 'failed' });
+    expect(resultOf({ success: false, campaigns: [completed(adset('updated'))] })).toEqual({
+      success: false,
+      verdict: 'failed',
+    });
     expect(resultOf({ success: false, verdict: 'ok', campaigns: [] })).toEqual({ success: false, verdict: 'failed' });
   });
   it('gives exit code 0 to an attention run and 1 to a failed one', () => {
@@ -48,7 +83,12 @@ describe('resultOf: stored reports', () => {
 
 describe('buildReport stores success and verdict', () => {
   const base = {
-    meta: { runId: 'r-20261201-130000-abcd', trigger: 'manual' as const, dryRun: false, startedAt: '2026-12-01T13:00:00.000Z' },
+    meta: {
+      runId: 'r-20261201-130000-abcd',
+      trigger: 'manual' as const,
+      dryRun: false,
+      startedAt: '2026-12-01T13:00:00.000Z',
+    },
     plan: [{ name: 'Veterans', status: 'completed' as const, activeStates: ['CA'], unmappedStates: [], adsetCount: 2 }],
     finishedAt: new Date('2026-12-01T13:00:10.000Z'),
   };
@@ -56,8 +96,25 @@ describe('buildReport stores success and verdict', () => {
     const report = buildReport({
       ...base,
       results: [
-        { campaign: 'Veterans', id: '1', name: 'a', facebookCampaignId: '9', outcome: 'reverted', added: ['CA'], removed: [], rolledBack: true },
-        { campaign: 'Veterans', id: '2', name: 'b', facebookCampaignId: '9', outcome: 'unchanged', added: [], removed: [] },
+        {
+          campaign: 'Veterans',
+          id: '1',
+          name: 'a',
+          facebookCampaignId: '9',
+          outcome: 'reverted',
+          added: ['CA'],
+          removed: [],
+          rolledBack: true,
+        },
+        {
+          campaign: 'Veterans',
+          id: '2',
+          name: 'b',
+          facebookCampaignId: '9',
+          outcome: 'unchanged',
+          added: [],
+          removed: [],
+        },
       ],
     });
     expect(report).toMatchObject({ success: true, verdict: 'attention' });
@@ -66,7 +123,18 @@ describe('buildReport stores success and verdict', () => {
   it('a failed ad set: success false, verdict failed', () => {
     const report = buildReport({
       ...base,
-      results: [{ campaign: 'Veterans', id: '1', name: 'a', facebookCampaignId: '9', outcome: 'failed', added: ['CA'], removed: [], error: 'x' }],
+      results: [
+        {
+          campaign: 'Veterans',
+          id: '1',
+          name: 'a',
+          facebookCampaignId: '9',
+          outcome: 'failed',
+          added: ['CA'],
+          removed: [],
+          error: 'x',
+        },
+      ],
     });
     expect(report).toMatchObject({ success: false, verdict: 'failed' });
   });

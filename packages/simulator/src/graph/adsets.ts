@@ -13,7 +13,9 @@ import { expandAdsetAds } from './ads.js';
 function renderer(ctx: GraphContext): (a: ScenarioAdset) => Record<string, unknown> {
   const fields = parseFieldSpecs(param(ctx, 'fields'));
   return (a) =>
-    selectFields(a.id, fields, (f) => (f.name === 'ads' ? expandAdsetAds(ctx, a, f) : adsetField(ctx.state, a, f.name)));
+    selectFields(a.id, fields, (f) =>
+      f.name === 'ads' ? expandAdsetAds(ctx, a, f) : adsetField(ctx.state, a, f.name),
+    );
 }
 
 function listOf(ctx: GraphContext, adsets: ScenarioAdset[]): GraphResult {

@@ -70,8 +70,10 @@ export const unsupported = (method: string, id: string): GraphError =>
     { subcode: 33 },
   );
 
-export const unknownPath = (rest: string): GraphError =>
-  new GraphError(2500, `Unknown path components: ${rest}`);
+export const unknownPath = (rest: string): GraphError => new GraphError(2500, `Unknown path components: ${rest}`);
 
 export const invalidParameter = (userMsg?: string, subcode?: number): GraphError =>
-  new GraphError(100, 'Invalid parameter', { ...(subcode !== undefined ? { subcode } : {}), ...(userMsg ? { userMsg } : {}) });
+  new GraphError(100, 'Invalid parameter', {
+    ...(subcode !== undefined ? { subcode } : {}),
+    ...(userMsg ? { userMsg } : {}),
+  });

@@ -108,7 +108,10 @@ export function parseFieldSpecs(raw: unknown): FieldSpec[] | undefined {
 /** Writes specs back as `fields=` text, e.g. for the `next` link of a nested edge. */
 export function formatFields(specs: FieldSpec[]): string {
   return specs
-    .map((f) => `${f.name}${f.limit !== undefined ? `.limit(${f.limit})` : ''}${f.fields ? `{${formatFields(f.fields)}}` : ''}`)
+    .map(
+      (f) =>
+        `${f.name}${f.limit !== undefined ? `.limit(${f.limit})` : ''}${f.fields ? `{${formatFields(f.fields)}}` : ''}`,
+    )
     .join(',');
 }
 

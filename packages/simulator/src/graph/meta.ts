@@ -46,7 +46,14 @@ export function debugToken(ctx: GraphContext): GraphResult {
   }
   return {
     body: {
-      data: { ...base, expires_at: 0, is_valid: true, issued_at: ISSUED_AT, scopes: g.tokenScopes, user_id: SIM_USER_ID },
+      data: {
+        ...base,
+        expires_at: 0,
+        is_valid: true,
+        issued_at: ISSUED_AT,
+        scopes: g.tokenScopes,
+        user_id: SIM_USER_ID,
+      },
     },
   };
 }
@@ -78,7 +85,9 @@ export function search(ctx: GraphContext): GraphResult {
   if ((types && !types.includes('region')) || (country !== undefined && String(country).toUpperCase() !== 'US')) {
     return { body: { data: [] } };
   }
-  const q = String(param(ctx, 'q') ?? '').trim().toLowerCase();
+  const q = String(param(ctx, 'q') ?? '')
+    .trim()
+    .toLowerCase();
   const limit = Number.parseInt(String(param(ctx, 'limit') ?? ''), 10);
   const data = REGIONS.filter((r) => r.name.toLowerCase().includes(q)).map((r) => ({
     key: r.key,

@@ -36,7 +36,17 @@ export function errorOutcome(ctx: GraphContext, err: GraphError, adAccountId: st
 /** Turns a fault rule's graph-error into an outcome (not applied to state). */
 export function faultOutcome(
   ctx: GraphContext,
-  f: { code: number; subcode?: number; isTransient?: boolean; message?: string; userTitle?: string; userMsg?: string; httpStatus?: number; estimatedMinutes?: number; resetSeconds?: number },
+  f: {
+    code: number;
+    subcode?: number;
+    isTransient?: boolean;
+    message?: string;
+    userTitle?: string;
+    userMsg?: string;
+    httpStatus?: number;
+    estimatedMinutes?: number;
+    resetSeconds?: number;
+  },
   defaultMessage: string,
 ): GraphOutcome {
   const adAccountId = accountOf(ctx.state, ctx.objectId);
@@ -68,23 +78,34 @@ export function serveGraph(ctx: GraphContext): GraphOutcome {
   try {
     if (!VERSION.test(ctx.version)) throw unknownPath(`/${ctx.version}`);
     if (!ctx.objectId) throw new GraphError(100, 'Batch requests are not supported by the simulator');
-    if (ctx.body.__invalid !== undefined) throw new GraphError(100, 'Invalid parameter', { userMsg: 'The request body is not valid JSON.' });
+    if (ctx.body.__invalid !== undefined)
+      throw new GraphError(100, 'Invalid parameter', { userMsg: 'The request body is not valid JSON.' });
     // debug_token answers about its input token even when the caller's token is bad or expired.
     if (ctx.objectId !== 'debug_token') {
       checkToken(ctx.state.graph, ctx.token);
       checkProof(ctx.state.graph, ctx.token ?? '', param(ctx, 'appsecret_proof'), param(ctx, 'appsecret_time'));
     }
     if (ctx.state.graph.deprecatedVersions.includes(ctx.version)) {
-      throw new GraphError(2635, '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version.');
+      throw new GraphError(
+        2635,
+        '(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version.',
+      );
     }
     // Assumption: a call with field expansion (ads{...} inside ad sets) scores as one read, like
     // any other call; Meta does not say, and its BUC header also counts CPU and time.
     if (adAccountId) {
       const verdict = ctx.ledger.admit(adAccountId, ctx.state.adAccounts[adAccountId], ctx.method === 'POST');
       if (!verdict.ok) {
-        const throttle = { resetSeconds: verdict.resetSeconds, estimatedMinutes: Math.floor(verdict.resetSeconds / 60) };
+        const throttle = {
+          resetSeconds: verdict.resetSeconds,
+          estimatedMinutes: Math.floor(verdict.resetSeconds / 60),
+        };
         throw verdict.reason === 'qps'
-          ? new GraphError(613, '(#613) Calls to this api have exceeded the rate limit.', { subcode: 5044001, isTransient: false, throttle })
+          ? new GraphError(613, '(#613) Calls to this api have exceeded the rate limit.', {
+              subcode: 5044001,
+              isTransient: false,
+              throttle,
+            })
           : new GraphError(17, '(#17) User request limit reached', { subcode: 2446079, isTransient: false, throttle });
       }
     }

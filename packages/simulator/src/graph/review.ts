@@ -67,7 +67,12 @@ function resolve(state: SimulatorState, review: PendingReview): void {
 
 // Assumption: ads in review show PENDING_REVIEW (never IN_PROCESS, which Meta also uses), their ad
 // set's status does not change, and the default review time is 0 (Meta: minutes to hours).
-function begin(state: SimulatorState, ad: ScenarioAd, review: Omit<PendingReview, 'otherIssues' | 'endsAt'>, now: number): void {
+function begin(
+  state: SimulatorState,
+  ad: ScenarioAd,
+  review: Omit<PendingReview, 'otherIssues' | 'endsAt'>,
+  now: number,
+): void {
   const previous = state.reviews[ad.id];
   state.reviews[ad.id] = {
     ...review,

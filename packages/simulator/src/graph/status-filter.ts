@@ -14,7 +14,10 @@ function parseList(raw: unknown): string[] | undefined {
     }
     throw invalidParameter('effective_status must be a JSON list of statuses.');
   }
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -15,8 +15,7 @@ const LOCATION_FIELDS = [
 // Meta: at most 200 regions. Assumption: the refusal is a plain 100 (its subcode is not documented).
 const MAX_REGIONS = 200;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Accepts `targeting` as sent: a JSON string (forms) or an object (JSON bodies). */
 export function parseTargeting(raw: unknown): Record<string, unknown> {
@@ -101,11 +100,7 @@ export function validateTargeting(t: Record<string, unknown>): void {
   }
   const types = geo.location_types;
   if (types !== undefined) {
-    const ok =
-      Array.isArray(types) &&
-      types.length === 2 &&
-      types.includes('home') &&
-      types.includes('recent');
+    const ok = Array.isArray(types) && types.length === 2 && types.includes('home') && types.includes('recent');
     if (!ok) {
       throw new GraphError(100, 'Invalid parameter', {
         subcode: 1870199,
@@ -130,10 +125,7 @@ export function geoSignature(t: Record<string, unknown>): string {
     for (const k of Object.keys(geo).sort()) {
       if (k === 'location_types') continue;
       const v = geo[k];
-      out[k] =
-        k === 'regions' && Array.isArray(v)
-          ? v.map((r) => (isObject(r) ? String(r.key) : String(r))).sort()
-          : v;
+      out[k] = k === 'regions' && Array.isArray(v) ? v.map((r) => (isObject(r) ? String(r.key) : String(r))).sort() : v;
     }
     return out;
   };

@@ -31,7 +31,9 @@ export function usageHeaders(
   const reset = override.resetSeconds ?? usage.resetSeconds;
   // While blocked, the BUC header says how many minutes remain (rounded up, so waiting that long is enough).
   const blockedMinutes = Math.ceil(usage.blockedSeconds / 60);
-  const minutes = override.estimatedMinutes ?? (usage.blockedSeconds > 0 ? blockedMinutes : override.throttled ? Math.floor(reset / 60) : 0);
+  const minutes =
+    override.estimatedMinutes ??
+    (usage.blockedSeconds > 0 ? blockedMinutes : override.throttled ? Math.floor(reset / 60) : 0);
   if (usage.headers !== 'buc') {
     headers['x-ad-account-usage'] = JSON.stringify({
       acc_id_util_pct: round2(pct),

@@ -1,8 +1,7 @@
 import { regionByKey } from '../region-table.js';
 import type { ScenarioAd, ScenarioAdset, ScenarioCampaign, SimulatorState } from '../types.js';
 
-const numericAccount = (adAccountId: string | undefined): string | undefined =>
-  adAccountId?.replace(/^act_/, '');
+const numericAccount = (adAccountId: string | undefined): string | undefined => adAccountId?.replace(/^act_/, '');
 
 function decorateGeo(geo: unknown, withDefaults: boolean): unknown {
   if (!geo || typeof geo !== 'object' || Array.isArray(geo)) return geo;
