@@ -8,23 +8,8 @@ import { Redis } from 'ioredis';
 import { Keyspace, QUEUES } from '@closrads/core';
 import { startSimulator, type Simulator } from '@closrads/simulator';
 import { deleteUnder, testRedisUrl, uniquePrefix } from '@closrads/test-support/redis';
-import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { startHarness, type Harness, VET, MTG } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
-
-const VET = campaign({
-  name: 'Veterans',
-  closrtechCampaign: 'VET',
-  adAccountId: 'act_1',
-  facebookCampaignIds: ['9001'],
-  protection: false,
-});
-const MTG = campaign({
-  name: 'Mortgage',
-  closrtechCampaign: 'MTG',
-  adAccountId: 'act_2',
-  facebookCampaignIds: ['9002', '9003'],
-  protection: false,
-});
 
 let dir: string;
 let campaignsFile: string;

@@ -1,15 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { campaign, startHarness, type Harness, VET } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, ad, adset, baseScenario } from '@closrads/test-support/scenarios';
 
 const SIX = { CA: 5, FL: 3, NY: 8, OH: 2, TX: 4, WA: 1 };
-const VET = campaign({
-  name: 'Veterans',
-  closrtechCampaign: 'VET',
-  adAccountId: 'act_1',
-  facebookCampaignIds: ['9001'],
-  protection: false,
-});
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -1,21 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { startHarness, type Harness, VET, MTG } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
-
-const VET = campaign({
-  name: 'Veterans',
-  closrtechCampaign: 'VET',
-  adAccountId: 'act_1',
-  facebookCampaignIds: ['9001'],
-  protection: false,
-});
-const MTG = campaign({
-  name: 'Mortgage',
-  closrtechCampaign: 'MTG',
-  adAccountId: 'act_2',
-  facebookCampaignIds: ['9002', '9003'],
-  protection: false,
-});
 
 let h: Harness | undefined;
 afterEach(async () => {

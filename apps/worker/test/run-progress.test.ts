@@ -12,23 +12,8 @@ import { createFinalizeReportProcessor } from '../src/processors/finalize-report
 import { createPlanSyncProcessor } from '../src/processors/plan-sync';
 import { createUpdateAdsetProcessor } from '../src/processors/update-adset';
 import { startWorkers } from '../src/workers';
-import { campaign, startHarness, type Harness } from '@closrads/test-support/harness';
+import { startHarness, type Harness, VET, MTG } from '@closrads/test-support/harness';
 import { CREDENTIALS, TOKEN, baseScenario } from '@closrads/test-support/scenarios';
-
-const VET = campaign({
-  name: 'Veterans',
-  closrtechCampaign: 'VET',
-  adAccountId: 'act_1',
-  facebookCampaignIds: ['9001'],
-  protection: false,
-});
-const MTG = campaign({
-  name: 'Mortgage',
-  closrtechCampaign: 'MTG',
-  adAccountId: 'act_2',
-  facebookCampaignIds: ['9002', '9003'],
-  protection: false,
-});
 
 let h: Harness | undefined;
 const extra: Worker[] = [];

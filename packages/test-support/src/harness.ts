@@ -84,3 +84,19 @@ export function campaign(
 ): Campaign {
   return { protection: true, enabled: true, ...c };
 }
+
+/** The base scenario's two campaigns (scenarios.ts), protection off: what most pipeline tests run. */
+export const VET = campaign({
+  name: 'Veterans',
+  closrtechCampaign: 'VET',
+  adAccountId: 'act_1',
+  facebookCampaignIds: ['9001'],
+  protection: false,
+});
+export const MTG = campaign({
+  name: 'Mortgage',
+  closrtechCampaign: 'MTG',
+  adAccountId: 'act_2',
+  facebookCampaignIds: ['9002', '9003'],
+  protection: false,
+});
