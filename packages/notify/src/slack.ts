@@ -7,6 +7,8 @@ import {
   CHANGE_PREFIX,
   OUTCOME_LABEL,
   campaignCounts,
+  labelledCounts,
+  SUMMARY_OUTCOMES,
   changeKind,
   type AdsetResult,
   type CampaignReport,
@@ -183,15 +185,7 @@ function campaignBlocks(report: RunReport, max: number, budget: number): Block[]
 
 function countsText(c: CampaignReport): string {
   const k = campaignCounts(c);
-  const parts: Array<[string, number]> = [
-    ['updated', k.updated],
-    ['would update', k.wouldUpdate],
-    ['unchanged', k.unchanged],
-    ['skipped pre-flight', k.skippedPreflight],
-    ['reverted', k.reverted],
-    ['failed', k.failed],
-    ['superseded', k.superseded],
-  ];
+  const parts = labelledCounts(k, SUMMARY_OUTCOMES);
   const shown = parts.filter(([, n]) => n > 0).map(([l, n]) => `${l} *${n}*`);
   return `${k.processed} processed${shown.length ? ` · ${shown.join(' · ')}` : ''}`;
 }

@@ -6,6 +6,8 @@ import {
   CHANGE_PREFIX,
   OUTCOME_LABEL,
   campaignCounts,
+  labelledCounts,
+  SUMMARY_OUTCOMES,
   changeKind,
   type AdsetResult,
   type CampaignReport,
@@ -88,16 +90,7 @@ function campaignLines(c: CampaignReport, max: number): string[] {
 
 function countsLine(c: CampaignReport): string {
   const k = campaignCounts(c);
-  const parts: Array<[string, number]> = [
-    ['processed', k.processed],
-    ['updated', k.updated],
-    ['would update', k.wouldUpdate],
-    ['unchanged', k.unchanged],
-    ['skipped pre-flight', k.skippedPreflight],
-    ['reverted', k.reverted],
-    ['failed', k.failed],
-    ['superseded', k.superseded],
-  ];
+  const parts: Array<[string, number]> = [['processed', k.processed], ...labelledCounts(k, SUMMARY_OUTCOMES)];
   // Zero counts are noise in a terminal, except "processed" which says the campaign ran at all.
   return parts
     .filter(([label, n]) => n > 0 || label === 'processed')

@@ -35,6 +35,25 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   skipped_changed: 'skipped (changed since)',
 };
 
+/**
+ * The outcomes a one-line campaign summary names (terminal and Slack), in the order it names them;
+ * deferred and skipped-changed ad sets have lines of their own in those views.
+ */
+export const SUMMARY_OUTCOMES: readonly Outcome[] = [
+  'updated',
+  'would_update',
+  'unchanged',
+  'skipped_preflight',
+  'reverted',
+  'failed',
+  'superseded',
+];
+
+/** Each of `outcomes` as [its label, its count in `k`]. */
+export function labelledCounts(k: OutcomeCounts, outcomes: readonly Outcome[]): Array<[string, number]> {
+  return outcomes.map((o) => [OUTCOME_LABEL[o], k[COUNT_OF[o]] ?? 0]);
+}
+
 export function emptyCounts(): OutcomeCounts {
   return {
     processed: 0,
